@@ -1,0 +1,291 @@
+//! `kiosk`: the kiosk's command line.
+//!
+//! For now: `flow check` (administrators' checker), `understand` (one utterance through
+//! French answer understanding) and `simulate` (the terminal simulator). The appliance
+//! itself (`kiosk run`, Slint UI, voice, store, sync) comes on top of these.
+
+mod catalog;
+mod receipt;
+mod simulate;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use kiosk_flow::model::ChoiceOption;
+use kiosk_flow::understand::{understand, Expected};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kiosk", version, about = "Borne d'accompagnement vocale : outils en ligne de commande")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Flows: check them before publishing.
+    Flow {
+        #[command(subcommand)]
+        command: FlowCommand,
+    },
+    /// Understand one French utterance; prints {"value": ..., "command": ...}.
+    Understand {
+        #[arg(long, value_enum)]
+        kind: Kind,
+        /// The day relative dates count from (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// A choice option: ID=synonym|synonym (repeat for each option).
+        #[arg(long = "option")]
+        options: Vec<String>,
+        utterance: String,
+    },
+    /// Play a flow (or the home menu of a folder of flows) in the terminal.
+    Simulate {
+        /// A flow file, or a folder of flows to choose from.
+        flow: PathBuf,
+        /// Answers, one per line, as a person would say them, or touch:ID.
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        /// The day the session happens (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// Print the transcript on stderr and the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FlowCommand {
+    /// Check flow files and folders; prints file:line:column: message for every problem.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum Kind {
+    YesNo,
+    Number,
+    Phone,
+    Email,
+    Date,
+    Time,
+    Text,
+    Choice,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KIOSK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("erreur : {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn today_or(given: Option<NaiveDate>) -> NaiveDate {
+    given.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Flow {
+            command: FlowCommand::Check { paths },
+        } => flow_check(&paths),
+        Command::Understand {
+            kind,
+            today,
+            options,
+            utterance,
+        } => understand_one(kind, today_or(today), &options, &utterance),
+        Command::Simulate {
+            flow,
+            answers,
+            today,
+            json,
+        } => simulate_flow(&flow, answers, today_or(today), json),
+    }
+}
+
+fn flow_check(paths: &[PathBuf]) -> Result<ExitCode> {
+    let _span = tracing::info_span!("flow_check", files = paths.len()).entered();
+    let report = catalog::check(paths)?;
+    for line in report.lines() {
+        println!("{line}");
+    }
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    eprintln!(
+        "{} parcours vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).",
+        report.flows.len() + report.files.iter().filter(|f| f.diagnostics.iter().any(|d| d.is_error())).count()
+    );
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn understand_one(kind: Kind, today: NaiveDate, options: &[String], utterance: &str) -> Result<ExitCode> {
+    let choices: Vec<ChoiceOption> = options
+        .iter()
+        .map(|spec| {
+            let (id, synonyms) = spec.split_once('=').unwrap_or((spec.as_str(), ""));
+            let synonyms: Vec<&str> = synonyms.split('|').map(str::trim).filter(|s| !s.is_empty()).collect();
+            ChoiceOption::new(id.trim(), &id.trim().replace(['-', '_'], " "), &synonyms)
+        })
+        .collect();
+    let expected = match kind {
+        Kind::YesNo => Expected::YesNo,
+        Kind::Number => Expected::Number,
+        Kind::Phone => Expected::Phone,
+        Kind::Email => Expected::Email,
+        Kind::Date => Expected::Date,
+        Kind::Time => Expected::Time,
+        Kind::Text => Expected::Text,
+        Kind::Choice => Expected::Choice(&choices),
+    };
+    let result = understand(expected, utterance, today);
+    let json = serde_json::json!({
+        "value": result.value.map(|v| v.to_json()),
+        "command": result.command.map(|c| c.name()),
+    });
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn simulate_flow(path: &std::path::Path, answers: Option<PathBuf>, today: NaiveDate, json: bool) -> Result<ExitCode> {
+    let mut script = match &answers {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("impossible de lire le script de réponses {}", file.display()))?;
+            Some(simulate::parse_script(&text))
+        }
+        None => None,
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut transcript: Box<dyn Write> = if json { Box::new(stderr.lock()) } else { Box::new(stdout.lock()) };
+
+    let flow_path = if path.is_dir() {
+        match choose_from_menu(path, &mut script, today, &mut transcript)? {
+            Some(p) => p,
+            None => return Ok(ExitCode::FAILURE),
+        }
+    } else {
+        path.to_path_buf()
+    };
+    let flow = match catalog::load_one(&flow_path) {
+        Ok(flow) => flow,
+        Err(lines) => {
+            for line in lines {
+                eprintln!("{line}");
+            }
+            eprintln!("Le parcours a des erreurs : corrigez-les avec « kiosk flow check ».");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let flow_id = flow.id.clone();
+    let source = match script {
+        Some(lines) => simulate::Answers::Script(lines),
+        None => simulate::Answers::Interactive(Box::new(std::io::stdin().lock())),
+    };
+    let result = simulate::run(flow, today, source, &mut transcript)?;
+    drop(transcript);
+    let finished = result.outcome.is_some();
+    if json {
+        let answers: serde_json::Map<String, serde_json::Value> = result
+            .submission
+            .iter()
+            .flat_map(|s| s.answers.iter())
+            .map(|a| (a.step_id.clone(), a.value.clone()))
+            .collect();
+        let out = serde_json::json!({
+            "flow_id": flow_id,
+            "flow_version": result.submission.as_ref().map(|s| s.flow_version),
+            "service": result.submission.as_ref().map(|s| s.service.clone()),
+            "outcome": result.outcome,
+            "answers": answers,
+            "submission": result.submission,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if let Some(submission) = &result.submission {
+        println!();
+        println!("Demande transmise : parcours {} version {}, service {}", submission.flow_id, submission.flow_version, submission.service);
+        for answer in &submission.answers {
+            println!("  {} = {}", answer.step_id, answer.value);
+        }
+    }
+    if let Some(step) = &result.stopped_at {
+        eprintln!("Les réponses s'arrêtent avant la fin du parcours (étape « {step} »).");
+    }
+    if !result.unused_answers.is_empty() {
+        for (line, text) in &result.unused_answers {
+            eprintln!("ligne {line} : réponse en trop, jamais lue : {text}");
+        }
+    }
+    Ok(if finished && result.unused_answers.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Shows the home menu of a folder of flows and reads the citizen's choice.
+fn choose_from_menu(
+    dir: &std::path::Path,
+    script: &mut Option<Vec<(usize, String)>>,
+    today: NaiveDate,
+    out: &mut Box<dyn Write>,
+) -> Result<Option<PathBuf>> {
+    let report = catalog::check(&[dir.to_path_buf()])?;
+    let menu = kiosk_flow::menu::home_menu(report.flows.iter().map(|(_, f)| f));
+    writeln!(out, "ÉCRAN : Bonjour ! Que voulez-vous faire ?")?;
+    for section in &menu.sections {
+        writeln!(out, "  {}", section.heading)?;
+        for entry in &section.entries {
+            writeln!(out, "        [{}] {} — {}", entry.flow_id, entry.title, entry.description)?;
+        }
+    }
+    writeln!(out, "VOIX  : {}", menu.spoken())?;
+    let options: Vec<ChoiceOption> = menu
+        .entries()
+        .map(|e| ChoiceOption::new(&e.flow_id, &e.title, &[]))
+        .collect();
+    loop {
+        let line = match script {
+            Some(lines) if lines.is_empty() => return Ok(None),
+            Some(lines) => lines.remove(0).1,
+            None => {
+                write!(out, "> ")?;
+                out.flush()?;
+                let mut line = String::new();
+                if std::io::stdin().read_line(&mut line)? == 0 {
+                    return Ok(None);
+                }
+                line.trim().to_string()
+            }
+        };
+        let chosen = match line.strip_prefix("touch:") {
+            Some(id) => options.iter().find(|o| o.id == id.trim()).map(|o| o.id.clone()),
+            None => match understand(Expected::Choice(&options), &line, today).value {
+                Some(kiosk_flow::Value::Choice(id)) => Some(id),
+                _ => None,
+            },
+        };
+        match chosen.and_then(|id| report.flows.iter().find(|(_, f)| f.id == id)) {
+            Some((path, _)) => return Ok(Some(path.clone())),
+            None => writeln!(out, "VOIX  : Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez-le.")?,
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The flow language and its runtime: what the kiosk plays, with no I/O.
+//!
+//! A flow is a YAML file written by an administrator (specified in `flows/README.md`).
+//! This crate loads and checks flows, plays them as a pure state machine (events in,
+//! effects out), and understands French answers. It has no tokio, no SQLite, no Slint,
+//! no filesystem and no clock: the kiosk, the simulator, the back end and the tests all
+//! drive it the same way.
+//!
+//! # Layout
+//! - [`model`]: the checked flow (steps, questions, options) and answer values.
+//! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
+//! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
+//! - [`plain_language`]: FALC warnings.
+//! - [`understand`]: French answers and global commands.
+//! - [`runtime`]: the session state machine.
+//! - [`menu`]: the home menu built from installed flows.
+
+pub mod diagnostic;
+pub mod expr;
+pub mod load;
+pub mod menu;
+pub mod model;
+pub mod plain_language;
+pub mod runtime;
+pub mod template;
+pub mod understand;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use load::{load_dataset, load_flow, Dataset, Datasets, Loaded};
+pub use model::{Flow, Value};

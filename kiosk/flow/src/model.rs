@@ -1,0 +1,344 @@
+//! The checked flow: what the loader builds from YAML and what the runtime plays.
+//!
+//! Everything here has already passed the checks in `load`: step ids are unique,
+//! conditions are typed, templates point at earlier questions, datasets are resolved.
+//! The runtime can therefore trust these values without checking them again.
+
+use crate::expr::Expr;
+use crate::template::Template;
+use chrono::{Datelike, Months, NaiveDate, NaiveTime};
+use serde::Serialize;
+
+/// What a flow is for; drives the home menu grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowKind {
+    Procedure,
+    Booking,
+    Report,
+}
+
+impl FlowKind {
+    pub const ALL: [FlowKind; 3] = [FlowKind::Report, FlowKind::Booking, FlowKind::Procedure];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            FlowKind::Procedure => "procedure",
+            FlowKind::Booking => "booking",
+            FlowKind::Report => "report",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<FlowKind> {
+        FlowKind::ALL.into_iter().find(|k| k.keyword() == word)
+    }
+
+    /// Plain-language heading of the home menu section.
+    pub fn menu_heading(self) -> &'static str {
+        match self {
+            FlowKind::Report => "Signaler un problème",
+            FlowKind::Booking => "Réserver",
+            FlowKind::Procedure => "Faire une démarche",
+        }
+    }
+}
+
+/// A loaded, checked flow.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub kind: FlowKind,
+    pub service: String,
+    pub description: String,
+    pub pictogram: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+impl Flow {
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.steps.iter().find(|s| s.id == id).and_then(|s| match &s.body {
+            StepBody::Question(q) => Some(q),
+            _ => None,
+        })
+    }
+
+    /// How many questions the flow has, for the progress indicator.
+    pub fn question_count(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s.body, StepBody::Question(_)))
+            .count()
+    }
+}
+
+/// A text shown on screen, with an optional different spoken form.
+/// Both may refer to earlier answers (`{step_id}`).
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub show: Template,
+    pub say: Option<Template>,
+}
+
+impl Text {
+    /// The template to speak: the spoken form if given, else the screen form.
+    pub fn spoken(&self) -> &Template {
+        self.say.as_ref().unwrap_or(&self.show)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    /// Played only when this holds on the answers so far; `None` means always.
+    pub when: Option<Expr>,
+    pub body: StepBody,
+}
+
+#[derive(Debug, Clone)]
+pub enum StepBody {
+    Info {
+        text: Text,
+        pictogram: Option<String>,
+    },
+    Question(Question),
+    /// Reads the answers back, then asks whether all is right.
+    Summary {
+        text: Text,
+        /// Question ids to read back, in order; all answered questions when empty.
+        fields: Vec<String>,
+    },
+    /// Hands the submission to the host (store, sync), then tells the citizen `text`.
+    Submit {
+        text: Text,
+        /// Question ids sent to the back end; all answered questions when empty.
+        send: Vec<String>,
+    },
+    /// Stops the flow with a message; nothing is submitted.
+    End { text: Text },
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub ask: Text,
+    pub help: Text,
+    pub reprompt: Text,
+    /// Short label used in the summary ("Commune", "Téléphone").
+    pub label: String,
+    pub pictogram: Option<String>,
+    /// Whether the understood value is read back before moving on.
+    pub confirm: bool,
+    pub kind: QuestionKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum QuestionKind {
+    YesNo,
+    Choice { options: Vec<ChoiceOption> },
+    Number { min: i64, max: i64 },
+    Text { max_length: usize },
+    Phone,
+    Email,
+    Date { earliest: DateBound, latest: DateBound },
+    Time { earliest: NaiveTime, latest: NaiveTime },
+}
+
+impl QuestionKind {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            QuestionKind::YesNo => "yes_no",
+            QuestionKind::Choice { .. } => "choice",
+            QuestionKind::Number { .. } => "number",
+            QuestionKind::Text { .. } => "text",
+            QuestionKind::Phone => "phone",
+            QuestionKind::Email => "email",
+            QuestionKind::Date { .. } => "date",
+            QuestionKind::Time { .. } => "time",
+        }
+    }
+
+    /// Kinds whose understood value is read back by default.
+    pub fn confirms_by_default(&self) -> bool {
+        !matches!(self, QuestionKind::YesNo | QuestionKind::Choice { .. })
+    }
+}
+
+/// One answer a `choice` question accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChoiceOption {
+    pub id: String,
+    pub label: String,
+    /// Other ways people say it; used for understanding and the recognition grammar.
+    pub synonyms: Vec<String>,
+    pub pictogram: Option<String>,
+    /// Data kept with the answer but never spoken (a commune's postcode).
+    pub details: std::collections::BTreeMap<String, String>,
+}
+
+impl ChoiceOption {
+    pub fn new(id: &str, label: &str, synonyms: &[&str]) -> Self {
+        ChoiceOption {
+            id: id.to_string(),
+            label: label.to_string(),
+            synonyms: synonyms.iter().map(|s| s.to_string()).collect(),
+            pictogram: None,
+            details: Default::default(),
+        }
+    }
+}
+
+/// A date bound, absolute or relative to the session's today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBound {
+    Fixed(NaiveDate),
+    /// `today` shifted by some days and months (negative for the past).
+    Relative { days: i64, months: i32 },
+    /// No bound on this side.
+    Open,
+}
+
+impl DateBound {
+    pub fn resolve(self, today: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            DateBound::Open => None,
+            DateBound::Fixed(d) => Some(d),
+            DateBound::Relative { days, months } => {
+                let shifted = if months >= 0 {
+                    today.checked_add_months(Months::new(months.unsigned_abs()))
+                } else {
+                    today.checked_sub_months(Months::new(months.unsigned_abs()))
+                }?;
+                shifted.checked_add_signed(chrono::TimeDelta::try_days(days)?)
+            }
+        }
+    }
+}
+
+/// A value the citizen gave, in its canonical form.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    YesNo(bool),
+    Number(i64),
+    /// Free dictation or typed text.
+    Text(String),
+    /// Ten digits, French national form: "0612345678".
+    Phone(String),
+    Email(String),
+    Date(NaiveDate),
+    Time(NaiveTime),
+    /// The chosen option's id.
+    Choice(String),
+}
+
+impl Value {
+    /// The JSON form used by `kiosk understand`, the simulator and submissions.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::YesNo(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::from(*n),
+            Value::Text(s) | Value::Phone(s) | Value::Email(s) | Value::Choice(s) => {
+                serde_json::Value::String(s.clone())
+            }
+            Value::Date(d) => serde_json::Value::String(d.format("%Y-%m-%d").to_string()),
+            Value::Time(t) => serde_json::Value::String(t.format("%H:%M").to_string()),
+        }
+    }
+}
+
+/// Formatting of values for people: on screen and aloud.
+pub mod display {
+    use super::*;
+
+    const WEEKDAYS: [&str; 7] = [
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    ];
+    pub const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+
+    /// "mardi 3 décembre 2026"
+    pub fn date(d: NaiveDate) -> String {
+        let weekday = WEEKDAYS[d.weekday().num_days_from_monday() as usize];
+        let day = if d.day() == 1 {
+            "1er".to_string()
+        } else {
+            d.day().to_string()
+        };
+        format!("{weekday} {day} {} {}", MONTHS[d.month0() as usize], d.year())
+    }
+
+    /// "14 h 30", "midi", "9 h"
+    pub fn time(t: NaiveTime) -> String {
+        use chrono::Timelike;
+        match (t.hour(), t.minute()) {
+            (12, 0) => "midi".to_string(),
+            (0, 0) => "minuit".to_string(),
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m:02}"),
+        }
+    }
+
+    /// "06 12 34 56 78": pairs, as French people say and read them.
+    pub fn phone(digits: &str) -> String {
+        let chars: Vec<char> = digits.chars().collect();
+        chars
+            .chunks(2)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// An email address spoken letter-safe: "jean point dupont arobase gmail point com".
+    pub fn email_spoken(email: &str) -> String {
+        email
+            .replace('@', " arobase ")
+            .replace('.', " point ")
+            .replace('-', " tiret ")
+            .replace('_', " tiret bas ")
+    }
+
+    /// The screen form of a value; choices need the question to find their label.
+    pub fn value(v: &Value, kind: &QuestionKind) -> String {
+        match v {
+            Value::YesNo(true) => "Oui".to_string(),
+            Value::YesNo(false) => "Non".to_string(),
+            Value::Number(n) => n.to_string(),
+            Value::Text(s) | Value::Email(s) => s.clone(),
+            Value::Phone(p) => phone(p),
+            Value::Date(d) => date(*d),
+            Value::Time(t) => time(*t),
+            Value::Choice(id) => match kind {
+                QuestionKind::Choice { options } => options
+                    .iter()
+                    .find(|o| &o.id == id)
+                    .map(|o| o.label.clone())
+                    .unwrap_or_else(|| id.clone()),
+                _ => id.clone(),
+            },
+        }
+    }
+
+    /// The spoken form of a value.
+    pub fn value_spoken(v: &Value, kind: &QuestionKind) -> String {
+        match v {
+            Value::Email(s) => email_spoken(s),
+            _ => value(v, kind),
+        }
+    }
+}

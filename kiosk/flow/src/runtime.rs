@@ -1,0 +1,1125 @@
+//! The session state machine: events in, effects out.
+//!
+//! [`Session::handle`] takes one [`Event`] (something heard, touched, a command button,
+//! silence, the store's answer) and returns the [`Effect`]s the host must carry out
+//! (show a screen, say a text, listen with a grammar, store a submission, call for help).
+//! It does no I/O and reads no clock: `today` is given at the start. The app, the terminal
+//! simulator and the tests all drive it the same way.
+//!
+//! Repair: an answer not understood gets the question's reprompt; from the second miss in a
+//! row the kiosk also suggests touching the screen. Answers already given are never lost.
+//! Values worth checking (numbers, phone, email, dates, times, dictation) are read back.
+
+use crate::model::{display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value};
+use crate::understand::{self, Command, Expected, Understanding};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Something that happened at the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Begin the session: show and say the first step.
+    Start,
+    /// What the speech recognizer heard (or what was typed in the simulator).
+    Heard(String),
+    /// A touch: an option id, `oui`/`non`, `suivant`, a command button id, or a value
+    /// typed on the screen's keypad, calendar or keyboard (`0612345678`, `2026-12-03`, `14:30`).
+    Touched(String),
+    /// A command from a button (Répéter, Retour, Aide, Appeler quelqu'un...).
+    Command(Command),
+    /// The citizen said nothing before the listening timeout.
+    Silence,
+    /// The host stored the submission (encrypted, on disk) under this receipt code.
+    Stored { receipt: String },
+    /// The host could not store the submission.
+    StoreFailed,
+}
+
+/// Something the host must do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// Replace the screen.
+    Show(Screen),
+    /// Speak this text (the screen already shows its written form).
+    Say { text: String },
+    /// Listen for the next answer; `phrases` is the recognition grammar, `None` for dictation.
+    Listen { phrases: Option<Vec<String>> },
+    /// Store this submission, then answer with [`Event::Stored`] or [`Event::StoreFailed`].
+    Submit(Submission),
+    /// Ask an ambassador to come: no personal data, only where the citizen is.
+    CallForHelp { flow_id: String, step_id: String },
+    /// Change the speech settings for the rest of the session.
+    AdjustSpeech { change: SpeechChange },
+    /// The session is over; the host returns to the home screen.
+    Finished { outcome: Outcome },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeechChange {
+    Slower,
+    Louder,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Submitted { receipt: String },
+    /// An `end` step stopped the flow (nothing sent).
+    Ended { step_id: String },
+    Cancelled,
+}
+
+/// What goes to the back end: the flow, and the answers by step id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Submission {
+    pub flow_id: String,
+    pub flow_version: u32,
+    pub service: String,
+    /// Answers in flow order, as JSON values (`true`, `2`, `"0612345678"`, `"2026-12-03"`).
+    pub answers: Vec<SubmittedAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubmittedAnswer {
+    pub step_id: String,
+    pub label: String,
+    pub value: serde_json::Value,
+    /// The answer as the citizen saw it ("Avesnes-le-Comte", "06 12 34 56 78").
+    pub display: String,
+    /// Extra data of a chosen option (a commune's postcode).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
+}
+
+/// Everything the screen shows for the current moment. Decisions are made here, not in
+/// the UI: the UI only lays this out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screen {
+    pub flow_title: String,
+    pub step_id: String,
+    /// The main text, large.
+    pub text: String,
+    pub pictogram: Option<String>,
+    pub input: Input,
+    /// Tiles or buttons for `Input::Choice`.
+    pub options: Vec<ScreenOption>,
+    /// Label and answer lines for a summary.
+    pub summary: Vec<SummaryLine>,
+    /// A short message above the input ("Je n'ai pas compris.", "Touchez votre réponse.").
+    pub notice: Option<String>,
+    /// Step position, for the progress bar.
+    pub progress: Progress,
+    pub can_go_back: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Input {
+    /// A "Suivant" button.
+    Continue,
+    YesNo,
+    Choice,
+    Number { min: i64, max: i64 },
+    Phone,
+    Email,
+    Text { max_length: usize },
+    Date { earliest: Option<NaiveDate>, latest: Option<NaiveDate> },
+    Time { earliest: String, latest: String },
+    /// Nothing to answer: waiting for the store, or the session is over.
+    Nothing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreenOption {
+    pub id: String,
+    pub label: String,
+    pub pictogram: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryLine {
+    pub step_id: String,
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub current: usize,
+    pub total: usize,
+}
+
+/// Touch ids of the always-visible buttons, so a touch and a spoken command are one event.
+pub fn command_for_button(id: &str) -> Option<Command> {
+    Some(match id {
+        "repeter" => Command::Repeat,
+        "aide" => Command::Help,
+        "retour" => Command::Back,
+        "recommencer" => Command::Restart,
+        "annuler" => Command::Cancel,
+        "plus-lent" => Command::Slower,
+        "plus-fort" => Command::Louder,
+        "appeler" => Command::Human,
+        _ => return None,
+    })
+}
+
+// Built-in phrases, in plain French.
+const NOT_UNDERSTOOD: &str = "Je n'ai pas compris.";
+const NOT_HEARD: &str = "Je ne vous ai pas entendu.";
+const TRY_TOUCH: &str = "Vous pouvez aussi toucher votre réponse sur l'écran.";
+const IS_IT_RIGHT: &str = "C'est bien ça ?";
+const ALL_RIGHT: &str = "Est-ce que tout est juste ?";
+const WHAT_TO_CHANGE: &str = "Que voulez-vous changer ?";
+const REALLY_CANCEL: &str = "Voulez-vous vraiment arrêter ? Vos réponses seront effacées.";
+const CANCELLED: &str = "D'accord. Vos réponses sont effacées. Au revoir.";
+const AT_START: &str = "Vous êtes au début.";
+const RESTARTING: &str = "D'accord. On recommence.";
+const HELP_CALLED: &str = "J'appelle quelqu'un pour vous aider. Restez ici, s'il vous plaît.";
+const SLOWER: &str = "D'accord. Je parle plus lentement.";
+const LOUDER: &str = "D'accord. Je parle plus fort.";
+const CONTINUE_HELP: &str = "Pour continuer, touchez Suivant, ou dites : suivant.";
+const COMMANDS_HELP: &str =
+    "Vous pouvez dire : répéter, retour, ou je veux parler à quelqu'un.";
+const SAVING: &str = "J'enregistre votre demande.";
+const STORE_FAILED: &str =
+    "Je n'arrive pas à enregistrer votre demande. Touchez Suivant pour réessayer, ou appelez quelqu'un.";
+const NO_ANSWER: &str = "non renseigné";
+const CONTINUE_WORDS: [&str; 6] = ["suivant", "continuer", "ok", "okay", "c'est bon", "la suite"];
+
+/// Where the session is.
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    NotStarted,
+    /// Showing the step at this index (info, question or summary).
+    At(usize),
+    /// Reading back a value before recording it.
+    ReadBack { step: usize, value: Value },
+    /// After "non" at the summary: which answer to change.
+    Correcting { summary: usize },
+    /// After "annuler": are you sure?
+    ConfirmCancel { resume: Box<State> },
+    /// The submission was handed to the host; waiting for it to be stored.
+    Storing { step: usize },
+    /// Storing failed; the citizen may try again.
+    StoreFailed { step: usize },
+    Finished,
+}
+
+/// One citizen's go through one flow. Answers live here, in memory, until submission.
+#[derive(Debug, Clone)]
+pub struct Session {
+    flow: Arc<Flow>,
+    today: NaiveDate,
+    answers: BTreeMap<String, Value>,
+    /// Steps shown before the current one, for "retour".
+    trail: Vec<usize>,
+    state: State,
+    /// Misunderstandings in a row at the current moment.
+    misses: u32,
+    /// After a correction from the summary: skip questions already answered.
+    returning_to_summary: bool,
+}
+
+impl Session {
+    pub fn new(flow: Arc<Flow>, today: NaiveDate) -> Self {
+        Session {
+            flow,
+            today,
+            answers: BTreeMap::new(),
+            trail: Vec::new(),
+            state: State::NotStarted,
+            misses: 0,
+            returning_to_summary: false,
+        }
+    }
+
+    pub fn flow(&self) -> &Flow {
+        &self.flow
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.state == State::Finished
+    }
+
+    /// The id of the step on screen, if any.
+    pub fn current_step_id(&self) -> Option<&str> {
+        self.current_index().map(|i| self.flow.steps[i].id.as_str())
+    }
+
+    fn current_index(&self) -> Option<usize> {
+        match &self.state {
+            State::At(i) | State::ReadBack { step: i, .. } | State::Storing { step: i } => Some(*i),
+            State::StoreFailed { step: i } | State::Correcting { summary: i } => Some(*i),
+            State::ConfirmCancel { resume } => match resume.as_ref() {
+                State::At(i) | State::ReadBack { step: i, .. } | State::Correcting { summary: i } => Some(*i),
+                _ => None,
+            },
+            State::NotStarted | State::Finished => None,
+        }
+    }
+
+    /// The answers that count: those of questions on the path the answers lead to.
+    pub fn active_answers(&self) -> Vec<(&Step, &Question, &Value)> {
+        let mut active: BTreeMap<&str, Value> = BTreeMap::new();
+        let mut out = Vec::new();
+        for step in &self.flow.steps {
+            let applies = step
+                .when
+                .as_ref()
+                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned()));
+            if !applies {
+                continue;
+            }
+            if let (StepBody::Question(q), Some(v)) = (&step.body, self.answers.get(&step.id)) {
+                active.insert(&step.id, v.clone());
+                out.push((step, q, v));
+            }
+        }
+        out
+    }
+
+    fn applies(&self, step: &Step) -> bool {
+        match &step.when {
+            None => true,
+            Some(w) => {
+                let active = self.active_answers();
+                w.eval(&|name: &str| {
+                    active
+                        .iter()
+                        .find(|(s, _, _)| s.id == name)
+                        .map(|(_, _, v)| (*v).clone())
+                })
+            }
+        }
+    }
+
+    /// Handles one event and returns what the host must do, in order.
+    pub fn handle(&mut self, event: Event) -> Vec<Effect> {
+        let mut out = Vec::new();
+        match event {
+            Event::Start => {
+                if self.state == State::NotStarted {
+                    self.enter_from(0, &mut out);
+                }
+            }
+            Event::Stored { receipt } => {
+                if let State::Storing { step } = self.state {
+                    self.finish_submitted(step, &receipt, &mut out);
+                }
+            }
+            Event::StoreFailed => {
+                if let State::Storing { step } = self.state {
+                    self.state = State::StoreFailed { step };
+                    self.present(Some(STORE_FAILED.to_string()), None, &mut out);
+                }
+            }
+            Event::Command(command) => self.command(command, &mut out),
+            Event::Silence => {
+                if self.is_listening() {
+                    self.miss(NOT_HEARD, &mut out);
+                }
+            }
+            Event::Touched(id) => {
+                if let Some(command) = command_for_button(&id) {
+                    self.command(command, &mut out);
+                } else {
+                    self.answer(&id, true, &mut out);
+                }
+            }
+            Event::Heard(text) => self.answer(&text, false, &mut out),
+        }
+        out
+    }
+
+    fn is_listening(&self) -> bool {
+        !matches!(self.state, State::NotStarted | State::Finished | State::Storing { .. })
+    }
+
+    // ----- moving between steps ---------------------------------------------------------
+
+    /// Goes to the first step at or after `from` that applies.
+    fn enter_from(&mut self, from: usize, out: &mut Vec<Effect>) {
+        let mut index = from;
+        while let Some(step) = self.flow.steps.get(index) {
+            let skip_answered = self.returning_to_summary
+                && matches!(step.body, StepBody::Question(_))
+                && self.answers.contains_key(&step.id);
+            if self.applies(step) && !skip_answered {
+                break;
+            }
+            index += 1;
+        }
+        let Some(step) = self.flow.steps.get(index) else {
+            // The loader guarantees a final submit or end; stay safe anyway.
+            self.state = State::Finished;
+            out.push(Effect::Finished {
+                outcome: Outcome::Cancelled,
+            });
+            return;
+        };
+        self.misses = 0;
+        match &step.body {
+            StepBody::Submit { .. } => {
+                self.state = State::Storing { step: index };
+                out.push(Effect::Submit(self.submission(index)));
+                self.present(None, None, out);
+            }
+            StepBody::End { text } => {
+                let mut screen = self.screen(index, self.render(text, false, None), None);
+                screen.can_go_back = false;
+                out.push(Effect::Show(screen));
+                out.push(Effect::Say {
+                    text: self.render(text, true, None),
+                });
+                self.state = State::Finished;
+                self.answers.clear();
+                self.trail.clear();
+                out.push(Effect::Finished {
+                    outcome: Outcome::Ended {
+                        step_id: step.id.clone(),
+                    },
+                });
+            }
+            StepBody::Summary { .. } => {
+                self.returning_to_summary = false;
+                self.state = State::At(index);
+                self.present(None, None, out);
+            }
+            StepBody::Info { .. } | StepBody::Question(_) => {
+                self.state = State::At(index);
+                self.present(None, None, out);
+            }
+        }
+    }
+
+    /// Moves on from the step at `index`, remembering it for "retour".
+    fn advance(&mut self, index: usize, out: &mut Vec<Effect>) {
+        self.trail.push(index);
+        self.enter_from(index + 1, out);
+    }
+
+    fn go_back(&mut self, out: &mut Vec<Effect>) {
+        match self.state.clone() {
+            State::ReadBack { step, .. } => {
+                self.state = State::At(step);
+                self.misses = 0;
+                self.present(None, None, out);
+            }
+            State::Correcting { summary } => {
+                self.state = State::At(summary);
+                self.present(None, None, out);
+            }
+            State::At(_) | State::StoreFailed { .. } => match self.trail.pop() {
+                Some(previous) => {
+                    self.state = State::At(previous);
+                    self.misses = 0;
+                    self.present(None, None, out);
+                }
+                None => self.present(Some(AT_START.to_string()), None, out),
+            },
+            State::ConfirmCancel { resume } => {
+                self.state = *resume;
+                self.present(None, None, out);
+            }
+            State::NotStarted | State::Storing { .. } | State::Finished => {}
+        }
+    }
+
+    fn finish_submitted(&mut self, step: usize, receipt: &str, out: &mut Vec<Effect>) {
+        if let StepBody::Submit { text, .. } = &self.flow.steps[step].body {
+            let shown = self.render(text, false, Some(receipt));
+            let spoken = self.render(text, true, Some(&spell_receipt(receipt)));
+            let mut screen = self.screen(step, shown, None);
+            screen.input = Input::Nothing;
+            screen.can_go_back = false;
+            out.push(Effect::Show(screen));
+            out.push(Effect::Say { text: spoken });
+        }
+        self.state = State::Finished;
+        self.answers.clear();
+        self.trail.clear();
+        out.push(Effect::Finished {
+            outcome: Outcome::Submitted {
+                receipt: receipt.to_string(),
+            },
+        });
+    }
+
+    // ----- commands -------------------------------------------------------------------
+
+    fn command(&mut self, command: Command, out: &mut Vec<Effect>) {
+        if matches!(self.state, State::NotStarted | State::Finished | State::Storing { .. }) {
+            return;
+        }
+        match command {
+            Command::Repeat => self.present(None, None, out),
+            Command::Help => {
+                let help = self.help_text();
+                self.present(None, Some(help), out);
+            }
+            Command::Back => self.go_back(out),
+            Command::Restart => {
+                self.answers.clear();
+                self.trail.clear();
+                self.returning_to_summary = false;
+                out.push(Effect::Say {
+                    text: RESTARTING.to_string(),
+                });
+                self.enter_from(0, out);
+            }
+            Command::Cancel => {
+                if !matches!(self.state, State::ConfirmCancel { .. }) {
+                    let resume = Box::new(self.state.clone());
+                    self.state = State::ConfirmCancel { resume };
+                    self.misses = 0;
+                }
+                self.present(None, None, out);
+            }
+            Command::Slower | Command::Louder => {
+                let (change, text) = if command == Command::Slower {
+                    (SpeechChange::Slower, SLOWER)
+                } else {
+                    (SpeechChange::Louder, LOUDER)
+                };
+                out.push(Effect::AdjustSpeech { change });
+                out.push(Effect::Say {
+                    text: text.to_string(),
+                });
+                self.present(None, None, out);
+            }
+            Command::Human => {
+                if let Some(step_id) = self.current_step_id() {
+                    out.push(Effect::CallForHelp {
+                        flow_id: self.flow.id.clone(),
+                        step_id: step_id.to_string(),
+                    });
+                }
+                self.present(None, Some(HELP_CALLED.to_string()), out);
+            }
+        }
+    }
+
+    fn help_text(&self) -> String {
+        let specific = match &self.state {
+            State::At(i) => match &self.flow.steps[*i].body {
+                StepBody::Question(q) => self.render(&q.help, true, None),
+                StepBody::Info { .. } => CONTINUE_HELP.to_string(),
+                StepBody::Summary { .. } => {
+                    "Si tout est juste, dites oui. Pour changer une réponse, dites non.".to_string()
+                }
+                _ => String::new(),
+            },
+            State::ReadBack { .. } | State::ConfirmCancel { .. } => "Dites oui ou non.".to_string(),
+            State::Correcting { .. } => {
+                "Dites ce que vous voulez changer, ou touchez-le sur l'écran.".to_string()
+            }
+            State::StoreFailed { .. } => CONTINUE_HELP.to_string(),
+            _ => String::new(),
+        };
+        format!("{specific} {COMMANDS_HELP}").trim().to_string()
+    }
+
+    // ----- answers --------------------------------------------------------------------
+
+    fn miss(&mut self, why: &str, out: &mut Vec<Effect>) {
+        self.misses += 1;
+        let reprompt = match &self.state {
+            State::At(i) => match &self.flow.steps[*i].body {
+                StepBody::Question(q) => self.render(&q.reprompt, true, None),
+                StepBody::Info { .. } => CONTINUE_HELP.to_string(),
+                _ => ALL_RIGHT.to_string(),
+            },
+            State::ReadBack { .. } => IS_IT_RIGHT.to_string(),
+            State::Correcting { .. } => WHAT_TO_CHANGE.to_string(),
+            State::ConfirmCancel { .. } => REALLY_CANCEL.to_string(),
+            _ => String::new(),
+        };
+        let mut spoken = format!("{why} {reprompt}");
+        let mut notice = why.to_string();
+        if self.misses >= 2 {
+            spoken = format!("{spoken} {TRY_TOUCH}");
+            notice = format!("{notice} {TRY_TOUCH}");
+        }
+        let screen = self.current_screen(Some(notice));
+        out.push(Effect::Show(screen));
+        out.push(Effect::Say { text: spoken });
+        out.push(self.listen());
+    }
+
+    fn answer(&mut self, utterance: &str, touched: bool, out: &mut Vec<Effect>) {
+        match self.state.clone() {
+            State::NotStarted | State::Finished | State::Storing { .. } => {}
+            State::At(index) => {
+                let step = &self.flow.steps[index];
+                match &step.body {
+                    StepBody::Info { .. } => match self.yes_or_continue(utterance, touched) {
+                        Reply::Command(c) => self.command(c, out),
+                        Reply::Yes => self.advance(index, out),
+                        Reply::No | Reply::Unclear => self.miss(NOT_UNDERSTOOD, out),
+                    },
+                    StepBody::Summary { .. } => match self.yes_or_continue(utterance, touched) {
+                        Reply::Command(c) => self.command(c, out),
+                        Reply::Yes => self.advance(index, out),
+                        Reply::No => {
+                            self.state = State::Correcting { summary: index };
+                            self.misses = 0;
+                            self.present(None, None, out);
+                        }
+                        Reply::Unclear => self.miss(NOT_UNDERSTOOD, out),
+                    },
+                    StepBody::Question(q) => {
+                        let q = q.clone();
+                        self.answer_question(index, &q, utterance, touched, out);
+                    }
+                    StepBody::Submit { .. } | StepBody::End { .. } => {}
+                }
+            }
+            State::ReadBack { step, value } => match self.yes_or_continue(utterance, touched) {
+                Reply::Command(c) => self.command(c, out),
+                Reply::Yes => {
+                    self.answers.insert(self.flow.steps[step].id.clone(), value);
+                    self.advance(step, out);
+                }
+                Reply::No => {
+                    self.state = State::At(step);
+                    self.misses = 0;
+                    self.present(Some("D'accord.".to_string()), None, out);
+                }
+                Reply::Unclear => {
+                    // A new value instead of oui/non: read that one back.
+                    if let StepBody::Question(q) = &self.flow.steps[step].body {
+                        let q = q.clone();
+                        let u = self.understand_for(&q.kind, utterance, touched);
+                        if let Some(v) = u.value {
+                            if self.check_value(&q.kind, &v).is_ok() {
+                                self.state = State::ReadBack { step, value: v };
+                                self.misses = 0;
+                                self.present(None, None, out);
+                                return;
+                            }
+                        }
+                    }
+                    self.miss(NOT_UNDERSTOOD, out);
+                }
+            },
+            State::Correcting { summary } => {
+                let lines = self.summary_lines(summary);
+                let options: Vec<ChoiceOption> = lines
+                    .iter()
+                    .map(|l| ChoiceOption::new(&l.step_id, &l.label, &[]))
+                    .collect();
+                let u = if touched {
+                    touch_choice(&options, utterance)
+                } else {
+                    understand::understand(Expected::Choice(&options), utterance, self.today)
+                };
+                if let Some(c) = u.command {
+                    return self.command(c, out);
+                }
+                match u.value {
+                    Some(Value::Choice(step_id)) => match self.flow.step_index(&step_id) {
+                        Some(target) => {
+                            self.trail.push(summary);
+                            self.returning_to_summary = true;
+                            self.state = State::At(target);
+                            self.misses = 0;
+                            self.present(None, None, out);
+                        }
+                        None => self.miss(NOT_UNDERSTOOD, out),
+                    },
+                    _ => self.miss(NOT_UNDERSTOOD, out),
+                }
+            }
+            State::ConfirmCancel { resume } => match self.yes_or_continue(utterance, touched) {
+                Reply::Yes | Reply::Command(Command::Cancel) => {
+                    self.answers.clear();
+                    self.trail.clear();
+                    self.state = State::Finished;
+                    out.push(Effect::Say {
+                        text: CANCELLED.to_string(),
+                    });
+                    out.push(Effect::Finished {
+                        outcome: Outcome::Cancelled,
+                    });
+                }
+                Reply::No => {
+                    self.state = *resume;
+                    self.present(None, None, out);
+                }
+                Reply::Command(c) => self.command(c, out),
+                Reply::Unclear => self.miss(NOT_UNDERSTOOD, out),
+            },
+            State::StoreFailed { step } => match self.yes_or_continue(utterance, touched) {
+                Reply::Yes => {
+                    self.state = State::Storing { step };
+                    out.push(Effect::Submit(self.submission(step)));
+                    self.present(None, None, out);
+                }
+                Reply::Command(c) => self.command(c, out),
+                Reply::No | Reply::Unclear => self.miss(NOT_UNDERSTOOD, out),
+            },
+        }
+    }
+
+    fn answer_question(&mut self, index: usize, q: &Question, utterance: &str, touched: bool, out: &mut Vec<Effect>) {
+        let u = self.understand_for(&q.kind, utterance, touched);
+        if let Some(c) = u.command {
+            return self.command(c, out);
+        }
+        let Some(value) = u.value else {
+            return self.miss(NOT_UNDERSTOOD, out);
+        };
+        if let Err(why) = self.check_value(&q.kind, &value) {
+            return self.miss(&why, out);
+        }
+        if q.confirm {
+            self.state = State::ReadBack { step: index, value };
+            self.misses = 0;
+            self.present(None, None, out);
+        } else {
+            self.answers.insert(self.flow.steps[index].id.clone(), value);
+            self.advance(index, out);
+        }
+    }
+
+    fn understand_for(&self, kind: &QuestionKind, utterance: &str, touched: bool) -> Understanding {
+        if touched {
+            if let QuestionKind::Choice { options } = kind {
+                return touch_choice(options, utterance);
+            }
+        }
+        understand::understand(expected(kind), utterance, self.today)
+    }
+
+    /// Bounds of the question; the message says what is possible.
+    fn check_value(&self, kind: &QuestionKind, value: &Value) -> Result<(), String> {
+        match (kind, value) {
+            (QuestionKind::Number { min, max }, Value::Number(n)) if n < min || n > max => {
+                Err(format!("Le nombre doit être entre {min} et {max}."))
+            }
+            (QuestionKind::Text { max_length }, Value::Text(t)) if t.chars().count() > *max_length => {
+                Err(format!("C'est trop long : {max_length} caractères au plus."))
+            }
+            (QuestionKind::Date { earliest, latest }, Value::Date(d)) => {
+                let earliest = earliest.resolve(self.today);
+                let latest = latest.resolve(self.today);
+                match (earliest, latest) {
+                    (Some(e), Some(l)) if *d < e || *d > l => Err(format!(
+                        "Cette date n'est pas possible. Choisissez entre le {} et le {}.",
+                        display::date(e),
+                        display::date(l)
+                    )),
+                    (Some(e), None) if *d < e => Err(format!(
+                        "Cette date n'est pas possible. Choisissez à partir du {}.",
+                        display::date(e)
+                    )),
+                    (None, Some(l)) if *d > l => Err(format!(
+                        "Cette date n'est pas possible. Choisissez jusqu'au {}.",
+                        display::date(l)
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            (QuestionKind::Time { earliest, latest }, Value::Time(t)) if t < earliest || t > latest => Err(format!(
+                "Cette heure n'est pas possible. Choisissez entre {} et {}.",
+                display::time(*earliest),
+                display::time(*latest)
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn yes_or_continue(&self, utterance: &str, touched: bool) -> Reply {
+        let normalized = utterance.trim().to_lowercase();
+        if touched && (normalized == "suivant" || normalized == "oui") {
+            return Reply::Yes;
+        }
+        if touched && normalized == "non" {
+            return Reply::No;
+        }
+        if CONTINUE_WORDS.contains(&normalized.as_str()) {
+            return Reply::Yes;
+        }
+        let u = understand::understand(Expected::YesNo, utterance, self.today);
+        match (u.command, u.value) {
+            (Some(c), _) => Reply::Command(c),
+            (None, Some(Value::YesNo(true))) => Reply::Yes,
+            (None, Some(Value::YesNo(false))) => Reply::No,
+            _ => Reply::Unclear,
+        }
+    }
+
+    // ----- what to show, say and listen for ---------------------------------------------
+
+    /// Renders a text with the active answers; `receipt` fills `{recu}`.
+    fn render(&self, text: &Text, spoken: bool, receipt: Option<&str>) -> String {
+        let template = if spoken { text.spoken() } else { &text.show };
+        let active = self.active_answers();
+        template.render(|name| {
+            if name == "recu" {
+                if let Some(r) = receipt {
+                    return r.to_string();
+                }
+            }
+            match active.iter().find(|(s, _, _)| s.id == name) {
+                Some((_, q, v)) if spoken => display::value_spoken(v, &q.kind),
+                Some((_, q, v)) => display::value(v, &q.kind),
+                None => NO_ANSWER.to_string(),
+            }
+        })
+    }
+
+    fn summary_lines(&self, index: usize) -> Vec<SummaryLine> {
+        let fields = match &self.flow.steps[index].body {
+            StepBody::Summary { fields, .. } => fields.clone(),
+            _ => Vec::new(),
+        };
+        self.active_answers()
+            .into_iter()
+            .filter(|(s, _, _)| fields.is_empty() || fields.contains(&s.id))
+            .map(|(s, q, v)| SummaryLine {
+                step_id: s.id.clone(),
+                label: q.label.clone(),
+                value: display::value(v, &q.kind),
+            })
+            .collect()
+    }
+
+    fn submission(&self, index: usize) -> Submission {
+        let send = match &self.flow.steps[index].body {
+            StepBody::Submit { send, .. } => send.clone(),
+            _ => Vec::new(),
+        };
+        let answers = self
+            .active_answers()
+            .into_iter()
+            .filter(|(s, _, _)| send.is_empty() || send.contains(&s.id))
+            .map(|(s, q, v)| {
+                let details = match (&q.kind, v) {
+                    (QuestionKind::Choice { options }, Value::Choice(id)) => options
+                        .iter()
+                        .find(|o| &o.id == id)
+                        .map(|o| o.details.clone())
+                        .unwrap_or_default(),
+                    _ => BTreeMap::new(),
+                };
+                SubmittedAnswer {
+                    step_id: s.id.clone(),
+                    label: q.label.clone(),
+                    value: v.to_json(),
+                    display: display::value(v, &q.kind),
+                    details,
+                }
+            })
+            .collect();
+        Submission {
+            flow_id: self.flow.id.clone(),
+            flow_version: self.flow.version,
+            service: self.flow.service.clone(),
+            answers,
+        }
+    }
+
+    fn screen(&self, index: usize, text: String, notice: Option<String>) -> Screen {
+        let step = &self.flow.steps[index];
+        Screen {
+            flow_title: self.flow.title.clone(),
+            step_id: step.id.clone(),
+            text,
+            pictogram: None,
+            input: Input::Nothing,
+            options: Vec::new(),
+            summary: Vec::new(),
+            notice,
+            progress: Progress {
+                current: index + 1,
+                total: self.flow.steps.len(),
+            },
+            can_go_back: !self.trail.is_empty(),
+        }
+    }
+
+    /// The screen of the current state, with what to say to present it.
+    fn current_screen_and_speech(&self, notice: Option<String>) -> Option<(Screen, String)> {
+        let yes_no = || {
+            vec![
+                ScreenOption {
+                    id: "oui".into(),
+                    label: "Oui".into(),
+                    pictogram: Some("oui".into()),
+                },
+                ScreenOption {
+                    id: "non".into(),
+                    label: "Non".into(),
+                    pictogram: Some("non".into()),
+                },
+            ]
+        };
+        let result = match &self.state {
+            State::NotStarted | State::Finished => return None,
+            State::At(i) => {
+                let step = &self.flow.steps[*i];
+                match &step.body {
+                    StepBody::Info { text, pictogram } => {
+                        let mut s = self.screen(*i, self.render(text, false, None), notice);
+                        s.pictogram = pictogram.clone();
+                        s.input = Input::Continue;
+                        (s, self.render(text, true, None))
+                    }
+                    StepBody::Question(q) => {
+                        let mut s = self.screen(*i, self.render(&q.ask, false, None), notice);
+                        s.pictogram = q.pictogram.clone();
+                        s.input = self.input_for(&q.kind);
+                        s.options = match &q.kind {
+                            QuestionKind::YesNo => yes_no(),
+                            QuestionKind::Choice { options } => options
+                                .iter()
+                                .map(|o| ScreenOption {
+                                    id: o.id.clone(),
+                                    label: o.label.clone(),
+                                    pictogram: o.pictogram.clone(),
+                                })
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        (s, self.render(&q.ask, true, None))
+                    }
+                    StepBody::Summary { text, .. } => {
+                        let lines = self.summary_lines(*i);
+                        let mut spoken = self.render(text, true, None);
+                        let active = self.active_answers();
+                        for line in &lines {
+                            let value = active
+                                .iter()
+                                .find(|(s, _, _)| s.id == line.step_id)
+                                .map(|(_, q, v)| display::value_spoken(v, &q.kind))
+                                .unwrap_or_else(|| line.value.clone());
+                            spoken.push_str(&format!(" {} : {}.", line.label, value));
+                        }
+                        spoken.push(' ');
+                        spoken.push_str(ALL_RIGHT);
+                        let shown = format!("{} {ALL_RIGHT}", self.render(text, false, None));
+                        let mut s = self.screen(*i, shown, notice);
+                        s.input = Input::YesNo;
+                        s.options = yes_no();
+                        s.summary = lines;
+                        (s, spoken)
+                    }
+                    StepBody::Submit { .. } | StepBody::End { .. } => {
+                        let text = match &step.body {
+                            StepBody::End { text } | StepBody::Submit { text, .. } => text,
+                            _ => return None,
+                        };
+                        let mut s = self.screen(*i, self.render(text, false, None), notice);
+                        s.can_go_back = false;
+                        (s, self.render(text, true, None))
+                    }
+                }
+            }
+            State::ReadBack { step, value } => {
+                let q = match &self.flow.steps[*step].body {
+                    StepBody::Question(q) => q,
+                    _ => return None,
+                };
+                let shown = format!("Vous avez dit : {}. {IS_IT_RIGHT}", display::value(value, &q.kind));
+                let spoken = format!(
+                    "Vous avez dit : {}. {IS_IT_RIGHT}",
+                    display::value_spoken(value, &q.kind)
+                );
+                let mut s = self.screen(*step, shown, notice);
+                s.input = Input::YesNo;
+                s.options = yes_no();
+                (s, spoken)
+            }
+            State::Correcting { summary } => {
+                let lines = self.summary_lines(*summary);
+                let mut s = self.screen(*summary, WHAT_TO_CHANGE.to_string(), notice);
+                s.input = Input::Choice;
+                s.options = lines
+                    .iter()
+                    .map(|l| ScreenOption {
+                        id: l.step_id.clone(),
+                        label: format!("{} : {}", l.label, l.value),
+                        pictogram: None,
+                    })
+                    .collect();
+                let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+                let spoken = format!("{WHAT_TO_CHANGE} Dites : {}.", labels.join(", ou "));
+                (s, spoken)
+            }
+            State::ConfirmCancel { .. } => {
+                let index = self.current_index().unwrap_or(0);
+                let mut s = self.screen(index, REALLY_CANCEL.to_string(), notice);
+                s.input = Input::YesNo;
+                s.options = yes_no();
+                (s, REALLY_CANCEL.to_string())
+            }
+            State::Storing { step } => {
+                let mut s = self.screen(*step, SAVING.to_string(), notice);
+                s.can_go_back = false;
+                (s, SAVING.to_string())
+            }
+            State::StoreFailed { step } => {
+                let mut s = self.screen(*step, STORE_FAILED.to_string(), notice);
+                s.input = Input::Continue;
+                (s, STORE_FAILED.to_string())
+            }
+        };
+        Some(result)
+    }
+
+    fn current_screen(&self, notice: Option<String>) -> Screen {
+        match self.current_screen_and_speech(notice) {
+            Some((s, _)) => s,
+            None => Screen {
+                flow_title: self.flow.title.clone(),
+                step_id: String::new(),
+                text: String::new(),
+                pictogram: None,
+                input: Input::Nothing,
+                options: Vec::new(),
+                summary: Vec::new(),
+                notice: None,
+                progress: Progress {
+                    current: self.flow.steps.len(),
+                    total: self.flow.steps.len(),
+                },
+                can_go_back: false,
+            },
+        }
+    }
+
+    /// Shows and says the current state. `notice` goes on screen and is said first;
+    /// `instead` replaces the usual spoken text (help, a call for help).
+    fn present(&mut self, notice: Option<String>, instead: Option<String>, out: &mut Vec<Effect>) {
+        let Some((screen, spoken)) = self.current_screen_and_speech(notice.clone()) else {
+            return;
+        };
+        let text = match (notice, instead) {
+            (_, Some(instead)) => instead,
+            (Some(notice), None) => format!("{notice} {spoken}"),
+            (None, None) => spoken,
+        };
+        out.push(Effect::Show(screen));
+        out.push(Effect::Say { text });
+        if !matches!(self.state, State::Storing { .. } | State::Finished) {
+            out.push(self.listen());
+        }
+    }
+
+    fn input_for(&self, kind: &QuestionKind) -> Input {
+        match kind {
+            QuestionKind::YesNo => Input::YesNo,
+            QuestionKind::Choice { .. } => Input::Choice,
+            QuestionKind::Number { min, max } => Input::Number { min: *min, max: *max },
+            QuestionKind::Text { max_length } => Input::Text {
+                max_length: *max_length,
+            },
+            QuestionKind::Phone => Input::Phone,
+            QuestionKind::Email => Input::Email,
+            QuestionKind::Date { earliest, latest } => Input::Date {
+                earliest: earliest.resolve(self.today),
+                latest: latest.resolve(self.today),
+            },
+            QuestionKind::Time { earliest, latest } => Input::Time {
+                earliest: earliest.format("%H:%M").to_string(),
+                latest: latest.format("%H:%M").to_string(),
+            },
+        }
+    }
+
+    /// The recognition grammar for the current moment.
+    fn listen(&self) -> Effect {
+        let yes_no_and_continue = || {
+            let mut phrases = understand::grammar_phrases(Expected::YesNo).unwrap_or_default();
+            phrases.extend(CONTINUE_WORDS.iter().map(|w| w.to_string()));
+            Some(phrases)
+        };
+        let phrases = match &self.state {
+            State::At(i) => match &self.flow.steps[*i].body {
+                StepBody::Question(q) => understand::grammar_phrases(expected(&q.kind)),
+                _ => yes_no_and_continue(),
+            },
+            State::Correcting { summary } => {
+                let options: Vec<ChoiceOption> = self
+                    .summary_lines(*summary)
+                    .iter()
+                    .map(|l| ChoiceOption::new(&l.step_id, &l.label, &[]))
+                    .collect();
+                understand::grammar_phrases(Expected::Choice(&options))
+            }
+            State::ReadBack { step, .. } => {
+                // "non" or a corrected value straight away.
+                let mut phrases = yes_no_and_continue();
+                if let (Some(p), StepBody::Question(q)) = (&mut phrases, &self.flow.steps[*step].body) {
+                    match understand::grammar_phrases(expected(&q.kind)) {
+                        Some(more) => p.extend(more),
+                        None => phrases = None,
+                    }
+                }
+                phrases
+            }
+            _ => yes_no_and_continue(),
+        };
+        Effect::Listen { phrases }
+    }
+
+    /// The grammar of the current moment, for the voice layer and tests.
+    pub fn grammar(&self) -> Option<Vec<String>> {
+        match self.listen() {
+            Effect::Listen { phrases } => phrases,
+            _ => None,
+        }
+    }
+
+    /// The screen of the current moment (for a UI that redraws, e.g. after a setting change).
+    pub fn screen_now(&self) -> Option<Screen> {
+        self.current_screen_and_speech(None).map(|(s, _)| s)
+    }
+}
+
+enum Reply {
+    Yes,
+    No,
+    Unclear,
+    Command(Command),
+}
+
+fn expected(kind: &QuestionKind) -> Expected<'_> {
+    match kind {
+        QuestionKind::YesNo => Expected::YesNo,
+        QuestionKind::Choice { options } => Expected::Choice(options),
+        QuestionKind::Number { .. } => Expected::Number,
+        QuestionKind::Text { .. } => Expected::Text,
+        QuestionKind::Phone => Expected::Phone,
+        QuestionKind::Email => Expected::Email,
+        QuestionKind::Date { .. } => Expected::Date,
+        QuestionKind::Time { .. } => Expected::Time,
+    }
+}
+
+/// A touch on a tile gives the option id exactly.
+fn touch_choice(options: &[ChoiceOption], id: &str) -> Understanding {
+    Understanding {
+        value: options
+            .iter()
+            .find(|o| o.id == id.trim())
+            .map(|o| Value::Choice(o.id.clone())),
+        command: None,
+    }
+}
+
+/// "K7M-4PQ" read as "K, 7, M, 4, P, Q" so it can be written down.
+fn spell_receipt(receipt: &str) -> String {
+    receipt
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,531 @@
+//! Choosing one option of a list: by id (touch), label or synonym, close paraphrase,
+//! small recognition errors, or rank ("la deuxième", "numéro trois", "le dernier").
+//! Two options that fit equally well: not understood.
+
+use super::normalize::{clean_words, fold, split_words, starts_with_at};
+use super::number::find_spans;
+use crate::model::ChoiceOption;
+
+/// Words that do not tell options apart.
+const STOP_WORDS: &[&str] = &[
+    "le", "la", "les", "l", "un", "une", "des", "de", "du", "d", "au", "aux", "a", "en", "et",
+    "est", "c", "ce", "ca", "cela", "il", "elle", "ils", "elles", "y", "je", "j", "ai", "mon",
+    "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "sur", "dans", "pour", "pas", "plus",
+    "ne", "n", "s", "se", "qu", "que", "qui", "t", "m", "me", "moi", "on", "ou", "par", "avec",
+    "tout", "toute", "tous", "toutes", "tres", "veux", "voudrais", "aimerais", "choisis",
+    "prends", "plutot", "celui", "celle", "sont", "suis", "etait", "fait", "trop", "chez",
+    "oui", "voila", "bien",
+];
+
+/// Little words inside hyphenated names that do not tell places apart ("-en-", "-lès-").
+const LINKING_WORDS: &[&str] = &[
+    "le", "la", "les", "l", "de", "du", "des", "d", "en", "et", "sur", "sous", "au", "aux", "a",
+    "lez", "saint", "sainte",
+];
+
+/// Words that negate a phrase; a phrase and an utterance of opposite polarity fit badly.
+const NEGATIONS: &[&str] = &["ne", "n", "pas", "plus", "jamais", "rien", "aucun", "aucune"];
+
+/// Minimum normalized Levenshtein similarity for two words to count as the same word.
+const MIN_SIMILARITY: f64 = 0.85;
+
+/// The best option must beat the second by this much.
+const MARGIN: f64 = 0.1;
+
+/// A label or synonym, ready for matching.
+#[derive(Debug, Clone)]
+struct Phrase {
+    option: usize,
+    /// All words, numbers in digits.
+    words: Vec<String>,
+    /// The words that tell options apart.
+    content: Vec<String>,
+    negated: bool,
+}
+
+/// Options prepared for matching; build once per question when matching repeatedly.
+#[derive(Debug, Clone)]
+pub struct ChoiceIndex<'a> {
+    options: &'a [ChoiceOption],
+    phrases: Vec<Phrase>,
+    /// Some label contains a number: a bare number is a label, not a rank.
+    numeric_labels: bool,
+    /// Words of hyphenated names ("pas" in "Pas-en-Artois"): never a negation.
+    name_words: Vec<String>,
+}
+
+impl<'a> ChoiceIndex<'a> {
+    pub fn new(options: &'a [ChoiceOption]) -> Self {
+        let mut phrases = Vec::new();
+        let mut name_words: Vec<String> = Vec::new();
+        for (i, option) in options.iter().enumerate() {
+            for text in std::iter::once(&option.label).chain(&option.synonyms) {
+                let (phrase, names) = prepare_phrase(i, text);
+                for name in names {
+                    if NEGATIONS.contains(&name.as_str()) && !name_words.contains(&name) {
+                        name_words.push(name);
+                    }
+                }
+                if !phrase.words.is_empty() {
+                    phrases.push(phrase);
+                }
+            }
+        }
+        let numeric_labels = phrases
+            .iter()
+            .any(|p| p.words.iter().any(|w| w.chars().all(|c| c.is_ascii_digit())));
+        ChoiceIndex {
+            options,
+            phrases,
+            numeric_labels,
+            name_words,
+        }
+    }
+
+    /// The index of the chosen option, or `None` when nothing or several fit.
+    pub fn understand(&self, utterance: &str) -> Option<usize> {
+        if let Some(i) = self.by_id(utterance) {
+            return Some(i);
+        }
+        let raw = clean_words(utterance);
+        if raw.is_empty() {
+            return None;
+        }
+        let words = digits_for_numbers(&raw);
+        let content: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !STOP_WORDS.contains(w))
+            .collect();
+        let negated = words
+            .iter()
+            .any(|w| NEGATIONS.contains(&w.as_str()) && !self.name_words.contains(w));
+
+        if let Some(found) = self.exact(&words, &content, negated) {
+            return found;
+        }
+        if let Some(rank) = self.rank(&raw) {
+            return rank;
+        }
+        self.closest(&words, negated)
+    }
+
+    /// Touch sends the option id.
+    fn by_id(&self, utterance: &str) -> Option<usize> {
+        let trimmed = utterance.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        if let Some(i) = self.options.iter().position(|o| o.id == trimmed) {
+            return Some(i);
+        }
+        let mut matching = self
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.id.eq_ignore_ascii_case(trimmed));
+        match (matching.next(), matching.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The whole utterance is a label or synonym (same words, or same content words and
+    /// polarity). `Some(None)` when it is the phrase of two different options.
+    fn exact(&self, words: &[String], content: &[&str], negated: bool) -> Option<Option<usize>> {
+        let mut found: Option<usize> = None;
+        for phrase in &self.phrases {
+            let same_words = phrase.words == words;
+            let same_content = !content.is_empty()
+                && phrase.negated == negated
+                && phrase.content.len() == content.len()
+                && phrase.content.iter().zip(content).all(|(a, b)| a == b);
+            if same_words || same_content {
+                match found {
+                    Some(other) if other != phrase.option => return Some(None),
+                    _ => found = Some(phrase.option),
+                }
+            }
+        }
+        found.map(Some)
+    }
+
+    /// "la première", "le deuxième choix", "numéro trois", "le 2", "le dernier".
+    fn rank(&self, raw: &[String]) -> Option<Option<usize>> {
+        let n = self.options.len();
+        let mut i = 0;
+        for lead in [
+            &["c", "est"][..],
+            &["je", "veux"][..],
+            &["je", "voudrais"][..],
+            &["je", "choisis"][..],
+            &["je", "prends"][..],
+            &["ce", "sera"][..],
+            &["plutot"][..],
+        ] {
+            if starts_with_at(raw, i, lead) {
+                i += lead.len();
+            }
+        }
+        let mut explicit = false;
+        while let Some(w) = raw.get(i) {
+            match w.as_str() {
+                "le" | "la" | "l" => {}
+                "numero" | "choix" | "option" | "reponse" | "proposition" | "no" => {
+                    explicit = true
+                }
+                _ => break,
+            }
+            i += 1;
+        }
+        let rest = &raw[i..];
+        let mut end = rest.len();
+        while end > 0
+            && matches!(
+                rest[end - 1].as_str(),
+                "choix" | "option" | "reponse" | "proposition"
+            )
+        {
+            end -= 1;
+        }
+        let core: Vec<&str> = rest[..end].iter().map(String::as_str).collect();
+        let rank = match core.as_slice() {
+            [] => return None,
+            ["dernier" | "derniere"] => n,
+            ["avant", "dernier" | "derniere"] => n.checked_sub(1)?,
+            ["second" | "seconde" | "2nd" | "2nde"] => 2,
+            _ => {
+                let spans = find_spans(&core);
+                let [span] = spans.as_slice() else {
+                    return None;
+                };
+                if span.start != 0 || span.end != core.len() {
+                    return None;
+                }
+                // A bare number ("2", "le deux") is a label when labels are numbers.
+                if !span.ordinal && self.numeric_labels && !explicit {
+                    return None;
+                }
+                usize::try_from(span.value()?).ok()?
+            }
+        };
+        Some((1..=n).contains(&rank).then(|| rank - 1))
+    }
+
+    /// The option whose phrase shares the most words with the utterance.
+    fn closest(&self, words: &[String], negated: bool) -> Option<usize> {
+        let utterance: Vec<(&str, bool)> = words
+            .iter()
+            .map(|w| (w.as_str(), !STOP_WORDS.contains(&w.as_str())))
+            .collect();
+        let content_count = utterance.iter().filter(|(_, c)| *c).count();
+        let mut best: Vec<f64> = vec![0.0; self.options.len()];
+        let mut used = vec![false; utterance.len()];
+        for phrase in &self.phrases {
+            // "il marche" is not "il ne marche plus".
+            if phrase.content.is_empty() || phrase.negated != negated {
+                continue;
+            }
+            used.iter_mut().for_each(|u| *u = false);
+            let mut matched = 0.0;
+            let mut matched_content = 0.0;
+            for p in &phrase.content {
+                let mut pick: Option<(usize, f64)> = None;
+                for (j, (q, q_content)) in utterance.iter().enumerate() {
+                    if used[j] {
+                        continue;
+                    }
+                    let s = if *q_content {
+                        similarity(p, q)
+                    } else if p == q {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                    if s > 0.0 && pick.is_none_or(|(_, best)| s > best) {
+                        pick = Some((j, s));
+                    }
+                }
+                if let Some((j, s)) = pick {
+                    used[j] = true;
+                    matched += s;
+                    if utterance[j].1 {
+                        matched_content += s;
+                    }
+                }
+            }
+            let phrase_cover = matched / phrase.content.len() as f64;
+            if phrase_cover < 0.5 {
+                continue;
+            }
+            let utterance_cover = if content_count == 0 {
+                1.0
+            } else {
+                matched_content / content_count as f64
+            };
+            let score = if phrase_cover + utterance_cover > 0.0 {
+                2.0 * phrase_cover * utterance_cover / (phrase_cover + utterance_cover)
+            } else {
+                0.0
+            };
+            let slot = &mut best[phrase.option];
+            if score > *slot {
+                *slot = score;
+            }
+        }
+        let mut order: Vec<usize> = (0..best.len()).collect();
+        order.sort_by(|a, b| best[*b].total_cmp(&best[*a]).then(a.cmp(b)));
+        let first = *order.first()?;
+        let second = order.get(1).map_or(0.0, |i| best[*i]);
+        (best[first] > 0.0 && best[first] - second >= MARGIN).then_some(first)
+    }
+}
+
+/// Understands a choice; returns the chosen option's id.
+pub fn understand(options: &[ChoiceOption], utterance: &str) -> Option<String> {
+    let index = ChoiceIndex::new(options);
+    index
+        .understand(utterance)
+        .and_then(|i| options.get(i))
+        .map(|o| o.id.clone())
+}
+
+/// The id of the option whose id, label or synonym is exactly the utterance.
+pub fn named_exactly(options: &[ChoiceOption], utterance: &str) -> Option<String> {
+    let index = ChoiceIndex::new(options);
+    let found = index.by_id(utterance).or_else(|| {
+        let words = digits_for_numbers(&clean_words(utterance));
+        let mut matching = index.phrases.iter().filter(|p| p.words == words);
+        let first = matching.next()?.option;
+        matching.all(|p| p.option == first).then_some(first)
+    });
+    found.and_then(|i| options.get(i)).map(|o| o.id.clone())
+}
+
+/// Splits a label into words; words of hyphenated names count even when they look like
+/// stop words ("Pas" in "Pas-en-Artois"). Also returns those name words.
+fn prepare_phrase(option: usize, text: &str) -> (Phrase, Vec<String>) {
+    let folded = fold(text);
+    let mut raw: Vec<String> = Vec::new();
+    let mut in_name: Vec<bool> = Vec::new();
+    for token in folded.split_whitespace() {
+        let parts = split_words(token);
+        let compound = token.contains('-') && parts.len() > 1;
+        for part in parts {
+            in_name.push(compound && !LINKING_WORDS.contains(&part.as_str()));
+            raw.push(part);
+        }
+    }
+    let words = digits_for_numbers(&raw);
+    // `digits_for_numbers` may shorten the list; recompute flags by word when it did.
+    let flags_fit = words.len() == raw.len();
+    let content = words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            !STOP_WORDS.contains(&w.as_str()) || (flags_fit && in_name.get(*i) == Some(&true))
+        })
+        .map(|(_, w)| w.clone())
+        .collect();
+    let names: Vec<String> = raw
+        .iter()
+        .zip(&in_name)
+        .filter(|(_, name)| **name)
+        .map(|(w, _)| w.clone())
+        .collect();
+    let negated = words
+        .iter()
+        .any(|w| NEGATIONS.contains(&w.as_str()) && !names.contains(w));
+    let phrase = Phrase {
+        option,
+        words,
+        content,
+        negated,
+    };
+    (phrase, names)
+}
+
+/// Number words in digits ("deux personnes" -> "2 personnes"), except "un"/"une" alone
+/// (articles) and ordinals (ranks).
+fn digits_for_numbers(words: &[String]) -> Vec<String> {
+    let spans = find_spans(words);
+    if spans.is_empty() {
+        return words.to_vec();
+    }
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    for span in spans {
+        let single_article =
+            span.end - span.start == 1 && matches!(words[span.start].as_str(), "un" | "une");
+        if span.ordinal || single_article {
+            continue;
+        }
+        out.extend_from_slice(&words[i..span.start]);
+        let digits = span.digits.trim_start_matches('0');
+        out.push(if digits.is_empty() { "0" } else { digits }.to_string());
+        i = span.end;
+    }
+    out.extend_from_slice(&words[i..]);
+    out
+}
+
+/// Light stem: plural and feminine endings removed.
+fn stem(word: &str) -> &str {
+    let w = if word.len() > 3 {
+        word.strip_suffix(['s', 'x']).unwrap_or(word)
+    } else {
+        word
+    };
+    if w.len() > 3 {
+        w.strip_suffix('e').unwrap_or(w)
+    } else {
+        w
+    }
+}
+
+/// How alike two words are: 1 when equal, a bit less for the same stem or a close spelling,
+/// 0 otherwise. Numbers only match exactly.
+fn similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if a.chars().any(|c| c.is_ascii_digit()) || b.chars().any(|c| c.is_ascii_digit()) {
+        return 0.0;
+    }
+    if stem(a) == stem(b) {
+        return 0.95;
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la < 4 || lb < 4 {
+        return 0.0;
+    }
+    // Similarity >= 0.85 needs a length difference of at most 15% of the longer word.
+    let longer = la.max(lb) as f64;
+    if (la.abs_diff(lb) as f64) > longer * (1.0 - MIN_SIMILARITY) {
+        return 0.0;
+    }
+    let s = strsim::normalized_levenshtein(a, b);
+    if s >= MIN_SIMILARITY {
+        s.min(0.95)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems() -> Vec<ChoiceOption> {
+        vec![
+            ChoiceOption::new(
+                "eteint",
+                "Il ne s'allume plus",
+                &["éteint", "en panne", "ne marche plus", "ne fonctionne plus"],
+            ),
+            ChoiceOption::new("clignote", "Il clignote", &["clignotant", "il s'allume et s'éteint"]),
+            ChoiceOption::new(
+                "allume-jour",
+                "Il reste allumé le jour",
+                &["allumé en plein jour", "allumé la journée"],
+            ),
+            ChoiceOption::new("abime", "Il est abîmé", &["cassé", "tordu", "penché", "tombé"]),
+        ]
+    }
+
+    fn communes() -> Vec<ChoiceOption> {
+        [
+            ("62060", "Avesnes-le-Comte"),
+            ("62061", "Avesnes-le-Sec"),
+            ("62051", "Aubigny-en-Artois"),
+            ("62282", "Duisans"),
+            ("62817", "Tincques"),
+            ("62649", "Pas-en-Artois"),
+            ("62010", "Agnez-lès-Duisans"),
+        ]
+        .iter()
+        .map(|(id, label)| ChoiceOption::new(id, label, &[]))
+        .collect()
+    }
+
+    fn pick(options: &[ChoiceOption], said: &str) -> Option<String> {
+        understand(options, said)
+    }
+
+    #[test]
+    fn labels_synonyms_and_paraphrases() {
+        let p = problems();
+        for (said, id) in [
+            ("il ne s'allume plus", "eteint"),
+            ("Éteint", "eteint"),
+            ("il est en panne", "eteint"),
+            ("le lampadaire ne marche plus", "eteint"),
+            ("il clignote tout le temps", "clignote"),
+            ("il reste allumé toute la journée", "allume-jour"),
+            ("il est cassé", "abime"),
+            ("il est abimé", "abime"),
+            ("il est tordue", "abime"),
+            ("clignotte", "clignote"),
+            ("eteint", "eteint"),
+            ("clignote", "clignote"),
+        ] {
+            assert_eq!(pick(&p, said).as_deref(), Some(id), "{said}");
+        }
+        assert_eq!(pick(&p, "il marche"), None);
+        assert_eq!(pick(&p, "je ne sais pas"), None);
+    }
+
+    #[test]
+    fn ranks() {
+        let p = problems();
+        for (said, id) in [
+            ("la première", "eteint"),
+            ("le premier", "eteint"),
+            ("la deuxième", "clignote"),
+            ("la seconde", "clignote"),
+            ("le troisième", "allume-jour"),
+            ("le dernier", "abime"),
+            ("numéro deux", "clignote"),
+            ("le 2", "clignote"),
+            ("2", "clignote"),
+            ("deux", "clignote"),
+            ("c'est le quatrième choix", "abime"),
+        ] {
+            assert_eq!(pick(&p, said).as_deref(), Some(id), "{said}");
+        }
+        assert_eq!(pick(&p, "le cinquième"), None);
+    }
+
+    #[test]
+    fn names_and_ambiguity() {
+        let c = communes();
+        assert_eq!(pick(&c, "avesnes le comte").as_deref(), Some("62060"));
+        assert_eq!(pick(&c, "Avesnes-le-Sec").as_deref(), Some("62061"));
+        assert_eq!(pick(&c, "avesnes"), None);
+        assert_eq!(pick(&c, "artois"), None);
+        assert_eq!(pick(&c, "pas en artois").as_deref(), Some("62649"));
+        assert_eq!(pick(&c, "aubigny").as_deref(), Some("62051"));
+        assert_eq!(pick(&c, "duisans").as_deref(), Some("62282"));
+        assert_eq!(pick(&c, "agnez les duisans").as_deref(), Some("62010"));
+        assert_eq!(pick(&c, "tinques").as_deref(), Some("62817"));
+        assert_eq!(pick(&c, "62817").as_deref(), Some("62817"));
+        let rooms = vec![
+            ChoiceOption::new("fetes", "Salle des fêtes", &[]),
+            ChoiceOption::new("reunion", "Salle de réunion", &[]),
+        ];
+        assert_eq!(pick(&rooms, "la salle"), None);
+        assert_eq!(pick(&rooms, "la salle des fêtes").as_deref(), Some("fetes"));
+    }
+
+    #[test]
+    fn numeric_labels_take_bare_numbers() {
+        let people = vec![
+            ChoiceOption::new("p3", "3 personnes", &[]),
+            ChoiceOption::new("p1", "1 personne", &[]),
+            ChoiceOption::new("p2", "2 personnes", &[]),
+        ];
+        assert_eq!(pick(&people, "deux personnes").as_deref(), Some("p2"));
+        assert_eq!(pick(&people, "2").as_deref(), Some("p2"));
+        assert_eq!(pick(&people, "numéro deux").as_deref(), Some("p1"));
+    }
+}

@@ -1,0 +1,209 @@
+//! French answer understanding: from what the recognizer heard (lower case, numbers in
+//! words, no punctuation) or what was typed, to a canonical [`Value`] and/or a global
+//! [`Command`].
+//!
+//! # Layout
+//! - `normalize`: one normal form for all matching (case, accents, apostrophes, fillers).
+//! - `command`: the eight global commands, recognised before any answer.
+//! - one module per answer kind: `yes_no`, `number`, `phone`, `date`, `time`, `email`, `choice`.
+//! - `grammar`: the phrases the recognizer should expect for a kind (Vosk grammar mode).
+//!
+//! Understanding never guesses: an utterance that fits two answers equally is not understood.
+
+use crate::model::{ChoiceOption, Value};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+mod choice;
+mod command;
+mod date;
+mod email;
+mod grammar;
+mod normalize;
+mod number;
+mod phone;
+mod time;
+mod yes_no;
+
+pub use choice::ChoiceIndex;
+
+/// A command the citizen can give at any step, by voice or with a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Repeat,
+    Help,
+    Back,
+    Restart,
+    Cancel,
+    Slower,
+    Louder,
+    Human,
+}
+
+impl Command {
+    pub const ALL: [Command; 8] = [
+        Command::Repeat,
+        Command::Help,
+        Command::Back,
+        Command::Restart,
+        Command::Cancel,
+        Command::Slower,
+        Command::Louder,
+        Command::Human,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Repeat => "repeat",
+            Command::Help => "help",
+            Command::Back => "back",
+            Command::Restart => "restart",
+            Command::Cancel => "cancel",
+            Command::Slower => "slower",
+            Command::Louder => "louder",
+            Command::Human => "human",
+        }
+    }
+}
+
+/// What kind of answer the current question expects.
+#[derive(Debug, Clone, Copy)]
+pub enum Expected<'a> {
+    YesNo,
+    Number,
+    Phone,
+    Email,
+    Date,
+    Time,
+    Text,
+    Choice(&'a [ChoiceOption]),
+}
+
+/// The result of understanding one utterance.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Understanding {
+    pub value: Option<Value>,
+    pub command: Option<Command>,
+}
+
+impl Understanding {
+    fn value(value: Option<Value>) -> Self {
+        Understanding {
+            value,
+            command: None,
+        }
+    }
+
+    fn command(command: Command) -> Self {
+        Understanding {
+            value: None,
+            command: Some(command),
+        }
+    }
+
+    /// Neither an answer nor a command.
+    pub fn is_empty(&self) -> bool {
+        self.value.is_none() && self.command.is_none()
+    }
+}
+
+/// Understand one utterance for the expected kind. `today` anchors relative dates.
+///
+/// Global commands come first, when the utterance is essentially a command phrase; the one
+/// exception is a choice whose option is named exactly like the utterance (its id, label or
+/// a synonym), which keeps the option.
+pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> Understanding {
+    let words = normalize::clean_words(utterance);
+    if let Some(command) = command::recognize(&words) {
+        let named_option = match expected {
+            Expected::Choice(options) => choice::named_exactly(options, utterance),
+            _ => None,
+        };
+        match named_option {
+            Some(id) => return Understanding::value(Some(Value::Choice(id))),
+            None => return Understanding::command(command),
+        }
+    }
+    let value = match expected {
+        Expected::YesNo => yes_no::understand(&words).map(Value::YesNo),
+        Expected::Number => number::understand(utterance).map(Value::Number),
+        Expected::Phone => phone::understand(utterance).map(Value::Phone),
+        Expected::Email => email::understand(utterance).map(Value::Email),
+        Expected::Date => date::understand(utterance, today).map(Value::Date),
+        Expected::Time => time::understand(utterance).map(Value::Time),
+        Expected::Text => {
+            let text = utterance.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!text.is_empty()).then_some(Value::Text(text))
+        }
+        Expected::Choice(options) => choice::understand(options, utterance).map(Value::Choice),
+    };
+    Understanding::value(value)
+}
+
+/// The phrases a speech recognizer in grammar mode should expect for this kind of answer,
+/// including the global command phrases; None for free dictation (Text, Email).
+pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
+    grammar::grammar_phrases(expected)
+}
+
+/// The phrases of the global commands (all of them), for grammars and help texts.
+pub fn command_phrases() -> Vec<(&'static str, Command)> {
+    command::command_phrases()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid")
+    }
+
+    #[test]
+    fn commands_come_first_and_carry_no_value() {
+        let u = understand(Expected::YesNo, "répétez s'il vous plaît", today());
+        assert_eq!(u.command, Some(Command::Repeat));
+        assert_eq!(u.value, None);
+        let u = understand(Expected::Text, "le retour d'eau est bouché", today());
+        assert_eq!(u.command, None);
+        assert_eq!(
+            u.value,
+            Some(Value::Text("le retour d'eau est bouché".to_string()))
+        );
+        let u = understand(Expected::YesNo, "non merci", today());
+        assert_eq!(u.value, Some(Value::YesNo(false)));
+        assert_eq!(u.command, None);
+    }
+
+    #[test]
+    fn an_option_named_like_a_command_wins() {
+        let options = vec![
+            ChoiceOption::new("retour", "Retour", &[]),
+            ChoiceOption::new("aller", "Aller", &[]),
+        ];
+        let u = understand(Expected::Choice(&options), "retour", today());
+        assert_eq!(u.value, Some(Value::Choice("retour".to_string())));
+        let u = understand(Expected::Choice(&options), "aide", today());
+        assert_eq!(u.command, Some(Command::Help));
+    }
+
+    #[test]
+    fn every_command_phrase_is_understood_for_every_kind() {
+        for (phrase, command) in command_phrases() {
+            for expected in [
+                Expected::YesNo,
+                Expected::Number,
+                Expected::Phone,
+                Expected::Email,
+                Expected::Date,
+                Expected::Time,
+                Expected::Text,
+            ] {
+                let u = understand(expected, phrase, today());
+                assert_eq!(u.command, Some(command), "{phrase} {expected:?}");
+                assert!(u.value.is_none());
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The corpus of broken flows: each file in `tests/broken/` starts with one or more
+//! `# attendu: LINE:COLUMN: message` lines, and the loader must report exactly those
+//! errors (warnings are checked only when listed as `# attendu: LINE:COLUMN: attention : ...`).
+
+use kiosk_flow::{load_dataset, load_flow, Datasets};
+use std::path::Path;
+
+fn datasets() -> Datasets {
+    let mut map = Datasets::new();
+    let loaded = load_dataset(include_str!("broken/data/communes.yaml"));
+    let dataset = loaded.value.expect("the test dataset loads");
+    map.insert(dataset.id.clone(), dataset);
+    map
+}
+
+#[test]
+fn every_broken_flow_reports_its_exact_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/broken exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 25, "the corpus has {} broken flows, at least 25 wanted", files.len());
+    let datasets = datasets();
+    let mut failures = Vec::new();
+    for path in &files {
+        let source = std::fs::read_to_string(path).expect("readable");
+        let expected: Vec<String> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("# attendu: "))
+            .map(|l| l.trim().to_string())
+            .collect();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if expected.is_empty() {
+            failures.push(format!("{name}: no « # attendu: » line"));
+            continue;
+        }
+        let loaded = load_flow(&source, &datasets);
+        let wants_warnings = expected.iter().any(|e| e.contains(": attention : "));
+        let got: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() || wants_warnings)
+            .map(|d| d.to_string())
+            .collect();
+        if got != expected {
+            failures.push(format!(
+                "{name}:\n  expected:\n    {}\n  got:\n    {}",
+                expected.join("\n    "),
+                got.join("\n    ")
+            ));
+        }
+        if !wants_warnings && loaded.value.is_some() {
+            failures.push(format!("{name}: a broken flow must not load"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} broken flows differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
