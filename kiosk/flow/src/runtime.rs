@@ -539,7 +539,12 @@ impl Session {
             State::ConfirmCancel { .. } => REALLY_CANCEL.to_string(),
             _ => String::new(),
         };
-        let mut spoken = format!("{why} {reprompt}");
+        // Reprompts written as "Je n'ai pas compris. ..." must not say it twice.
+        let mut spoken = if reprompt.starts_with(why) {
+            reprompt.clone()
+        } else {
+            format!("{why} {reprompt}")
+        };
         let mut notice = why.to_string();
         if self.misses >= 2 {
             spoken = format!("{spoken} {TRY_TOUCH}");

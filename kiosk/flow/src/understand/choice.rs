@@ -12,9 +12,9 @@ const STOP_WORDS: &[&str] = &[
     "est", "c", "ce", "ca", "cela", "il", "elle", "ils", "elles", "y", "je", "j", "ai", "mon",
     "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "sur", "dans", "pour", "pas", "plus",
     "ne", "n", "s", "se", "qu", "que", "qui", "t", "m", "me", "moi", "on", "ou", "par", "avec",
-    "tout", "toute", "tous", "toutes", "tres", "veux", "voudrais", "aimerais", "choisis",
-    "prends", "plutot", "celui", "celle", "sont", "suis", "etait", "fait", "trop", "chez",
-    "oui", "voila", "bien",
+    "tout", "toute", "tous", "toutes", "tres", "veux", "voudrais", "aimerais", "choisis", "prends",
+    "plutot", "celui", "celle", "sont", "suis", "etait", "fait", "trop", "chez", "oui", "voila",
+    "bien",
 ];
 
 /// Little words inside hyphenated names that do not tell places apart ("-en-", "-lès-").
@@ -24,7 +24,9 @@ const LINKING_WORDS: &[&str] = &[
 ];
 
 /// Words that negate a phrase; a phrase and an utterance of opposite polarity fit badly.
-const NEGATIONS: &[&str] = &["ne", "n", "pas", "plus", "jamais", "rien", "aucun", "aucune"];
+const NEGATIONS: &[&str] = &[
+    "ne", "n", "pas", "plus", "jamais", "rien", "aucun", "aucune",
+];
 
 /// Minimum normalized Levenshtein similarity for two words to count as the same word.
 const MIN_SIMILARITY: f64 = 0.85;
@@ -71,9 +73,11 @@ impl<'a> ChoiceIndex<'a> {
                 }
             }
         }
-        let numeric_labels = phrases
-            .iter()
-            .any(|p| p.words.iter().any(|w| w.chars().all(|c| c.is_ascii_digit())));
+        let numeric_labels = phrases.iter().any(|p| {
+            p.words
+                .iter()
+                .any(|w| w.chars().all(|c| c.is_ascii_digit()))
+        });
         ChoiceIndex {
             options,
             phrases,
@@ -171,9 +175,7 @@ impl<'a> ChoiceIndex<'a> {
         while let Some(w) = raw.get(i) {
             match w.as_str() {
                 "le" | "la" | "l" => {}
-                "numero" | "choix" | "option" | "reponse" | "proposition" | "no" => {
-                    explicit = true
-                }
+                "numero" | "choix" | "option" | "reponse" | "proposition" | "no" => explicit = true,
                 _ => break,
             }
             i += 1;
@@ -423,13 +425,21 @@ mod tests {
                 "Il ne s'allume plus",
                 &["éteint", "en panne", "ne marche plus", "ne fonctionne plus"],
             ),
-            ChoiceOption::new("clignote", "Il clignote", &["clignotant", "il s'allume et s'éteint"]),
+            ChoiceOption::new(
+                "clignote",
+                "Il clignote",
+                &["clignotant", "il s'allume et s'éteint"],
+            ),
             ChoiceOption::new(
                 "allume-jour",
                 "Il reste allumé le jour",
                 &["allumé en plein jour", "allumé la journée"],
             ),
-            ChoiceOption::new("abime", "Il est abîmé", &["cassé", "tordu", "penché", "tombé"]),
+            ChoiceOption::new(
+                "abime",
+                "Il est abîmé",
+                &["cassé", "tordu", "penché", "tombé"],
+            ),
         ]
     }
 

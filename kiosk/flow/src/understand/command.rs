@@ -266,7 +266,10 @@ mod tests {
     #[test]
     fn recognises_each_command() {
         assert_eq!(rec("répète"), Some(Command::Repeat));
-        assert_eq!(rec("Vous pouvez répéter s'il vous plaît ?"), Some(Command::Repeat));
+        assert_eq!(
+            rec("Vous pouvez répéter s'il vous plaît ?"),
+            Some(Command::Repeat)
+        );
         assert_eq!(rec("aide"), Some(Command::Help));
         assert_eq!(rec("j'ai besoin d'aide"), Some(Command::Help));
         assert_eq!(rec("je veux revenir en arrière"), Some(Command::Back));

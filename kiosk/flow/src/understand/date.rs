@@ -89,9 +89,10 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
     }
     let num = |s: &str| s.parse::<u32>().ok();
     let date = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => num(y).zip(num(m)).zip(num(d)).and_then(|((y, m), d)| {
-            NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
-        }),
+        [y, m, d] if y.len() == 4 => num(y)
+            .zip(num(m))
+            .zip(num(d))
+            .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)),
         [d, m, y] if d.len() <= 2 && m.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
             let year = num(y).map(|y| {
                 if y >= 100 {
@@ -106,9 +107,10 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
                     }
                 }
             });
-            num(d).zip(num(m)).zip(year).and_then(|((d, m), y)| {
-                NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
-            })
+            num(d)
+                .zip(num(m))
+                .zip(year)
+                .and_then(|((d, m), y)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d))
         }
         [d, m] if d.len() <= 2 && m.len() <= 2 && token.contains('/') => num(d)
             .zip(num(m))

@@ -84,7 +84,13 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
             for h in 2..=9 {
                 p.add(&french_words(h * 100));
             }
-            p.add_all(["deux mille", "dix mille", "cent mille", "million", "millions"]);
+            p.add_all([
+                "deux mille",
+                "dix mille",
+                "cent mille",
+                "million",
+                "millions",
+            ]);
         }
         Expected::Phone => {
             p.add("plus");
@@ -214,6 +220,9 @@ mod tests {
         assert!(g.contains(&"numéro deux".to_string()));
         let unique: HashSet<&String> = g.iter().collect();
         assert_eq!(unique.len(), g.len());
-        assert_eq!(g, grammar_phrases(Expected::Choice(&options)).expect("grammar"));
+        assert_eq!(
+            g,
+            grammar_phrases(Expected::Choice(&options)).expect("grammar")
+        );
     }
 }

@@ -88,14 +88,14 @@ pub struct Understanding {
 }
 
 impl Understanding {
-    fn value(value: Option<Value>) -> Self {
+    fn answer(value: Option<Value>) -> Self {
         Understanding {
             value,
             command: None,
         }
     }
 
-    fn command(command: Command) -> Self {
+    fn of_command(command: Command) -> Self {
         Understanding {
             value: None,
             command: Some(command),
@@ -121,8 +121,8 @@ pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> 
             _ => None,
         };
         match named_option {
-            Some(id) => return Understanding::value(Some(Value::Choice(id))),
-            None => return Understanding::command(command),
+            Some(id) => return Understanding::answer(Some(Value::Choice(id))),
+            None => return Understanding::of_command(command),
         }
     }
     let value = match expected {
@@ -138,7 +138,7 @@ pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> 
         }
         Expected::Choice(options) => choice::understand(options, utterance).map(Value::Choice),
     };
-    Understanding::value(value)
+    Understanding::answer(value)
 }
 
 /// The phrases a speech recognizer in grammar mode should expect for this kind of answer,

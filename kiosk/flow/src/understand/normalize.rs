@@ -174,18 +174,21 @@ mod tests {
         assert_eq!(clean_words("euh oui merci"), ["oui"]);
         assert_eq!(clean_words("non merci"), ["non", "merci"]);
         assert_eq!(clean_words("non merci beaucoup"), ["non", "merci"]);
-        assert_eq!(
-            clean_words("Répétez, s'il vous plaît"),
-            ["repetez"]
-        );
+        assert_eq!(clean_words("Répétez, s'il vous plaît"), ["repetez"]);
         assert_eq!(clean_words("ben alors heu"), Vec::<String>::new());
     }
 
     #[test]
     fn recognizer_form_keeps_accents_and_apostrophes() {
         assert_eq!(recognizer_form("Avesnes-le-Comte"), "avesnes le comte");
-        assert_eq!(recognizer_form("Il ne s'allume plus."), "il ne s'allume plus");
+        assert_eq!(
+            recognizer_form("Il ne s'allume plus."),
+            "il ne s'allume plus"
+        );
         assert_eq!(recognizer_form("Salle n°2"), "salle n deux");
-        assert_eq!(recognizer_form("Allumé l’après-midi"), "allumé l'après midi");
+        assert_eq!(
+            recognizer_form("Allumé l’après-midi"),
+            "allumé l'après midi"
+        );
     }
 }

@@ -69,8 +69,10 @@ pub fn parse_number_words<S: AsRef<str>>(words: &[S]) -> Option<(String, bool)> 
     {
         return None;
     }
-    let spelled: Vec<std::borrow::Cow<'_, str>> =
-        words.iter().map(|w| text2num_spelling(w.as_ref())).collect();
+    let spelled: Vec<std::borrow::Cow<'_, str>> = words
+        .iter()
+        .map(|w| text2num_spelling(w.as_ref()))
+        .collect();
     let ds = French::new()
         .exec_group(spelled.iter().map(|w| w.as_ref()))
         .ok()?;
@@ -313,7 +315,13 @@ mod tests {
 
     #[test]
     fn refuses_two_numbers_or_none() {
-        for said in ["deux ou trois", "2,5", "rien du tout", "", "un chien et deux chats"] {
+        for said in [
+            "deux ou trois",
+            "2,5",
+            "rien du tout",
+            "",
+            "un chien et deux chats",
+        ] {
             assert_eq!(understand(said), None, "{said}");
         }
     }

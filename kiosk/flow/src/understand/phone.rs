@@ -55,7 +55,14 @@ fn spoken(words: &[String]) -> Option<String> {
     }
     let mut found: Vec<String> = Vec::new();
     let mut budget = SEARCH_BUDGET;
-    pairs(&tokens, 0, &mut String::new(), intl, &mut found, &mut budget);
+    pairs(
+        &tokens,
+        0,
+        &mut String::new(),
+        intl,
+        &mut found,
+        &mut budget,
+    );
     match found.as_slice() {
         [only] => Some(only.clone()),
         _ => None,

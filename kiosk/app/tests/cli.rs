@@ -1,0 +1,159 @@
+//! The `kiosk` binary end to end: every shipped flow checks clean and plays each of its
+//! answer scripts to the end; `flow check` and `understand` behave as documented.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kiosk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("the kiosk binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn shipped_flows_check_clean() {
+    let out = kiosk(&["flow", "check", "flows/"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "no warning either");
+}
+
+/// Every answer script in flows/examples/ plays its flow to the end.
+#[test]
+fn every_example_script_plays_to_the_end() {
+    let examples = repo().join("flows/examples");
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .expect("flows/examples exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    scripts.sort();
+    let flows: Vec<PathBuf> = std::fs::read_dir(repo().join("flows"))
+        .expect("flows exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    let mut failures = Vec::new();
+    for flow in &flows {
+        let id = flow.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let own: Vec<&PathBuf> = scripts
+            .iter()
+            .filter(|s| {
+                let stem = s.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                stem == id || stem.strip_prefix(id).is_some_and(|rest| rest.starts_with('-'))
+                    && !flows.iter().any(|f| f.file_stem().and_then(|s| s.to_str()) == Some(stem))
+            })
+            .collect();
+        if own.is_empty() {
+            failures.push(format!("{id}: no answer script in flows/examples/"));
+        }
+        for script in own {
+            let out = kiosk(&[
+                "simulate",
+                &flow.to_string_lossy(),
+                "--answers",
+                &script.to_string_lossy(),
+                "--today",
+                "2026-11-28",
+                "--json",
+            ]);
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            if !out.status.success() || json["outcome"].is_null() {
+                failures.push(format!(
+                    "{}: did not play to the end\n{}",
+                    script.display(),
+                    text(&out.stderr).lines().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn street_light_report_submits_what_was_said() {
+    let out = kiosk(&[
+        "simulate",
+        "flows/eclairage-public.yaml",
+        "--answers",
+        "flows/examples/eclairage-public.txt",
+        "--today",
+        "2026-11-28",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["flow_id"], "eclairage-public");
+    assert_eq!(json["outcome"]["outcome"], "submitted");
+    let receipt = json["outcome"]["receipt"].as_str().expect("a receipt code");
+    assert_eq!(receipt.len(), 7);
+    assert_eq!(json["answers"]["telephone"], "0612345678");
+    assert_eq!(json["answers"]["rappel"], true);
+    assert_eq!(json["service"], "voirie");
+    let transcript = text(&out.stderr);
+    assert!(transcript.contains("Vous avez dit : 06 12 34 56 78. C'est bien ça ?"));
+    assert!(transcript.contains(receipt));
+}
+
+#[test]
+fn a_script_that_stops_early_fails_and_says_where() {
+    let dir = std::env::temp_dir().join(format!("kiosk-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("court.txt");
+    std::fs::write(&script, "suivant\n").expect("write");
+    let out = kiosk(&["simulate", "flows/eclairage-public.yaml", "--answers", &script.to_string_lossy()]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("étape « commune »"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn flow_check_reports_file_line_column_and_fails() {
+    let dir = std::env::temp_dir().join(format!("kiosk-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("mauvais.yaml");
+    std::fs::write(
+        &bad,
+        "id: essai\nversion: 1\ntitle: Essai\nkind: report\nservice: voirie\ndescription: Un essai.\ntitel: Oups\nsteps:\n  - id: fin\n    end: Au revoir.\n",
+    )
+    .expect("write");
+    let out = kiosk(&["flow", "check", &bad.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("mauvais.yaml:7:1: clé inconnue « titel »"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn understand_prints_one_json_object() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--kind", "phone", "plus trente-trois six douze trente-quatre cinquante-six soixante-dix-huit"], r#"{"command":null,"value":"0612345678"}"#),
+        (&["--kind", "date", "--today", "2026-11-28", "demain"], r#"{"command":null,"value":"2026-11-29"}"#),
+        (&["--kind", "yes_no", "je veux parler à quelqu'un"], r#"{"command":"human","value":null}"#),
+        (&["--kind", "number", "j'ai deux enfants"], r#"{"command":null,"value":2}"#),
+        (
+            &["--kind", "choice", "--option", "salle=salle des fêtes|la grande salle", "--option", "barnum=tente|chapiteau", "--", "la grande salle"],
+            r#"{"command":null,"value":"salle"}"#,
+        ),
+        (&["--kind", "time", "midi et quart"], r#"{"command":null,"value":"12:15"}"#),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["understand"];
+        all.extend_from_slice(args);
+        let out = kiosk(&all);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let want: serde_json::Value = serde_json::from_str(expected).expect("JSON");
+        assert_eq!(got, want, "{args:?}");
+    }
+}

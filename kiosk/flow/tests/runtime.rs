@@ -1,0 +1,293 @@
+//! The session state machine, driven by events as the kiosk drives it.
+
+use chrono::NaiveDate;
+use kiosk_flow::runtime::{Effect, Event, Input, Outcome, Session, SpeechChange};
+use kiosk_flow::understand::Command;
+use kiosk_flow::{load_flow, Datasets};
+use std::sync::Arc;
+
+const FLOW: &str = r#"
+id: essai
+version: 2
+title: Un lampadaire ne marche plus
+kind: report
+service: voirie
+description: Signaler un lampadaire.
+steps:
+  - id: accueil
+    info: Vous allez signaler un lampadaire.
+  - id: probleme
+    ask: Quel est le problème ?
+    label: Problème
+    type: choice
+    options:
+      - { id: eteint, label: Il ne s'allume plus, synonyms: [éteint, en panne] }
+      - { id: clignote, label: Il clignote }
+      - { id: autre, label: Autre chose }
+    help: Dites ce qui ne va pas.
+    reprompt: Quel est le problème ?
+  - id: ailleurs
+    when: probleme == 'autre'
+    end: Appelez votre mairie.
+  - id: rappel
+    ask: Voulez-vous qu'on vous rappelle ?
+    label: Être rappelé
+    type: yes_no
+    help: Dites oui ou non.
+    reprompt: Dites oui ou non.
+  - id: telephone
+    when: rappel
+    ask: Votre numéro ?
+    label: Téléphone
+    type: phone
+    help: Dites votre numéro.
+    reprompt: Redites votre numéro.
+  - id: resume
+    summary: Voici votre demande.
+  - id: envoi
+    submit: "Merci. Votre code est {recu}."
+"#;
+
+fn session() -> Session {
+    let loaded = load_flow(FLOW, &Datasets::new());
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let flow = loaded.value.expect("flow");
+    Session::new(Arc::new(flow), NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"))
+}
+
+fn said(effects: &[Effect]) -> String {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Say { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn heard(s: &mut Session, text: &str) -> Vec<Effect> {
+    s.handle(Event::Heard(text.to_string()))
+}
+
+fn submission(effects: &[Effect]) -> Option<&kiosk_flow::runtime::Submission> {
+    effects.iter().find_map(|e| match e {
+        Effect::Submit(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// Start, pass the info step, answer "éteint" and "non" to the call-back.
+fn to_summary(s: &mut Session) {
+    s.handle(Event::Start);
+    heard(s, "suivant");
+    heard(s, "il est éteint");
+    heard(s, "non");
+    assert_eq!(s.current_step_id(), Some("resume"));
+}
+
+#[test]
+fn plays_to_submission_and_gives_the_receipt() {
+    let mut s = session();
+    to_summary(&mut s);
+    let effects = heard(&mut s, "oui c'est ça");
+    let sub = submission(&effects).expect("submitted");
+    assert_eq!(sub.flow_id, "essai");
+    assert_eq!(sub.flow_version, 2);
+    let ids: Vec<_> = sub.answers.iter().map(|a| a.step_id.as_str()).collect();
+    assert_eq!(ids, ["probleme", "rappel"]);
+    // Nothing is said to be sent before the store answers.
+    assert!(!said(&effects).contains("Merci"));
+    let effects = s.handle(Event::Stored { receipt: "K7M-4PQ".into() });
+    assert!(said(&effects).contains("K, 7, M, 4, P, Q"), "{}", said(&effects));
+    let shown = effects.iter().find_map(|e| match e {
+        Effect::Show(screen) => Some(screen.text.clone()),
+        _ => None,
+    });
+    assert_eq!(shown.as_deref(), Some("Merci. Votre code est K7M-4PQ."));
+    assert!(effects.contains(&Effect::Finished { outcome: Outcome::Submitted { receipt: "K7M-4PQ".into() } }));
+    assert!(s.is_finished());
+}
+
+#[test]
+fn second_miss_suggests_touch_and_keeps_answers() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    let first = heard(&mut s, "les pommes de terre");
+    assert!(said(&first).starts_with("Je n'ai pas compris. Quel est le problème ?"), "{}", said(&first));
+    assert!(!said(&first).contains("toucher"));
+    let second = heard(&mut s, "des carottes");
+    assert!(said(&second).contains("Vous pouvez aussi toucher votre réponse"), "{}", said(&second));
+    // A touch then works, and the flow goes on.
+    s.handle(Event::Touched("clignote".into()));
+    assert_eq!(s.current_step_id(), Some("rappel"));
+}
+
+#[test]
+fn phone_is_read_back_and_can_be_corrected() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    heard(&mut s, "en panne");
+    heard(&mut s, "oui");
+    assert_eq!(s.current_step_id(), Some("telephone"));
+    let e = heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix huit");
+    assert!(said(&e).contains("Vous avez dit : 06 12 34 56 78. C'est bien ça ?"), "{}", said(&e));
+    // "non" asks again; a new number said straight away is read back too.
+    let e = heard(&mut s, "non");
+    assert_eq!(s.current_step_id(), Some("telephone"));
+    assert!(said(&e).contains("Votre numéro ?"));
+    heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix neuf");
+    let e = heard(&mut s, "zéro sept douze trente quatre cinquante six soixante dix neuf");
+    assert!(said(&e).contains("07 12 34 56 79"), "{}", said(&e));
+    heard(&mut s, "oui");
+    assert_eq!(s.current_step_id(), Some("resume"));
+    let e = heard(&mut s, "oui");
+    let sub = submission(&e).expect("submitted");
+    assert_eq!(sub.answers.last().map(|a| a.value.clone()), Some(serde_json::json!("0712345679")));
+}
+
+#[test]
+fn summary_correction_asks_only_what_is_new_then_returns() {
+    let mut s = session();
+    to_summary(&mut s);
+    let e = heard(&mut s, "non");
+    assert!(said(&e).starts_with("Que voulez-vous changer ?"), "{}", said(&e));
+    heard(&mut s, "être rappelé");
+    assert_eq!(s.current_step_id(), Some("rappel"));
+    heard(&mut s, "oui");
+    // The phone question now applies: it is asked, then back to the summary.
+    assert_eq!(s.current_step_id(), Some("telephone"));
+    heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix huit");
+    heard(&mut s, "oui");
+    assert_eq!(s.current_step_id(), Some("resume"));
+    let screen = s.screen_now().expect("screen");
+    let labels: Vec<_> = screen.summary.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels, ["Problème", "Être rappelé", "Téléphone"]);
+}
+
+#[test]
+fn answers_of_steps_that_no_longer_apply_are_not_sent() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    heard(&mut s, "éteint");
+    heard(&mut s, "oui");
+    heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix huit");
+    heard(&mut s, "oui");
+    // Change the call-back to "non": the phone number must not be sent.
+    heard(&mut s, "non");
+    heard(&mut s, "être rappelé");
+    heard(&mut s, "non");
+    assert_eq!(s.current_step_id(), Some("resume"));
+    let e = heard(&mut s, "oui");
+    let sub = submission(&e).expect("submitted");
+    assert!(sub.answers.iter().all(|a| a.step_id != "telephone"));
+}
+
+#[test]
+fn end_step_stops_without_submitting() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    let e = s.handle(Event::Touched("autre".into()));
+    assert!(submission(&e).is_none());
+    assert!(said(&e).contains("Appelez votre mairie."));
+    assert!(e.contains(&Effect::Finished { outcome: Outcome::Ended { step_id: "ailleurs".into() } }));
+}
+
+#[test]
+fn back_restart_repeat_and_help() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    heard(&mut s, "éteint");
+    assert_eq!(s.current_step_id(), Some("rappel"));
+    let e = heard(&mut s, "retour");
+    assert_eq!(s.current_step_id(), Some("probleme"));
+    assert!(said(&e).contains("Quel est le problème ?"));
+    let e = s.handle(Event::Command(Command::Help));
+    assert!(said(&e).starts_with("Dites ce qui ne va pas."), "{}", said(&e));
+    let e = heard(&mut s, "vous pouvez répéter");
+    assert!(said(&e).contains("Quel est le problème ?"));
+    heard(&mut s, "recommencer");
+    assert_eq!(s.current_step_id(), Some("accueil"));
+    let e = s.handle(Event::Touched("retour".into()));
+    assert!(said(&e).contains("Vous êtes au début."));
+}
+
+#[test]
+fn cancel_asks_first_and_wipes() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    heard(&mut s, "éteint");
+    let e = heard(&mut s, "annuler");
+    assert!(said(&e).contains("Voulez-vous vraiment arrêter ?"));
+    heard(&mut s, "non");
+    assert_eq!(s.current_step_id(), Some("rappel"));
+    heard(&mut s, "j'arrête");
+    let e = heard(&mut s, "oui");
+    assert!(e.contains(&Effect::Finished { outcome: Outcome::Cancelled }));
+    assert!(s.active_answers().is_empty());
+}
+
+#[test]
+fn call_for_help_slower_louder_keep_the_step() {
+    let mut s = session();
+    s.handle(Event::Start);
+    heard(&mut s, "suivant");
+    let e = heard(&mut s, "je veux parler à quelqu'un");
+    assert!(e.contains(&Effect::CallForHelp { flow_id: "essai".into(), step_id: "probleme".into() }));
+    assert_eq!(s.current_step_id(), Some("probleme"));
+    let e = heard(&mut s, "plus lentement");
+    assert!(e.contains(&Effect::AdjustSpeech { change: SpeechChange::Slower }));
+    let e = s.handle(Event::Command(Command::Louder));
+    assert!(e.contains(&Effect::AdjustSpeech { change: SpeechChange::Louder }));
+    assert_eq!(s.current_step_id(), Some("probleme"));
+}
+
+#[test]
+fn silence_counts_as_a_miss() {
+    let mut s = session();
+    s.handle(Event::Start);
+    let e = s.handle(Event::Silence);
+    assert!(said(&e).starts_with("Je ne vous ai pas entendu."));
+    let e = s.handle(Event::Silence);
+    assert!(said(&e).contains("toucher"));
+}
+
+#[test]
+fn store_failure_can_be_retried() {
+    let mut s = session();
+    to_summary(&mut s);
+    heard(&mut s, "oui");
+    let e = s.handle(Event::StoreFailed);
+    assert!(said(&e).contains("Je n'arrive pas à enregistrer"));
+    let e = s.handle(Event::Touched("suivant".into()));
+    assert!(submission(&e).is_some());
+    s.handle(Event::Stored { receipt: "ABC-DEF".into() });
+    assert!(s.is_finished());
+}
+
+#[test]
+fn each_step_gives_its_grammar_and_input() {
+    let mut s = session();
+    let e = s.handle(Event::Start);
+    assert!(e.iter().any(|e| matches!(e, Effect::Show(screen) if screen.input == Input::Continue)));
+    heard(&mut s, "suivant");
+    let grammar = s.grammar().expect("a grammar for a choice");
+    for phrase in ["il ne s'allume plus", "éteint", "en panne", "il clignote", "répète", "aide"] {
+        let wanted = phrase.replace('\'', " ");
+        assert!(
+            grammar.iter().any(|g| g == phrase || g.replace('\'', " ") == wanted),
+            "{phrase} missing from {grammar:?}"
+        );
+    }
+    heard(&mut s, "éteint");
+    heard(&mut s, "oui");
+    let screen = s.screen_now().expect("screen");
+    assert_eq!(screen.input, Input::Phone);
+    assert!(s.grammar().is_some_and(|g| g.iter().any(|p| p == "zéro")));
+}
