@@ -53,7 +53,10 @@ impl CheckReport {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 /// Every flow file below `dir`, sorted, skipping `data/` and `examples/`.
@@ -65,7 +68,10 @@ pub fn flow_files(dir: &Path) -> Result<Vec<PathBuf>> {
             .with_context(|| format!("impossible de lire le dossier {}", current.display()))?;
         for entry in entries {
             let path = entry?.path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if path.is_dir() {
                 if name != "data" && name != "examples" && !name.starts_with('.') {
                     pending.push(path);
@@ -107,12 +113,15 @@ fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
     Ok(datasets)
 }
 
+#[tracing::instrument(level = "debug")]
 fn read(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Checks files and folders; never stops at the first problem.
+#[tracing::instrument(skip_all, fields(paths = paths.len()))]
 pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
     let mut report = CheckReport::default();
     let mut dataset_cache: HashMap<PathBuf, Datasets> = HashMap::new();
@@ -141,7 +150,11 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
             match ids.get(&flow.id) {
                 Some(other) => diagnostics.push(Diagnostic::error(
                     id_position(&source),
-                    format!("le parcours « {} » existe déjà dans {}", flow.id, other.display()),
+                    format!(
+                        "le parcours « {} » existe déjà dans {}",
+                        flow.id,
+                        other.display()
+                    ),
                 )),
                 None => {
                     ids.insert(flow.id.clone(), path.clone());

@@ -18,7 +18,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kiosk", version, about = "Borne d'accompagnement vocale : outils en ligne de commande")]
+#[command(
+    name = "kiosk",
+    version,
+    about = "Borne d'accompagnement vocale : outils en ligne de commande"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -131,17 +135,35 @@ fn flow_check(paths: &[PathBuf]) -> Result<ExitCode> {
     let (errors, warnings) = (report.error_count(), report.warning_count());
     eprintln!(
         "{} parcours vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).",
-        report.flows.len() + report.files.iter().filter(|f| f.diagnostics.iter().any(|d| d.is_error())).count()
+        report.flows.len()
+            + report
+                .files
+                .iter()
+                .filter(|f| f.diagnostics.iter().any(|d| d.is_error()))
+                .count()
     );
-    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn understand_one(kind: Kind, today: NaiveDate, options: &[String], utterance: &str) -> Result<ExitCode> {
+fn understand_one(
+    kind: Kind,
+    today: NaiveDate,
+    options: &[String],
+    utterance: &str,
+) -> Result<ExitCode> {
     let choices: Vec<ChoiceOption> = options
         .iter()
         .map(|spec| {
             let (id, synonyms) = spec.split_once('=').unwrap_or((spec.as_str(), ""));
-            let synonyms: Vec<&str> = synonyms.split('|').map(str::trim).filter(|s| !s.is_empty()).collect();
+            let synonyms: Vec<&str> = synonyms
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
             ChoiceOption::new(id.trim(), &id.trim().replace(['-', '_'], " "), &synonyms)
         })
         .collect();
@@ -164,18 +186,31 @@ fn understand_one(kind: Kind, today: NaiveDate, options: &[String], utterance: &
     Ok(ExitCode::SUCCESS)
 }
 
-fn simulate_flow(path: &std::path::Path, answers: Option<PathBuf>, today: NaiveDate, json: bool) -> Result<ExitCode> {
+fn simulate_flow(
+    path: &std::path::Path,
+    answers: Option<PathBuf>,
+    today: NaiveDate,
+    json: bool,
+) -> Result<ExitCode> {
     let mut script = match &answers {
         Some(file) => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("impossible de lire le script de réponses {}", file.display()))?;
+            let text = std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "impossible de lire le script de réponses {}",
+                    file.display()
+                )
+            })?;
             Some(simulate::parse_script(&text))
         }
         None => None,
     };
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let mut transcript: Box<dyn Write> = if json { Box::new(stderr.lock()) } else { Box::new(stdout.lock()) };
+    let mut transcript: Box<dyn Write> = if json {
+        Box::new(stderr.lock())
+    } else {
+        Box::new(stdout.lock())
+    };
 
     let flow_path = if path.is_dir() {
         match choose_from_menu(path, &mut script, today, &mut transcript)? {
@@ -221,7 +256,10 @@ fn simulate_flow(path: &std::path::Path, answers: Option<PathBuf>, today: NaiveD
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else if let Some(submission) = &result.submission {
         println!();
-        println!("Demande transmise : parcours {} version {}, service {}", submission.flow_id, submission.flow_version, submission.service);
+        println!(
+            "Demande transmise : parcours {} version {}, service {}",
+            submission.flow_id, submission.flow_version, submission.service
+        );
         for answer in &submission.answers {
             println!("  {} = {}", answer.step_id, answer.value);
         }
@@ -254,7 +292,11 @@ fn choose_from_menu(
     for section in &menu.sections {
         writeln!(out, "  {}", section.heading)?;
         for entry in &section.entries {
-            writeln!(out, "        [{}] {} — {}", entry.flow_id, entry.title, entry.description)?;
+            writeln!(
+                out,
+                "        [{}] {} — {}",
+                entry.flow_id, entry.title, entry.description
+            )?;
         }
     }
     writeln!(out, "VOIX  : {}", menu.spoken())?;
@@ -277,7 +319,10 @@ fn choose_from_menu(
             }
         };
         let chosen = match line.strip_prefix("touch:") {
-            Some(id) => options.iter().find(|o| o.id == id.trim()).map(|o| o.id.clone()),
+            Some(id) => options
+                .iter()
+                .find(|o| o.id == id.trim())
+                .map(|o| o.id.clone()),
             None => match understand(Expected::Choice(&options), &line, today).value {
                 Some(kiosk_flow::Value::Choice(id)) => Some(id),
                 _ => None,
@@ -285,7 +330,10 @@ fn choose_from_menu(
         };
         match chosen.and_then(|id| report.flows.iter().find(|(_, f)| f.id == id)) {
             Some((path, _)) => return Ok(Some(path.clone())),
-            None => writeln!(out, "VOIX  : Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez-le.")?,
+            None => writeln!(
+                out,
+                "VOIX  : Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez-le."
+            )?,
         }
     }
 }

@@ -82,7 +82,12 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
 }
 
 /// Plays `flow` to its end. Transcript goes to `out`.
-pub fn run(flow: Flow, today: chrono::NaiveDate, mut answers: Answers, out: &mut dyn Write) -> anyhow::Result<SimulationResult> {
+pub fn run(
+    flow: Flow,
+    today: chrono::NaiveDate,
+    mut answers: Answers,
+    out: &mut dyn Write,
+) -> anyhow::Result<SimulationResult> {
     let mut session = Session::new(Arc::new(flow), today);
     let mut pending = vec![Event::Start];
     let mut result = SimulationResult {

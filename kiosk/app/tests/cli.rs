@@ -23,7 +23,12 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn shipped_flows_check_clean() {
     let out = kiosk(&["flow", "check", "flows/"]);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert_eq!(text(&out.stdout), "", "no warning either");
 }
 
@@ -44,13 +49,21 @@ fn every_example_script_plays_to_the_end() {
         .collect();
     let mut failures = Vec::new();
     for flow in &flows {
-        let id = flow.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let id = flow
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         let own: Vec<&PathBuf> = scripts
             .iter()
             .filter(|s| {
                 let stem = s.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-                stem == id || stem.strip_prefix(id).is_some_and(|rest| rest.starts_with('-'))
-                    && !flows.iter().any(|f| f.file_stem().and_then(|s| s.to_str()) == Some(stem))
+                stem == id
+                    || stem
+                        .strip_prefix(id)
+                        .is_some_and(|rest| rest.starts_with('-'))
+                        && !flows
+                            .iter()
+                            .any(|f| f.file_stem().and_then(|s| s.to_str()) == Some(stem))
             })
             .collect();
         if own.is_empty() {
@@ -71,7 +84,15 @@ fn every_example_script_plays_to_the_end() {
                 failures.push(format!(
                     "{}: did not play to the end\n{}",
                     script.display(),
-                    text(&out.stderr).lines().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+                    text(&out.stderr)
+                        .lines()
+                        .rev()
+                        .take(25)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 ));
             }
         }
@@ -110,9 +131,18 @@ fn a_script_that_stops_early_fails_and_says_where() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let script = dir.join("court.txt");
     std::fs::write(&script, "suivant\n").expect("write");
-    let out = kiosk(&["simulate", "flows/eclairage-public.yaml", "--answers", &script.to_string_lossy()]);
+    let out = kiosk(&[
+        "simulate",
+        "flows/eclairage-public.yaml",
+        "--answers",
+        &script.to_string_lossy(),
+    ]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("étape « commune »"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("étape « commune »"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -137,15 +167,43 @@ fn flow_check_reports_file_line_column_and_fails() {
 #[test]
 fn understand_prints_one_json_object() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--kind", "phone", "plus trente-trois six douze trente-quatre cinquante-six soixante-dix-huit"], r#"{"command":null,"value":"0612345678"}"#),
-        (&["--kind", "date", "--today", "2026-11-28", "demain"], r#"{"command":null,"value":"2026-11-29"}"#),
-        (&["--kind", "yes_no", "je veux parler à quelqu'un"], r#"{"command":"human","value":null}"#),
-        (&["--kind", "number", "j'ai deux enfants"], r#"{"command":null,"value":2}"#),
         (
-            &["--kind", "choice", "--option", "salle=salle des fêtes|la grande salle", "--option", "barnum=tente|chapiteau", "--", "la grande salle"],
+            &[
+                "--kind",
+                "phone",
+                "plus trente-trois six douze trente-quatre cinquante-six soixante-dix-huit",
+            ],
+            r#"{"command":null,"value":"0612345678"}"#,
+        ),
+        (
+            &["--kind", "date", "--today", "2026-11-28", "demain"],
+            r#"{"command":null,"value":"2026-11-29"}"#,
+        ),
+        (
+            &["--kind", "yes_no", "je veux parler à quelqu'un"],
+            r#"{"command":"human","value":null}"#,
+        ),
+        (
+            &["--kind", "number", "j'ai deux enfants"],
+            r#"{"command":null,"value":2}"#,
+        ),
+        (
+            &[
+                "--kind",
+                "choice",
+                "--option",
+                "salle=salle des fêtes|la grande salle",
+                "--option",
+                "barnum=tente|chapiteau",
+                "--",
+                "la grande salle",
+            ],
             r#"{"command":null,"value":"salle"}"#,
         ),
-        (&["--kind", "time", "midi et quart"], r#"{"command":null,"value":"12:15"}"#),
+        (
+            &["--kind", "time", "midi et quart"],
+            r#"{"command":null,"value":"12:15"}"#,
+        ),
     ];
     for (args, expected) in cases {
         let mut all = vec!["understand"];
@@ -156,4 +214,38 @@ fn understand_prints_one_json_object() {
         let want: serde_json::Value = serde_json::from_str(expected).expect("JSON");
         assert_eq!(got, want, "{args:?}");
     }
+}
+
+#[test]
+fn a_folder_opens_the_home_menu_by_kind() {
+    let dir = std::env::temp_dir().join(format!("kiosk-menu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("menu.txt");
+    let mut lines = String::from("un lampadaire ne marche plus\n");
+    lines.push_str(
+        &std::fs::read_to_string(repo().join("flows/examples/eclairage-public.txt"))
+            .expect("script"),
+    );
+    std::fs::write(&script, lines).expect("write");
+    let out = kiosk(&[
+        "simulate",
+        "flows/",
+        "--answers",
+        &script.to_string_lossy(),
+        "--today",
+        "2026-11-28",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let transcript = text(&out.stderr);
+    let report = transcript
+        .find("Signaler un problème")
+        .expect("reports heading");
+    let booking = transcript.find("Réserver").expect("bookings heading");
+    let procedure = transcript
+        .find("Faire une démarche")
+        .expect("procedures heading");
+    assert!(report < booking && booking < procedure);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["flow_id"], "eclairage-public");
 }

@@ -169,7 +169,9 @@ fn lex(source: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
                 i += len + 2;
                 continue;
             }
-            _ if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) => {
+            _ if c.is_ascii_digit()
+                || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) =>
+            {
                 let mut j = i + 1;
                 while j < chars.len() && chars[j].is_ascii_digit() {
                     j += 1;
@@ -237,7 +239,10 @@ impl Parser {
     fn unexpected<T>(&self, wanted: &str) -> Result<T, ExprError> {
         err(
             self.offset(),
-            format!("{wanted} attendu, mais {} trouvé", describe(self.toks.get(self.pos))),
+            format!(
+                "{wanted} attendu, mais {} trouvé",
+                describe(self.toks.get(self.pos))
+            ),
         )
     }
 
@@ -286,12 +291,12 @@ impl Parser {
             Some(Tok::Str(s)) => LiteralValue::Str(s.clone()),
             Some(Tok::Oui) => LiteralValue::Bool(true),
             Some(Tok::Non) => LiteralValue::Bool(false),
-            Some(Tok::Name(n)) => {
-                return err(
-                    offset,
-                    format!("une valeur est attendue ici : pour un choix, écrivez '{n}' entre guillemets"),
-                )
-            }
+            Some(Tok::Name(n)) => return err(
+                offset,
+                format!(
+                    "une valeur est attendue ici : pour un choix, écrivez '{n}' entre guillemets"
+                ),
+            ),
             _ => return self.unexpected("une valeur (oui, non, un nombre ou 'un texte')"),
         };
         self.pos += 1;
@@ -473,7 +478,12 @@ fn type_error(name: &str, kind: &QuestionKind, literal: &Literal, wanted: &str) 
     }
 }
 
-fn check_literal(name: &str, kind: &QuestionKind, op: CmpOp, literal: &Literal) -> Result<(), ExprError> {
+fn check_literal(
+    name: &str,
+    kind: &QuestionKind,
+    op: CmpOp,
+    literal: &Literal,
+) -> Result<(), ExprError> {
     let ordering_refused = |what: &str| ExprError {
         offset: literal.offset,
         message: format!(
@@ -503,7 +513,12 @@ fn check_literal(name: &str, kind: &QuestionKind, op: CmpOp, literal: &Literal) 
             }
         }
         (QuestionKind::Choice { .. }, _) => {
-            return Err(type_error(name, kind, literal, "l'id d'une option entre guillemets"))
+            return Err(type_error(
+                name,
+                kind,
+                literal,
+                "l'id d'une option entre guillemets",
+            ))
         }
         (QuestionKind::Number { min, max }, LiteralValue::Int(n)) => {
             let (min, max) = (*min, *max);
@@ -524,14 +539,26 @@ fn check_literal(name: &str, kind: &QuestionKind, op: CmpOp, literal: &Literal) 
                 });
             }
         }
-        (QuestionKind::Number { .. }, _) => return Err(type_error(name, kind, literal, "un nombre entier")),
+        (QuestionKind::Number { .. }, _) => {
+            return Err(type_error(name, kind, literal, "un nombre entier"))
+        }
         (QuestionKind::Date { .. }, LiteralValue::Str(s)) if parse_date(s).is_some() => {}
         (QuestionKind::Date { .. }, _) => {
-            return Err(type_error(name, kind, literal, "une date comme '2027-01-31'"))
+            return Err(type_error(
+                name,
+                kind,
+                literal,
+                "une date comme '2027-01-31'",
+            ))
         }
         (QuestionKind::Time { .. }, LiteralValue::Str(s)) if parse_time(s).is_some() => {}
-        (QuestionKind::Time { .. }, _) => return Err(type_error(name, kind, literal, "une heure comme '14:30'")),
-        (QuestionKind::Text { .. } | QuestionKind::Phone | QuestionKind::Email, LiteralValue::Str(_)) => {
+        (QuestionKind::Time { .. }, _) => {
+            return Err(type_error(name, kind, literal, "une heure comme '14:30'"))
+        }
+        (
+            QuestionKind::Text { .. } | QuestionKind::Phone | QuestionKind::Email,
+            LiteralValue::Str(_),
+        ) => {
             if op.is_ordering() {
                 return Err(ordering_refused("un texte"));
             }
@@ -563,9 +590,12 @@ fn compare(value: &Value, literal: &LiteralValue) -> Option<std::cmp::Ordering> 
 pub fn sample_values(kind: &QuestionKind, literals: &[&LiteralValue]) -> Option<Vec<Value>> {
     match kind {
         QuestionKind::YesNo => Some(vec![Value::YesNo(true), Value::YesNo(false)]),
-        QuestionKind::Choice { options } => {
-            Some(options.iter().map(|o| Value::Choice(o.id.clone())).collect())
-        }
+        QuestionKind::Choice { options } => Some(
+            options
+                .iter()
+                .map(|o| Value::Choice(o.id.clone()))
+                .collect(),
+        ),
         QuestionKind::Number { min, max } => {
             let mut values = vec![*min, *max];
             for l in literals {
@@ -628,8 +658,12 @@ impl Expr {
             }
             Expr::Not(a) => a.literals_for(name),
             Expr::Truthy(_) => vec![],
-            Expr::Compare { name: n, literal, .. } if n.text == name => vec![&literal.value],
-            Expr::In { name: n, literals } if n.text == name => literals.iter().map(|l| &l.value).collect(),
+            Expr::Compare {
+                name: n, literal, ..
+            } if n.text == name => vec![&literal.value],
+            Expr::In { name: n, literals } if n.text == name => {
+                literals.iter().map(|l| &l.value).collect()
+            }
             Expr::Compare { .. } | Expr::In { .. } => vec![],
         }
     }
@@ -644,8 +678,15 @@ mod tests {
     fn parses_precedence_and_offsets() {
         let e = parse("not a or b == 2 and c in ['x', 'y']").expect("valid");
         assert!(matches!(e, Expr::Or(_, _)));
-        let names: Vec<_> = e.names().iter().map(|n| (n.text.clone(), n.offset)).collect();
-        assert_eq!(names, vec![("a".into(), 4), ("b".into(), 9), ("c".into(), 20)]);
+        let names: Vec<_> = e
+            .names()
+            .iter()
+            .map(|n| (n.text.clone(), n.offset))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("a".into(), 4), ("b".into(), 9), ("c".into(), 20)]
+        );
     }
 
     #[test]
@@ -669,11 +710,17 @@ mod tests {
             "later" => Resolved::Later,
             _ => Resolved::Unknown,
         };
-        assert!(parse("c == 'x' and r").expect("valid").check(&resolve).is_empty());
+        assert!(parse("c == 'x' and r")
+            .expect("valid")
+            .check(&resolve)
+            .is_empty());
         assert_eq!(parse("c == 'z'").expect("valid").check(&resolve).len(), 1);
         assert_eq!(parse("r > 2").expect("valid").check(&resolve).len(), 1);
         assert_eq!(parse("c").expect("valid").check(&resolve).len(), 1);
-        assert_eq!(parse("later or nope").expect("valid").check(&resolve).len(), 2);
+        assert_eq!(
+            parse("later or nope").expect("valid").check(&resolve).len(),
+            2
+        );
     }
 
     #[test]

@@ -79,7 +79,19 @@ fn is_valid_id(id: &str) -> bool {
         && id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
-const ID_RULE: &str = "lettres minuscules sans accent, chiffres et « - », en commençant par une lettre";
+/// Keys that belong to one question type or another.
+const TYPE_KEYS: [&str; 7] = [
+    "options",
+    "options_from",
+    "min",
+    "max",
+    "max_length",
+    "earliest",
+    "latest",
+];
+
+const ID_RULE: &str =
+    "lettres minuscules sans accent, chiffres et « - », en commençant par une lettre";
 
 /// A mapping being read: remembers which keys were used, to report the others.
 struct Fields<'n> {
@@ -138,18 +150,23 @@ impl<'s> Reader<'s> {
                 let (marker, message) = match &e {
                     LoadError::TopLevelMustBeMapping(m) => (
                         *m,
-                        "le fichier doit être une suite de « clé: valeur » (id, title, steps...)".to_string(),
+                        "le fichier doit être une suite de « clé: valeur » (id, title, steps...)"
+                            .to_string(),
                     ),
-                    LoadError::TopLevelMustBeSequence(m) => (*m, "une liste est attendue".to_string()),
-                    LoadError::UnexpectedAnchor(m) => {
-                        (*m, "les ancres YAML (&, *) ne sont pas acceptées".to_string())
+                    LoadError::TopLevelMustBeSequence(m) => {
+                        (*m, "une liste est attendue".to_string())
                     }
+                    LoadError::UnexpectedAnchor(m) => (
+                        *m,
+                        "les ancres YAML (&, *) ne sont pas acceptées".to_string(),
+                    ),
                     LoadError::MappingKeyMustBeScalar(m) => {
                         (*m, "une clé doit être un simple mot".to_string())
                     }
-                    LoadError::UnexpectedTag(m) => {
-                        (*m, "les étiquettes YAML (!) ne sont pas acceptées".to_string())
-                    }
+                    LoadError::UnexpectedTag(m) => (
+                        *m,
+                        "les étiquettes YAML (!) ne sont pas acceptées".to_string(),
+                    ),
                     LoadError::ScanError(m, scan) => {
                         (*m, format!("YAML mal formé : {}", scan.info()))
                     }
@@ -171,8 +188,10 @@ impl<'s> Reader<'s> {
                         )
                     }
                 };
-                self.diags
-                    .error(Position::new(marker.line().max(1), marker.column().max(1)), message);
+                self.diags.error(
+                    Position::new(marker.line().max(1), marker.column().max(1)),
+                    message,
+                );
                 None
             }
         }
@@ -188,8 +207,10 @@ impl<'s> Reader<'s> {
                 used: Vec::new(),
             }),
             _ => {
-                self.diags
-                    .error(position_of(node), format!("{what} : une suite de « clé: valeur » est attendue"));
+                self.diags.error(
+                    position_of(node),
+                    format!("{what} : une suite de « clé: valeur » est attendue"),
+                );
                 None
             }
         }
@@ -225,18 +246,29 @@ impl<'s> Reader<'s> {
         match node {
             Node::Scalar(s) => Some(s),
             _ => {
-                self.diags
-                    .error(position_of(node), format!("« {key} » doit être une valeur simple, pas une liste ni une suite de clés"));
+                self.diags.error(
+                    position_of(node),
+                    format!(
+                        "« {key} » doit être une valeur simple, pas une liste ni une suite de clés"
+                    ),
+                );
                 None
             }
         }
     }
 
-    fn required<'n>(&mut self, fields: &mut Fields<'n>, key: &'static str, context: &str) -> Option<&'n Node> {
+    fn required<'n>(
+        &mut self,
+        fields: &mut Fields<'n>,
+        key: &'static str,
+        context: &str,
+    ) -> Option<&'n Node> {
         let node = fields.get(key);
         if node.is_none() {
-            self.diags
-                .error(fields.position, format!("clé « {key} » manquante {context}"));
+            self.diags.error(
+                fields.position,
+                format!("clé « {key} » manquante {context}"),
+            );
         }
         node
     }
@@ -271,7 +303,10 @@ impl<'s> Reader<'s> {
             Err(_) => {
                 self.diags.error(
                     position_of(node),
-                    format!("« {key} » doit être un nombre entier, pas « {} »", s.as_str()),
+                    format!(
+                        "« {key} » doit être un nombre entier, pas « {} »",
+                        s.as_str()
+                    ),
                 );
                 None
             }
@@ -295,8 +330,10 @@ impl<'s> Reader<'s> {
 
     fn string_list(&mut self, node: &Node, key: &str) -> Vec<(String, Position)> {
         let Node::Sequence(seq) = node else {
-            self.diags
-                .error(position_of(node), format!("« {key} » doit être une liste, par exemple [a, b]"));
+            self.diags.error(
+                position_of(node),
+                format!("« {key} » doit être une liste, par exemple [a, b]"),
+            );
             return Vec::new();
         };
         seq.iter()
@@ -316,13 +353,20 @@ impl<'s> Reader<'s> {
         let quoted = matches!(first, Some('\'' | '"'));
         let one_line = !node.as_str().contains('\n') && !matches!(first, Some('|' | '>'));
         if quoted {
-            (start.shifted(1), one_line && !node.as_str().contains(['\'', '"', '\\']))
+            (
+                start.shifted(1),
+                one_line && !node.as_str().contains(['\'', '"', '\\']),
+            )
         } else {
             (start, one_line)
         }
     }
 
-    fn template(&mut self, node: &MarkedScalarNode, placed: &mut Vec<(Template, Position, bool)>) -> Option<Template> {
+    fn template(
+        &mut self,
+        node: &MarkedScalarNode,
+        placed: &mut Vec<(Template, Position, bool)>,
+    ) -> Option<Template> {
         let (position, exact) = self.content_position(node);
         match Template::parse(node.as_str()) {
             Ok(t) => {
@@ -330,7 +374,11 @@ impl<'s> Reader<'s> {
                 Some(t)
             }
             Err(e) => {
-                let at = if exact { position.shifted(e.offset) } else { position };
+                let at = if exact {
+                    position.shifted(e.offset)
+                } else {
+                    position
+                };
                 self.diags.error(at, e.message);
                 None
             }
@@ -351,7 +399,11 @@ impl<'s> Reader<'s> {
             }
             Node::Mapping(_) => {
                 let mut fields = self.mapping(node, key)?;
-                let show_node = self.required(&mut fields, "show", &format!("dans le texte « {key} » (ce qui est affiché)"));
+                let show_node = self.required(
+                    &mut fields,
+                    "show",
+                    &format!("dans le texte « {key} » (ce qui est affiché)"),
+                );
                 let say_node = fields.get("say");
                 self.finish(&fields, &format!("dans le texte « {key} »"));
                 let show = match show_node {
@@ -385,7 +437,12 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn required_text(&mut self, fields: &mut Fields<'_>, key: &'static str, context: &str) -> Option<PlacedText> {
+    fn required_text(
+        &mut self,
+        fields: &mut Fields<'_>,
+        key: &'static str,
+        context: &str,
+    ) -> Option<PlacedText> {
         let node = self.required(fields, key, context)?;
         self.text(node, key)
     }
@@ -395,7 +452,9 @@ impl<'s> Reader<'s> {
     fn dataset(&mut self, root: &Node) -> Option<Dataset> {
         let mut fields = self.mapping(root, "le jeu de données")?;
         let context = "dans le jeu de données";
-        let id = self.required(&mut fields, "id", context).and_then(|n| self.id(n, "id"));
+        let id = self
+            .required(&mut fields, "id", context)
+            .and_then(|n| self.id(n, "id"));
         let title = self
             .required(&mut fields, "title", context)
             .and_then(|n| self.string(n, "title"));
@@ -412,12 +471,15 @@ impl<'s> Reader<'s> {
 
     fn options(&mut self, node: &Node, allow_details: bool) -> Vec<ChoiceOption> {
         let Node::Sequence(seq) = node else {
-            self.diags
-                .error(position_of(node), "« options » doit être une liste d'options (- id: ..., label: ...)");
+            self.diags.error(
+                position_of(node),
+                "« options » doit être une liste d'options (- id: ..., label: ...)",
+            );
             return Vec::new();
         };
         if seq.is_empty() {
-            self.diags.error(position_of(node), "la liste « options » est vide");
+            self.diags
+                .error(position_of(node), "la liste « options » est vide");
         }
         let mut seen: HashMap<String, Position> = HashMap::new();
         let mut options = Vec::new();
@@ -497,7 +559,9 @@ impl<'s> Reader<'s> {
     fn flow(&mut self, root: &Node, datasets: &Datasets) -> Option<Flow> {
         let mut fields = self.mapping(root, "le parcours")?;
         let context = "en haut du parcours";
-        let id = self.required(&mut fields, "id", context).and_then(|n| self.id(n, "id"));
+        let id = self
+            .required(&mut fields, "id", context)
+            .and_then(|n| self.id(n, "id"));
         let version = self
             .required(&mut fields, "version", context)
             .and_then(|n| {
@@ -505,8 +569,10 @@ impl<'s> Reader<'s> {
                 match u32::try_from(v) {
                     Ok(v) if v >= 1 => Some(v),
                     _ => {
-                        self.diags
-                            .error(position_of(n), "« version » doit être un nombre entier à partir de 1");
+                        self.diags.error(
+                            position_of(n),
+                            "« version » doit être un nombre entier à partir de 1",
+                        );
                         None
                     }
                 }
@@ -560,12 +626,15 @@ impl<'s> Reader<'s> {
 
     fn steps(&mut self, node: &Node, datasets: &Datasets) -> Option<Vec<Step>> {
         let Node::Sequence(seq) = node else {
-            self.diags
-                .error(position_of(node), "« steps » doit être une liste d'étapes (- id: ...)");
+            self.diags.error(
+                position_of(node),
+                "« steps » doit être une liste d'étapes (- id: ...)",
+            );
             return None;
         };
         if seq.is_empty() {
-            self.diags.error(position_of(node), "la liste « steps » est vide");
+            self.diags
+                .error(position_of(node), "la liste « steps » est vide");
             return None;
         }
         let mut drafts = Vec::new();
@@ -577,7 +646,10 @@ impl<'s> Reader<'s> {
                     if let Some(first) = seen.get(&draft.step.id) {
                         self.diags.error(
                             draft.id_position,
-                            format!("l'étape « {} » existe déjà ligne {}", draft.step.id, first.line),
+                            format!(
+                                "l'étape « {} » existe déjà ligne {}",
+                                draft.step.id, first.line
+                            ),
                         );
                         complete = false;
                     } else {
@@ -620,7 +692,11 @@ impl<'s> Reader<'s> {
             match expr::parse(s.as_str()) {
                 Ok(e) => Some((e, position, exact)),
                 Err(e) => {
-                    let at = if exact { position.shifted(e.offset) } else { position };
+                    let at = if exact {
+                        position.shifted(e.offset)
+                    } else {
+                        position
+                    };
                     self.diags.error(at, format!("condition : {}", e.message));
                     None
                 }
@@ -633,7 +709,9 @@ impl<'s> Reader<'s> {
             [] => {
                 self.diags.error(
                     fields.position,
-                    format!("{context} : il manque le type d'étape (info, ask, summary, submit ou end)"),
+                    format!(
+                        "{context} : il manque le type d'étape (info, ask, summary, submit ou end)"
+                    ),
                 );
                 None
             }
@@ -697,7 +775,9 @@ impl<'s> Reader<'s> {
                 })
             }
             ["end"] => self.required_text(&mut fields, "end", &context).map(|t| {
-                let body = StepBody::End { text: t.text.clone() };
+                let body = StepBody::End {
+                    text: t.text.clone(),
+                };
                 texts.push(("end", t));
                 body
             }),
@@ -745,17 +825,23 @@ impl<'s> Reader<'s> {
             &format!("{context} (ce qui est dit quand la réponse n'est pas comprise)"),
         );
         let label = self
-            .required(fields, "label", &format!("{context} (son nom dans le résumé)"))
+            .required(
+                fields,
+                "label",
+                &format!("{context} (son nom dans le résumé)"),
+            )
             .and_then(|n| self.string(n, "label"));
         let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
-        let confirm = fields.get("confirm").and_then(|n| self.boolean(n, "confirm"));
+        let confirm = fields
+            .get("confirm")
+            .and_then(|n| self.boolean(n, "confirm"));
         let type_node = self.required(fields, "type", context);
         let kind = type_node.and_then(|n| {
             let word = self.string(n, "type")?;
             let kind = self.question_kind(&word, n, fields, datasets);
-            if kind.is_none() && !self.diags.has_errors() {
-                self.diags
-                    .error(position_of(n), format!("type de question incorrect « {word} »"));
+            if kind.is_none() {
+                // The type's own keys were not all read: do not report them as unknown too.
+                fields.used.extend(TYPE_KEYS);
             }
             kind
         });
@@ -822,7 +908,8 @@ impl<'s> Reader<'s> {
                                 options: d.options.clone(),
                             }),
                             None => {
-                                let mut known: Vec<&str> = datasets.keys().map(String::as_str).collect();
+                                let mut known: Vec<&str> =
+                                    datasets.keys().map(String::as_str).collect();
                                 known.sort_unstable();
                                 let known = if known.is_empty() {
                                     "aucun jeu de données dans le dossier data/".to_string()
@@ -840,8 +927,12 @@ impl<'s> Reader<'s> {
                 }
             }
             "number" => {
-                let min = fields.get("min").map(|n| (self.integer(n, "min"), position_of(n)));
-                let max = fields.get("max").map(|n| (self.integer(n, "max"), position_of(n)));
+                let min = fields
+                    .get("min")
+                    .map(|n| (self.integer(n, "min"), position_of(n)));
+                let max = fields
+                    .get("max")
+                    .map(|n| (self.integer(n, "max"), position_of(n)));
                 let min_value = match min {
                     Some((v, _)) => v?,
                     None => 0,
@@ -900,15 +991,20 @@ impl<'s> Reader<'s> {
                     );
                     if both_same_kind && e > l {
                         let at = fields.key_position("latest");
-                        self.diags
-                            .error(at, "« latest » vient avant « earliest » : aucune date possible");
+                        self.diags.error(
+                            at,
+                            "« latest » vient avant « earliest » : aucune date possible",
+                        );
                         return None;
                     }
                 }
                 Some(QuestionKind::Date { earliest, latest })
             }
             "time" => {
-                let parse = |reader: &mut Self, key: &'static str, fields: &mut Fields<'_>, default: NaiveTime| {
+                let parse = |reader: &mut Self,
+                             key: &'static str,
+                             fields: &mut Fields<'_>,
+                             default: NaiveTime| {
                     match fields.get(key) {
                         Some(n) => {
                             let s = reader.string(n, key)?;
@@ -930,14 +1026,18 @@ impl<'s> Reader<'s> {
                 let latest = parse(self, "latest", fields, NaiveTime::from_hms_opt(23, 59, 0)?)?;
                 if earliest > latest {
                     let at = fields.key_position("latest");
-                    self.diags
-                        .error(at, "« latest » vient avant « earliest » : aucune heure possible");
+                    self.diags.error(
+                        at,
+                        "« latest » vient avant « earliest » : aucune heure possible",
+                    );
                     return None;
                 }
                 Some(QuestionKind::Time { earliest, latest })
             }
             other => {
-                let kinds = ["yes_no", "choice", "number", "text", "phone", "email", "date", "time"];
+                let kinds = [
+                    "yes_no", "choice", "number", "text", "phone", "email", "date", "time",
+                ];
                 let hint = kinds
                     .iter()
                     .min_by_key(|k| strsim::levenshtein(k, other))
@@ -983,7 +1083,11 @@ impl<'s> Reader<'s> {
             };
             if let (Some(when), Some((position, exact))) = (&draft.step.when, draft.when_position) {
                 for e in when.check(&resolve) {
-                    let at = if exact { position.shifted(e.offset) } else { position };
+                    let at = if exact {
+                        position.shifted(e.offset)
+                    } else {
+                        position
+                    };
                     self.diags.error(at, format!("condition : {}", e.message));
                 }
             }
@@ -993,7 +1097,11 @@ impl<'s> Reader<'s> {
                     if is_submit && name == "recu" {
                         continue;
                     }
-                    let at = if *exact { position.shifted(offset) } else { *position };
+                    let at = if *exact {
+                        position.shifted(offset)
+                    } else {
+                        *position
+                    };
                     let hint = if name == "recu" {
                         " ({recu} n'existe que dans le texte de « submit »)"
                     } else {
@@ -1045,14 +1153,21 @@ impl<'s> Reader<'s> {
     }
 
     /// Every step can be played, and every path ends with a message.
-    fn check_reachability(&mut self, drafts: &[StepDraft], steps_position: Position, complete: bool) {
+    fn check_reachability(
+        &mut self,
+        drafts: &[StepDraft],
+        steps_position: Position,
+        complete: bool,
+    ) {
         let mut finished_by: Option<&str> = None;
         let mut summary_seen = false;
         for (index, draft) in drafts.iter().enumerate() {
             if let Some(end) = finished_by {
                 self.diags.error(
                     draft.id_position,
-                    format!("étape inaccessible : le parcours se termine avant, à l'étape « {end} »"),
+                    format!(
+                        "étape inaccessible : le parcours se termine avant, à l'étape « {end} »"
+                    ),
                 );
                 continue;
             }
@@ -1074,7 +1189,10 @@ impl<'s> Reader<'s> {
                 _ => {}
             }
             if draft.step.when.is_none()
-                && matches!(draft.step.body, StepBody::Submit { .. } | StepBody::End { .. })
+                && matches!(
+                    draft.step.body,
+                    StepBody::Submit { .. } | StepBody::End { .. }
+                )
             {
                 finished_by = Some(&draft.step.id);
             }
@@ -1148,10 +1266,22 @@ pub fn parse_date_bound(text: &str) -> Option<DateBound> {
     }
     let amount = sign * amount;
     match unit {
-        'd' => Some(DateBound::Relative { days: amount, months: 0 }),
-        'w' => Some(DateBound::Relative { days: amount * 7, months: 0 }),
-        'm' => Some(DateBound::Relative { days: 0, months: i32::try_from(amount).ok()? }),
-        'y' => Some(DateBound::Relative { days: 0, months: i32::try_from(amount * 12).ok()? }),
+        'd' => Some(DateBound::Relative {
+            days: amount,
+            months: 0,
+        }),
+        'w' => Some(DateBound::Relative {
+            days: amount * 7,
+            months: 0,
+        }),
+        'm' => Some(DateBound::Relative {
+            days: 0,
+            months: i32::try_from(amount).ok()?,
+        }),
+        'y' => Some(DateBound::Relative {
+            days: 0,
+            months: i32::try_from(amount * 12).ok()?,
+        }),
         _ => None,
     }
 }

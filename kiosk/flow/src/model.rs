@@ -62,10 +62,13 @@ impl Flow {
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.steps.iter().find(|s| s.id == id).and_then(|s| match &s.body {
-            StepBody::Question(q) => Some(q),
-            _ => None,
-        })
+        self.steps
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| match &s.body {
+                StepBody::Question(q) => Some(q),
+                _ => None,
+            })
     }
 
     /// How many questions the flow has, for the progress indicator.
@@ -120,7 +123,9 @@ pub enum StepBody {
         send: Vec<String>,
     },
     /// Stops the flow with a message; nothing is submitted.
-    End { text: Text },
+    End {
+        text: Text,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -139,13 +144,26 @@ pub struct Question {
 #[derive(Debug, Clone)]
 pub enum QuestionKind {
     YesNo,
-    Choice { options: Vec<ChoiceOption> },
-    Number { min: i64, max: i64 },
-    Text { max_length: usize },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
+    Number {
+        min: i64,
+        max: i64,
+    },
+    Text {
+        max_length: usize,
+    },
     Phone,
     Email,
-    Date { earliest: DateBound, latest: DateBound },
-    Time { earliest: NaiveTime, latest: NaiveTime },
+    Date {
+        earliest: DateBound,
+        latest: DateBound,
+    },
+    Time {
+        earliest: NaiveTime,
+        latest: NaiveTime,
+    },
 }
 
 impl QuestionKind {
@@ -197,7 +215,10 @@ impl ChoiceOption {
 pub enum DateBound {
     Fixed(NaiveDate),
     /// `today` shifted by some days and months (negative for the past).
-    Relative { days: i64, months: i32 },
+    Relative {
+        days: i64,
+        months: i32,
+    },
     /// No bound on this side.
     Open,
 }
@@ -280,7 +301,11 @@ pub mod display {
         } else {
             d.day().to_string()
         };
-        format!("{weekday} {day} {} {}", MONTHS[d.month0() as usize], d.year())
+        format!(
+            "{weekday} {day} {} {}",
+            MONTHS[d.month0() as usize],
+            d.year()
+        )
     }
 
     /// "14 h 30", "midi", "9 h"

@@ -29,7 +29,11 @@ pub fn check(template: &Template, position: Position, diags: &mut Diagnostics) {
     for sentence in sentences(&text) {
         let words = word_count(sentence);
         if words > MAX_WORDS_PER_SENTENCE {
-            let start: String = sentence.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+            let start: String = sentence
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ");
             diags.warning(
                 position,
                 format!(
@@ -42,7 +46,9 @@ pub fn check(template: &Template, position: Position, diags: &mut Diagnostics) {
     if questions > 1 {
         diags.warning(
             position,
-            format!("{questions} questions dans la même étape : posez une seule question à la fois"),
+            format!(
+                "{questions} questions dans la même étape : posez une seule question à la fois"
+            ),
         );
     }
 }

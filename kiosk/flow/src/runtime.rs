@@ -10,7 +10,9 @@
 //! row the kiosk also suggests touching the screen. Answers already given are never lost.
 //! Values worth checking (numbers, phone, email, dates, times, dictation) are read back.
 
-use crate::model::{display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value};
+use crate::model::{
+    display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value,
+};
 use crate::understand::{self, Command, Expected, Understanding};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -67,9 +69,13 @@ pub enum SpeechChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Submitted { receipt: String },
+    Submitted {
+        receipt: String,
+    },
     /// An `end` step stopped the flow (nothing sent).
-    Ended { step_id: String },
+    Ended {
+        step_id: String,
+    },
     Cancelled,
 }
 
@@ -123,12 +129,23 @@ pub enum Input {
     Continue,
     YesNo,
     Choice,
-    Number { min: i64, max: i64 },
+    Number {
+        min: i64,
+        max: i64,
+    },
     Phone,
     Email,
-    Text { max_length: usize },
-    Date { earliest: Option<NaiveDate>, latest: Option<NaiveDate> },
-    Time { earliest: String, latest: String },
+    Text {
+        max_length: usize,
+    },
+    Date {
+        earliest: Option<NaiveDate>,
+        latest: Option<NaiveDate>,
+    },
+    Time {
+        earliest: String,
+        latest: String,
+    },
     /// Nothing to answer: waiting for the store, or the session is over.
     Nothing,
 }
@@ -183,13 +200,19 @@ const HELP_CALLED: &str = "J'appelle quelqu'un pour vous aider. Restez ici, s'il
 const SLOWER: &str = "D'accord. Je parle plus lentement.";
 const LOUDER: &str = "D'accord. Je parle plus fort.";
 const CONTINUE_HELP: &str = "Pour continuer, touchez Suivant, ou dites : suivant.";
-const COMMANDS_HELP: &str =
-    "Vous pouvez dire : répéter, retour, ou je veux parler à quelqu'un.";
+const COMMANDS_HELP: &str = "Vous pouvez dire : répéter, retour, ou je veux parler à quelqu'un.";
 const SAVING: &str = "J'enregistre votre demande.";
 const STORE_FAILED: &str =
     "Je n'arrive pas à enregistrer votre demande. Touchez Suivant pour réessayer, ou appelez quelqu'un.";
 const NO_ANSWER: &str = "non renseigné";
-const CONTINUE_WORDS: [&str; 6] = ["suivant", "continuer", "ok", "okay", "c'est bon", "la suite"];
+const CONTINUE_WORDS: [&str; 6] = [
+    "suivant",
+    "continuer",
+    "ok",
+    "okay",
+    "c'est bon",
+    "la suite",
+];
 
 /// Where the session is.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,15 +221,26 @@ enum State {
     /// Showing the step at this index (info, question or summary).
     At(usize),
     /// Reading back a value before recording it.
-    ReadBack { step: usize, value: Value },
+    ReadBack {
+        step: usize,
+        value: Value,
+    },
     /// After "non" at the summary: which answer to change.
-    Correcting { summary: usize },
+    Correcting {
+        summary: usize,
+    },
     /// After "annuler": are you sure?
-    ConfirmCancel { resume: Box<State> },
+    ConfirmCancel {
+        resume: Box<State>,
+    },
     /// The submission was handed to the host; waiting for it to be stored.
-    Storing { step: usize },
+    Storing {
+        step: usize,
+    },
     /// Storing failed; the citizen may try again.
-    StoreFailed { step: usize },
+    StoreFailed {
+        step: usize,
+    },
     Finished,
 }
 
@@ -256,7 +290,9 @@ impl Session {
             State::At(i) | State::ReadBack { step: i, .. } | State::Storing { step: i } => Some(*i),
             State::StoreFailed { step: i } | State::Correcting { summary: i } => Some(*i),
             State::ConfirmCancel { resume } => match resume.as_ref() {
-                State::At(i) | State::ReadBack { step: i, .. } | State::Correcting { summary: i } => Some(*i),
+                State::At(i)
+                | State::ReadBack { step: i, .. }
+                | State::Correcting { summary: i } => Some(*i),
                 _ => None,
             },
             State::NotStarted | State::Finished => None,
@@ -337,7 +373,10 @@ impl Session {
     }
 
     fn is_listening(&self) -> bool {
-        !matches!(self.state, State::NotStarted | State::Finished | State::Storing { .. })
+        !matches!(
+            self.state,
+            State::NotStarted | State::Finished | State::Storing { .. }
+        )
     }
 
     // ----- moving between steps ---------------------------------------------------------
@@ -453,7 +492,10 @@ impl Session {
     // ----- commands -------------------------------------------------------------------
 
     fn command(&mut self, command: Command, out: &mut Vec<Effect>) {
-        if matches!(self.state, State::NotStarted | State::Finished | State::Storing { .. }) {
+        if matches!(
+            self.state,
+            State::NotStarted | State::Finished | State::Storing { .. }
+        ) {
             return;
         }
         match command {
@@ -671,7 +713,14 @@ impl Session {
         }
     }
 
-    fn answer_question(&mut self, index: usize, q: &Question, utterance: &str, touched: bool, out: &mut Vec<Effect>) {
+    fn answer_question(
+        &mut self,
+        index: usize,
+        q: &Question,
+        utterance: &str,
+        touched: bool,
+        out: &mut Vec<Effect>,
+    ) {
         let u = self.understand_for(&q.kind, utterance, touched);
         if let Some(c) = u.command {
             return self.command(c, out);
@@ -687,7 +736,8 @@ impl Session {
             self.misses = 0;
             self.present(None, None, out);
         } else {
-            self.answers.insert(self.flow.steps[index].id.clone(), value);
+            self.answers
+                .insert(self.flow.steps[index].id.clone(), value);
             self.advance(index, out);
         }
     }
@@ -707,8 +757,12 @@ impl Session {
             (QuestionKind::Number { min, max }, Value::Number(n)) if n < min || n > max => {
                 Err(format!("Le nombre doit être entre {min} et {max}."))
             }
-            (QuestionKind::Text { max_length }, Value::Text(t)) if t.chars().count() > *max_length => {
-                Err(format!("C'est trop long : {max_length} caractères au plus."))
+            (QuestionKind::Text { max_length }, Value::Text(t))
+                if t.chars().count() > *max_length =>
+            {
+                Err(format!(
+                    "C'est trop long : {max_length} caractères au plus."
+                ))
             }
             (QuestionKind::Date { earliest, latest }, Value::Date(d)) => {
                 let earliest = earliest.resolve(self.today);
@@ -730,11 +784,15 @@ impl Session {
                     _ => Ok(()),
                 }
             }
-            (QuestionKind::Time { earliest, latest }, Value::Time(t)) if t < earliest || t > latest => Err(format!(
-                "Cette heure n'est pas possible. Choisissez entre {} et {}.",
-                display::time(*earliest),
-                display::time(*latest)
-            )),
+            (QuestionKind::Time { earliest, latest }, Value::Time(t))
+                if t < earliest || t > latest =>
+            {
+                Err(format!(
+                    "Cette heure n'est pas possible. Choisissez entre {} et {}.",
+                    display::time(*earliest),
+                    display::time(*latest)
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -931,7 +989,10 @@ impl Session {
                     StepBody::Question(q) => q,
                     _ => return None,
                 };
-                let shown = format!("Vous avez dit : {}. {IS_IT_RIGHT}", display::value(value, &q.kind));
+                let shown = format!(
+                    "Vous avez dit : {}. {IS_IT_RIGHT}",
+                    display::value(value, &q.kind)
+                );
                 let spoken = format!(
                     "Vous avez dit : {}. {IS_IT_RIGHT}",
                     display::value_spoken(value, &q.kind)
@@ -1021,7 +1082,10 @@ impl Session {
         match kind {
             QuestionKind::YesNo => Input::YesNo,
             QuestionKind::Choice { .. } => Input::Choice,
-            QuestionKind::Number { min, max } => Input::Number { min: *min, max: *max },
+            QuestionKind::Number { min, max } => Input::Number {
+                min: *min,
+                max: *max,
+            },
             QuestionKind::Text { max_length } => Input::Text {
                 max_length: *max_length,
             },
@@ -1061,7 +1125,9 @@ impl Session {
             State::ReadBack { step, .. } => {
                 // "non" or a corrected value straight away.
                 let mut phrases = yes_no_and_continue();
-                if let (Some(p), StepBody::Question(q)) = (&mut phrases, &self.flow.steps[*step].body) {
+                if let (Some(p), StepBody::Question(q)) =
+                    (&mut phrases, &self.flow.steps[*step].body)
+                {
                     match understand::grammar_phrases(expected(&q.kind)) {
                         Some(more) => p.extend(more),
                         None => phrases = None,

@@ -12,8 +12,11 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     Literal(String),
-    /// A reference to an answer (or `recu` in a submit text), with its char offset in the source.
-    Reference { name: String, offset: usize },
+    /// A reference to an answer (or `recu` in a submit text), with the char offset of its `{`.
+    Reference {
+        name: String,
+        offset: usize,
+    },
 }
 
 /// Where a template is malformed: char offset in the source and a French message.
@@ -67,7 +70,7 @@ impl Template {
                     }
                     parts.push(Part::Reference {
                         name,
-                        offset: start + 1,
+                        offset: start,
                     });
                     i += len + 2;
                 }

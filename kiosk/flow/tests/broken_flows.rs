@@ -22,7 +22,11 @@ fn every_broken_flow_reports_its_exact_errors() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 25, "the corpus has {} broken flows, at least 25 wanted", files.len());
+    assert!(
+        files.len() >= 25,
+        "the corpus has {} broken flows, at least 25 wanted",
+        files.len()
+    );
     let datasets = datasets();
     let mut failures = Vec::new();
     for path in &files {
@@ -32,7 +36,10 @@ fn every_broken_flow_reports_its_exact_errors() {
             .filter_map(|l| l.strip_prefix("# attendu: "))
             .map(|l| l.trim().to_string())
             .collect();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if expected.is_empty() {
             failures.push(format!("{name}: no « # attendu: » line"));
             continue;
@@ -56,5 +63,11 @@ fn every_broken_flow_reports_its_exact_errors() {
             failures.push(format!("{name}: a broken flow must not load"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} broken flows differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} broken flows differ:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }

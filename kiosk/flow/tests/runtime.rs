@@ -52,7 +52,10 @@ fn session() -> Session {
     let loaded = load_flow(FLOW, &Datasets::new());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let flow = loaded.value.expect("flow");
-    Session::new(Arc::new(flow), NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"))
+    Session::new(
+        Arc::new(flow),
+        NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
+    )
 }
 
 fn said(effects: &[Effect]) -> String {
@@ -98,14 +101,24 @@ fn plays_to_submission_and_gives_the_receipt() {
     assert_eq!(ids, ["probleme", "rappel"]);
     // Nothing is said to be sent before the store answers.
     assert!(!said(&effects).contains("Merci"));
-    let effects = s.handle(Event::Stored { receipt: "K7M-4PQ".into() });
-    assert!(said(&effects).contains("K, 7, M, 4, P, Q"), "{}", said(&effects));
+    let effects = s.handle(Event::Stored {
+        receipt: "K7M-4PQ".into(),
+    });
+    assert!(
+        said(&effects).contains("K, 7, M, 4, P, Q"),
+        "{}",
+        said(&effects)
+    );
     let shown = effects.iter().find_map(|e| match e {
         Effect::Show(screen) => Some(screen.text.clone()),
         _ => None,
     });
     assert_eq!(shown.as_deref(), Some("Merci. Votre code est K7M-4PQ."));
-    assert!(effects.contains(&Effect::Finished { outcome: Outcome::Submitted { receipt: "K7M-4PQ".into() } }));
+    assert!(effects.contains(&Effect::Finished {
+        outcome: Outcome::Submitted {
+            receipt: "K7M-4PQ".into()
+        }
+    }));
     assert!(s.is_finished());
 }
 
@@ -115,10 +128,18 @@ fn second_miss_suggests_touch_and_keeps_answers() {
     s.handle(Event::Start);
     heard(&mut s, "suivant");
     let first = heard(&mut s, "les pommes de terre");
-    assert!(said(&first).starts_with("Je n'ai pas compris. Quel est le problème ?"), "{}", said(&first));
+    assert!(
+        said(&first).starts_with("Je n'ai pas compris. Quel est le problème ?"),
+        "{}",
+        said(&first)
+    );
     assert!(!said(&first).contains("toucher"));
     let second = heard(&mut s, "des carottes");
-    assert!(said(&second).contains("Vous pouvez aussi toucher votre réponse"), "{}", said(&second));
+    assert!(
+        said(&second).contains("Vous pouvez aussi toucher votre réponse"),
+        "{}",
+        said(&second)
+    );
     // A touch then works, and the flow goes on.
     s.handle(Event::Touched("clignote".into()));
     assert_eq!(s.current_step_id(), Some("rappel"));
@@ -132,20 +153,36 @@ fn phone_is_read_back_and_can_be_corrected() {
     heard(&mut s, "en panne");
     heard(&mut s, "oui");
     assert_eq!(s.current_step_id(), Some("telephone"));
-    let e = heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix huit");
-    assert!(said(&e).contains("Vous avez dit : 06 12 34 56 78. C'est bien ça ?"), "{}", said(&e));
+    let e = heard(
+        &mut s,
+        "zéro six douze trente quatre cinquante six soixante dix huit",
+    );
+    assert!(
+        said(&e).contains("Vous avez dit : 06 12 34 56 78. C'est bien ça ?"),
+        "{}",
+        said(&e)
+    );
     // "non" asks again; a new number said straight away is read back too.
     let e = heard(&mut s, "non");
     assert_eq!(s.current_step_id(), Some("telephone"));
     assert!(said(&e).contains("Votre numéro ?"));
-    heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix neuf");
-    let e = heard(&mut s, "zéro sept douze trente quatre cinquante six soixante dix neuf");
+    heard(
+        &mut s,
+        "zéro six douze trente quatre cinquante six soixante dix neuf",
+    );
+    let e = heard(
+        &mut s,
+        "zéro sept douze trente quatre cinquante six soixante dix neuf",
+    );
     assert!(said(&e).contains("07 12 34 56 79"), "{}", said(&e));
     heard(&mut s, "oui");
     assert_eq!(s.current_step_id(), Some("resume"));
     let e = heard(&mut s, "oui");
     let sub = submission(&e).expect("submitted");
-    assert_eq!(sub.answers.last().map(|a| a.value.clone()), Some(serde_json::json!("0712345679")));
+    assert_eq!(
+        sub.answers.last().map(|a| a.value.clone()),
+        Some(serde_json::json!("0712345679"))
+    );
 }
 
 #[test]
@@ -153,13 +190,20 @@ fn summary_correction_asks_only_what_is_new_then_returns() {
     let mut s = session();
     to_summary(&mut s);
     let e = heard(&mut s, "non");
-    assert!(said(&e).starts_with("Que voulez-vous changer ?"), "{}", said(&e));
+    assert!(
+        said(&e).starts_with("Que voulez-vous changer ?"),
+        "{}",
+        said(&e)
+    );
     heard(&mut s, "être rappelé");
     assert_eq!(s.current_step_id(), Some("rappel"));
     heard(&mut s, "oui");
     // The phone question now applies: it is asked, then back to the summary.
     assert_eq!(s.current_step_id(), Some("telephone"));
-    heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix huit");
+    heard(
+        &mut s,
+        "zéro six douze trente quatre cinquante six soixante dix huit",
+    );
     heard(&mut s, "oui");
     assert_eq!(s.current_step_id(), Some("resume"));
     let screen = s.screen_now().expect("screen");
@@ -174,7 +218,10 @@ fn answers_of_steps_that_no_longer_apply_are_not_sent() {
     heard(&mut s, "suivant");
     heard(&mut s, "éteint");
     heard(&mut s, "oui");
-    heard(&mut s, "zéro six douze trente quatre cinquante six soixante dix huit");
+    heard(
+        &mut s,
+        "zéro six douze trente quatre cinquante six soixante dix huit",
+    );
     heard(&mut s, "oui");
     // Change the call-back to "non": the phone number must not be sent.
     heard(&mut s, "non");
@@ -194,7 +241,11 @@ fn end_step_stops_without_submitting() {
     let e = s.handle(Event::Touched("autre".into()));
     assert!(submission(&e).is_none());
     assert!(said(&e).contains("Appelez votre mairie."));
-    assert!(e.contains(&Effect::Finished { outcome: Outcome::Ended { step_id: "ailleurs".into() } }));
+    assert!(e.contains(&Effect::Finished {
+        outcome: Outcome::Ended {
+            step_id: "ailleurs".into()
+        }
+    }));
 }
 
 #[test]
@@ -208,7 +259,11 @@ fn back_restart_repeat_and_help() {
     assert_eq!(s.current_step_id(), Some("probleme"));
     assert!(said(&e).contains("Quel est le problème ?"));
     let e = s.handle(Event::Command(Command::Help));
-    assert!(said(&e).starts_with("Dites ce qui ne va pas."), "{}", said(&e));
+    assert!(
+        said(&e).starts_with("Dites ce qui ne va pas."),
+        "{}",
+        said(&e)
+    );
     let e = heard(&mut s, "vous pouvez répéter");
     assert!(said(&e).contains("Quel est le problème ?"));
     heard(&mut s, "recommencer");
@@ -229,7 +284,9 @@ fn cancel_asks_first_and_wipes() {
     assert_eq!(s.current_step_id(), Some("rappel"));
     heard(&mut s, "j'arrête");
     let e = heard(&mut s, "oui");
-    assert!(e.contains(&Effect::Finished { outcome: Outcome::Cancelled }));
+    assert!(e.contains(&Effect::Finished {
+        outcome: Outcome::Cancelled
+    }));
     assert!(s.active_answers().is_empty());
 }
 
@@ -239,12 +296,19 @@ fn call_for_help_slower_louder_keep_the_step() {
     s.handle(Event::Start);
     heard(&mut s, "suivant");
     let e = heard(&mut s, "je veux parler à quelqu'un");
-    assert!(e.contains(&Effect::CallForHelp { flow_id: "essai".into(), step_id: "probleme".into() }));
+    assert!(e.contains(&Effect::CallForHelp {
+        flow_id: "essai".into(),
+        step_id: "probleme".into()
+    }));
     assert_eq!(s.current_step_id(), Some("probleme"));
     let e = heard(&mut s, "plus lentement");
-    assert!(e.contains(&Effect::AdjustSpeech { change: SpeechChange::Slower }));
+    assert!(e.contains(&Effect::AdjustSpeech {
+        change: SpeechChange::Slower
+    }));
     let e = s.handle(Event::Command(Command::Louder));
-    assert!(e.contains(&Effect::AdjustSpeech { change: SpeechChange::Louder }));
+    assert!(e.contains(&Effect::AdjustSpeech {
+        change: SpeechChange::Louder
+    }));
     assert_eq!(s.current_step_id(), Some("probleme"));
 }
 
@@ -267,7 +331,9 @@ fn store_failure_can_be_retried() {
     assert!(said(&e).contains("Je n'arrive pas à enregistrer"));
     let e = s.handle(Event::Touched("suivant".into()));
     assert!(submission(&e).is_some());
-    s.handle(Event::Stored { receipt: "ABC-DEF".into() });
+    s.handle(Event::Stored {
+        receipt: "ABC-DEF".into(),
+    });
     assert!(s.is_finished());
 }
 
@@ -275,13 +341,24 @@ fn store_failure_can_be_retried() {
 fn each_step_gives_its_grammar_and_input() {
     let mut s = session();
     let e = s.handle(Event::Start);
-    assert!(e.iter().any(|e| matches!(e, Effect::Show(screen) if screen.input == Input::Continue)));
+    assert!(e
+        .iter()
+        .any(|e| matches!(e, Effect::Show(screen) if screen.input == Input::Continue)));
     heard(&mut s, "suivant");
     let grammar = s.grammar().expect("a grammar for a choice");
-    for phrase in ["il ne s'allume plus", "éteint", "en panne", "il clignote", "répète", "aide"] {
+    for phrase in [
+        "il ne s'allume plus",
+        "éteint",
+        "en panne",
+        "il clignote",
+        "répète",
+        "aide",
+    ] {
         let wanted = phrase.replace('\'', " ");
         assert!(
-            grammar.iter().any(|g| g == phrase || g.replace('\'', " ") == wanted),
+            grammar
+                .iter()
+                .any(|g| g == phrase || g.replace('\'', " ") == wanted),
             "{phrase} missing from {grammar:?}"
         );
     }

@@ -3,8 +3,11 @@
 //! Two options that fit equally well: not understood.
 
 use super::normalize::{clean_words, fold, split_words, starts_with_at};
-use super::number::find_spans;
+use super::number::{find_spans, parse_digit_token};
 use crate::model::ChoiceOption;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Words that do not tell options apart.
 const STOP_WORDS: &[&str] = &[
@@ -34,43 +37,91 @@ const MIN_SIMILARITY: f64 = 0.85;
 /// The best option must beat the second by this much.
 const MARGIN: f64 = 0.1;
 
+/// How many option lists the per-thread cache keeps.
+const CACHED_LISTS: usize = 4;
+
+/// A word of the options' vocabulary or of the utterance, with what similarity needs.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    chars: usize,
+    stem: String,
+    has_digit: bool,
+}
+
+impl Word {
+    fn new(text: &str) -> Word {
+        Word {
+            text: text.to_string(),
+            chars: text.chars().count(),
+            stem: stem(text).to_string(),
+            has_digit: text.chars().any(|c| c.is_ascii_digit()),
+        }
+    }
+}
+
 /// A label or synonym, ready for matching.
 #[derive(Debug, Clone)]
 struct Phrase {
     option: usize,
     /// All words, numbers in digits.
     words: Vec<String>,
-    /// The words that tell options apart.
-    content: Vec<String>,
+    /// The words that tell options apart, as indices into the vocabulary.
+    content: Vec<usize>,
     negated: bool,
 }
 
-/// Options prepared for matching; build once per question when matching repeatedly.
+/// Options prepared for matching. [`understand`] keeps the last few per thread, so
+/// callers need not build it themselves.
 #[derive(Debug, Clone)]
-pub struct ChoiceIndex<'a> {
-    options: &'a [ChoiceOption],
+pub struct ChoiceIndex {
+    ids: Vec<String>,
     phrases: Vec<Phrase>,
+    /// Every distinct content word of the phrases.
+    vocabulary: Vec<Word>,
     /// Some label contains a number: a bare number is a label, not a rank.
     numeric_labels: bool,
+    /// Some label contains a rank word ("Deuxième étage"): "le deuxième" is a label.
+    ordinal_labels: bool,
     /// Words of hyphenated names ("pas" in "Pas-en-Artois"): never a negation.
     name_words: Vec<String>,
 }
 
-impl<'a> ChoiceIndex<'a> {
-    pub fn new(options: &'a [ChoiceOption]) -> Self {
+impl ChoiceIndex {
+    pub fn new(options: &[ChoiceOption]) -> Self {
         let mut phrases = Vec::new();
         let mut name_words: Vec<String> = Vec::new();
+        let mut vocabulary: Vec<Word> = Vec::new();
+        let mut known: HashMap<String, usize> = HashMap::new();
         for (i, option) in options.iter().enumerate() {
             for text in std::iter::once(&option.label).chain(&option.synonyms) {
-                let (phrase, names) = prepare_phrase(i, text);
-                for name in names {
+                let prepared = prepare_phrase(text);
+                for name in prepared.names {
                     if NEGATIONS.contains(&name.as_str()) && !name_words.contains(&name) {
                         name_words.push(name);
                     }
                 }
-                if !phrase.words.is_empty() {
-                    phrases.push(phrase);
+                if prepared.words.is_empty() {
+                    continue;
                 }
+                let content = prepared
+                    .content
+                    .iter()
+                    .map(|w| match known.get(w) {
+                        Some(&v) => v,
+                        None => {
+                            vocabulary.push(Word::new(w));
+                            known.insert(w.clone(), vocabulary.len() - 1);
+                            vocabulary.len() - 1
+                        }
+                    })
+                    .collect();
+                phrases.push(Phrase {
+                    option: i,
+                    words: prepared.words,
+                    content,
+                    negated: prepared.negated,
+                });
             }
         }
         let numeric_labels = phrases.iter().any(|p| {
@@ -78,16 +129,28 @@ impl<'a> ChoiceIndex<'a> {
                 .iter()
                 .any(|w| w.chars().all(|c| c.is_ascii_digit()))
         });
+        let ordinal_labels = phrases
+            .iter()
+            .any(|p| p.words.iter().any(|w| is_rank_word(w)));
         ChoiceIndex {
-            options,
+            ids: options.iter().map(|o| o.id.clone()).collect(),
             phrases,
+            vocabulary,
             numeric_labels,
+            ordinal_labels,
             name_words,
         }
     }
 
-    /// The index of the chosen option, or `None` when nothing or several fit.
-    pub fn understand(&self, utterance: &str) -> Option<usize> {
+    /// The id of the chosen option, or `None` when nothing or several fit.
+    pub fn understand(&self, utterance: &str) -> Option<String> {
+        self.position(utterance)
+            .and_then(|i| self.ids.get(i))
+            .cloned()
+    }
+
+    /// The index of the chosen option.
+    fn position(&self, utterance: &str) -> Option<usize> {
         if let Some(i) = self.by_id(utterance) {
             return Some(i);
         }
@@ -114,20 +177,31 @@ impl<'a> ChoiceIndex<'a> {
         self.closest(&words, negated)
     }
 
+    /// The option whose id, label or synonym is exactly the utterance.
+    fn named_exactly(&self, utterance: &str) -> Option<String> {
+        let found = self.by_id(utterance).or_else(|| {
+            let words = digits_for_numbers(&clean_words(utterance));
+            let mut matching = self.phrases.iter().filter(|p| p.words == words);
+            let first = matching.next()?.option;
+            matching.all(|p| p.option == first).then_some(first)
+        });
+        found.and_then(|i| self.ids.get(i)).cloned()
+    }
+
     /// Touch sends the option id.
     fn by_id(&self, utterance: &str) -> Option<usize> {
         let trimmed = utterance.trim();
         if trimmed.is_empty() {
             return None;
         }
-        if let Some(i) = self.options.iter().position(|o| o.id == trimmed) {
+        if let Some(i) = self.ids.iter().position(|id| id == trimmed) {
             return Some(i);
         }
         let mut matching = self
-            .options
+            .ids
             .iter()
             .enumerate()
-            .filter(|(_, o)| o.id.eq_ignore_ascii_case(trimmed));
+            .filter(|(_, id)| id.eq_ignore_ascii_case(trimmed));
         match (matching.next(), matching.next()) {
             (Some((i, _)), None) => Some(i),
             _ => None,
@@ -143,7 +217,11 @@ impl<'a> ChoiceIndex<'a> {
             let same_content = !content.is_empty()
                 && phrase.negated == negated
                 && phrase.content.len() == content.len()
-                && phrase.content.iter().zip(content).all(|(a, b)| a == b);
+                && phrase
+                    .content
+                    .iter()
+                    .zip(content)
+                    .all(|(&v, w)| self.vocabulary[v].text == *w);
             if same_words || same_content {
                 match found {
                     Some(other) if other != phrase.option => return Some(None),
@@ -156,7 +234,7 @@ impl<'a> ChoiceIndex<'a> {
 
     /// "la première", "le deuxième choix", "numéro trois", "le 2", "le dernier".
     fn rank(&self, raw: &[String]) -> Option<Option<usize>> {
-        let n = self.options.len();
+        let n = self.ids.len();
         let mut i = 0;
         for lead in [
             &["c", "est"][..],
@@ -191,6 +269,10 @@ impl<'a> ChoiceIndex<'a> {
             end -= 1;
         }
         let core: Vec<&str> = rest[..end].iter().map(String::as_str).collect();
+        // Labels with rank words are matched as labels, unless "numéro"/"choix" was said.
+        if self.ordinal_labels && !explicit {
+            return None;
+        }
         let rank = match core.as_slice() {
             [] => return None,
             ["dernier" | "derniere"] => n,
@@ -216,12 +298,28 @@ impl<'a> ChoiceIndex<'a> {
 
     /// The option whose phrase shares the most words with the utterance.
     fn closest(&self, words: &[String], negated: bool) -> Option<usize> {
-        let utterance: Vec<(&str, bool)> = words
+        let utterance: Vec<(Word, bool)> = words
             .iter()
-            .map(|w| (w.as_str(), !STOP_WORDS.contains(&w.as_str())))
+            .map(|w| (Word::new(w), !STOP_WORDS.contains(&w.as_str())))
             .collect();
         let content_count = utterance.iter().filter(|(_, c)| *c).count();
-        let mut best: Vec<f64> = vec![0.0; self.options.len()];
+        // Similarity of vocabulary word v to utterance word j, computed once when needed.
+        let mut similarities: Vec<Option<f64>> = vec![None; self.vocabulary.len() * words.len()];
+        let mut similarity_of = |v: usize, j: usize| -> f64 {
+            let slot = &mut similarities[v * utterance.len() + j];
+            *slot.get_or_insert_with(|| {
+                let (q, q_content) = &utterance[j];
+                let p = &self.vocabulary[v];
+                if *q_content {
+                    similarity(p, q)
+                } else if p.text == q.text {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+        };
+        let mut best: Vec<f64> = vec![0.0; self.ids.len()];
         let mut used = vec![false; utterance.len()];
         for phrase in &self.phrases {
             // "il marche" is not "il ne marche plus".
@@ -231,19 +329,13 @@ impl<'a> ChoiceIndex<'a> {
             used.iter_mut().for_each(|u| *u = false);
             let mut matched = 0.0;
             let mut matched_content = 0.0;
-            for p in &phrase.content {
+            for &v in &phrase.content {
                 let mut pick: Option<(usize, f64)> = None;
-                for (j, (q, q_content)) in utterance.iter().enumerate() {
-                    if used[j] {
+                for (j, &taken) in used.iter().enumerate() {
+                    if taken {
                         continue;
                     }
-                    let s = if *q_content {
-                        similarity(p, q)
-                    } else if p == q {
-                        1.0
-                    } else {
-                        0.0
-                    };
+                    let s = similarity_of(v, j);
                     if s > 0.0 && pick.is_none_or(|(_, best)| s > best) {
                         pick = Some((j, s));
                     }
@@ -283,30 +375,53 @@ impl<'a> ChoiceIndex<'a> {
     }
 }
 
-/// Understands a choice; returns the chosen option's id.
-pub fn understand(options: &[ChoiceOption], utterance: &str) -> Option<String> {
-    let index = ChoiceIndex::new(options);
-    index
-        .understand(utterance)
-        .and_then(|i| options.get(i))
-        .map(|o| o.id.clone())
+thread_local! {
+    /// The indexes of the last option lists seen, most recent last.
+    static CACHE: RefCell<Vec<(Vec<ChoiceOption>, Rc<ChoiceIndex>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// The index for these options, from the per-thread cache when they were seen lately.
+fn index_for(options: &[ChoiceOption]) -> Rc<ChoiceIndex> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(pos) = cache.iter().position(|(o, _)| o.as_slice() == options) {
+            let entry = cache.remove(pos);
+            let index = Rc::clone(&entry.1);
+            cache.push(entry);
+            return index;
+        }
+        let index = Rc::new(ChoiceIndex::new(options));
+        if cache.len() >= CACHED_LISTS {
+            cache.remove(0);
+        }
+        cache.push((options.to_vec(), Rc::clone(&index)));
+        index
+    })
 }
 
 /// The id of the option whose id, label or synonym is exactly the utterance.
 pub fn named_exactly(options: &[ChoiceOption], utterance: &str) -> Option<String> {
-    let index = ChoiceIndex::new(options);
-    let found = index.by_id(utterance).or_else(|| {
-        let words = digits_for_numbers(&clean_words(utterance));
-        let mut matching = index.phrases.iter().filter(|p| p.words == words);
-        let first = matching.next()?.option;
-        matching.all(|p| p.option == first).then_some(first)
-    });
-    found.and_then(|i| options.get(i)).map(|o| o.id.clone())
+    index_for(options).named_exactly(utterance)
+}
+
+/// Understands a choice; returns the chosen option's id.
+pub fn understand(options: &[ChoiceOption], utterance: &str) -> Option<String> {
+    index_for(options).understand(utterance)
+}
+
+/// A label or synonym split for matching.
+struct Prepared {
+    words: Vec<String>,
+    content: Vec<String>,
+    negated: bool,
+    /// Words of hyphenated names.
+    names: Vec<String>,
 }
 
 /// Splits a label into words; words of hyphenated names count even when they look like
-/// stop words ("Pas" in "Pas-en-Artois"). Also returns those name words.
-fn prepare_phrase(option: usize, text: &str) -> (Phrase, Vec<String>) {
+/// stop words ("Pas" in "Pas-en-Artois").
+fn prepare_phrase(text: &str) -> Prepared {
     let folded = fold(text);
     let mut raw: Vec<String> = Vec::new();
     let mut in_name: Vec<bool> = Vec::new();
@@ -338,13 +453,12 @@ fn prepare_phrase(option: usize, text: &str) -> (Phrase, Vec<String>) {
     let negated = words
         .iter()
         .any(|w| NEGATIONS.contains(&w.as_str()) && !names.contains(w));
-    let phrase = Phrase {
-        option,
+    Prepared {
         words,
         content,
         negated,
-    };
-    (phrase, names)
+        names,
+    }
 }
 
 /// Number words in digits ("deux personnes" -> "2 personnes"), except "un"/"une" alone
@@ -371,6 +485,15 @@ fn digits_for_numbers(words: &[String]) -> Vec<String> {
     out
 }
 
+/// "premier", "deuxième", "3e", "dernier": words that say a rank.
+fn is_rank_word(word: &str) -> bool {
+    matches!(
+        word,
+        "premier" | "premiere" | "second" | "seconde" | "dernier" | "derniere"
+    ) || word.ends_with("ieme")
+        || parse_digit_token(word).is_some_and(|(_, ordinal)| ordinal)
+}
+
 /// Light stem: plural and feminine endings removed.
 fn stem(word: &str) -> &str {
     let w = if word.len() > 3 {
@@ -385,28 +508,33 @@ fn stem(word: &str) -> &str {
     }
 }
 
-/// How alike two words are: 1 when equal, a bit less for the same stem or a close spelling,
-/// 0 otherwise. Numbers only match exactly.
-fn similarity(a: &str, b: &str) -> f64 {
-    if a == b {
+/// How alike two words are: 1 when equal, a bit less for the same stem or a close spelling
+/// (normalized Levenshtein of at least [`MIN_SIMILARITY`]), 0 otherwise. Numbers only match
+/// exactly.
+fn similarity(a: &Word, b: &Word) -> f64 {
+    if a.text == b.text {
         return 1.0;
     }
-    if a.chars().any(|c| c.is_ascii_digit()) || b.chars().any(|c| c.is_ascii_digit()) {
+    if a.has_digit || b.has_digit {
         return 0.0;
     }
-    if stem(a) == stem(b) {
+    if a.stem == b.stem {
         return 0.95;
     }
-    let (la, lb) = (a.chars().count(), b.chars().count());
-    if la < 4 || lb < 4 {
+    let longer = a.chars.max(b.chars);
+    // How many edits keep the similarity at or above the minimum.
+    let allowed = ((longer as f64) * (1.0 - MIN_SIMILARITY) + 1e-9).floor() as usize;
+    if a.chars < 4 || b.chars < 4 || allowed == 0 || a.chars.abs_diff(b.chars) > allowed {
         return 0.0;
     }
-    // Similarity >= 0.85 needs a length difference of at most 15% of the longer word.
-    let longer = la.max(lb) as f64;
-    if (la.abs_diff(lb) as f64) > longer * (1.0 - MIN_SIMILARITY) {
+    // One edit cannot change both the first and the last letter of words this long.
+    if allowed == 1
+        && a.text.chars().next() != b.text.chars().next()
+        && a.text.chars().last() != b.text.chars().last()
+    {
         return 0.0;
     }
-    let s = strsim::normalized_levenshtein(a, b);
+    let s = strsim::normalized_levenshtein(&a.text, &b.text);
     if s >= MIN_SIMILARITY {
         s.min(0.95)
     } else {
@@ -525,6 +653,18 @@ mod tests {
         ];
         assert_eq!(pick(&rooms, "la salle"), None);
         assert_eq!(pick(&rooms, "la salle des fêtes").as_deref(), Some("fetes"));
+    }
+
+    #[test]
+    fn ordinal_labels_take_rank_words() {
+        let floors = vec![
+            ChoiceOption::new("rdc", "Rez-de-chaussée", &[]),
+            ChoiceOption::new("e1", "Premier étage", &[]),
+            ChoiceOption::new("e2", "Deuxième étage", &[]),
+        ];
+        assert_eq!(pick(&floors, "le deuxième").as_deref(), Some("e2"));
+        assert_eq!(pick(&floors, "au premier").as_deref(), Some("e1"));
+        assert_eq!(pick(&floors, "choix numéro deux").as_deref(), Some("e1"));
     }
 
     #[test]

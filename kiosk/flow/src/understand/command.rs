@@ -33,6 +33,7 @@ const PHRASES: &[(&str, Command)] = &[
     ("à l'aide", Command::Help),
     ("de l'aide", Command::Help),
     ("aidez moi", Command::Help),
+    ("aide moi", Command::Help),
     ("au secours", Command::Help),
     ("je ne comprends pas", Command::Help),
     ("je comprends pas", Command::Help),
@@ -229,6 +230,18 @@ fn lookup(words: &[String]) -> Option<Command> {
 
 /// Recognises a command in normalised words (fillers already removed).
 pub fn recognize(words: &[String]) -> Option<Command> {
+    recognize_phrase(words).or_else(|| {
+        // "stop stop", "répète répète": a command said twice.
+        let mut single = words.to_vec();
+        single.dedup();
+        (single.len() < words.len())
+            .then(|| recognize_phrase(&single))
+            .flatten()
+    })
+}
+
+/// Recognises a command phrase, politeness around it removed.
+fn recognize_phrase(words: &[String]) -> Option<Command> {
     let mut start = 0;
     loop {
         let mut end = words.len();
@@ -280,6 +293,8 @@ mod tests {
         assert_eq!(rec("je voudrais parler à quelqu'un"), Some(Command::Human));
         assert_eq!(rec("encore une fois"), Some(Command::Repeat));
         assert_eq!(rec("répétez encore une fois"), Some(Command::Repeat));
+        assert_eq!(rec("stop stop"), Some(Command::Cancel));
+        assert_eq!(rec("Aide-moi !"), Some(Command::Help));
     }
 
     #[test]

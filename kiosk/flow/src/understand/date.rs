@@ -95,12 +95,14 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
             .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)),
         [d, m, y] if d.len() <= 2 && m.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
             let year = num(y).map(|y| {
+                let y = i64::from(y);
                 if y >= 100 {
                     y
                 } else {
-                    // Two-digit years: the closest century that is not too far ahead.
-                    let this_century = (today.year() as u32 / 100) * 100;
-                    if this_century + y <= today.year() as u32 + 10 {
+                    // Two-digit years: this century unless that is more than ten years ahead.
+                    let this_year = i64::from(today.year());
+                    let this_century = this_year.div_euclid(100) * 100;
+                    if this_century + y <= this_year + 10 {
                         this_century + y
                     } else {
                         this_century - 100 + y

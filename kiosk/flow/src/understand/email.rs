@@ -44,16 +44,21 @@ const LEAD_INS: &[&[&str]] = &[
 
 /// Understands an email address; exactly one `@` and a dotted domain, else `None`.
 pub fn understand(utterance: &str) -> Option<String> {
-    let folded = fold(utterance.trim());
-    let address = if folded.contains('@') {
-        folded.chars().filter(|c| !c.is_whitespace()).collect()
-    } else {
-        dictated(&folded)?
-    };
+    let address = dictated(&fold(utterance.trim()))?;
     valid(&address).then_some(address)
 }
 
-/// Turns a dictated address into its written form.
+/// Words around an address that are not part of it.
+const FILLERS: &[&[&str]] = &[
+    &["s", "il", "vous", "plait"],
+    &["merci"],
+    &["svp"],
+    &["euh"],
+    &["heu"],
+    &["voila"],
+];
+
+/// Turns a dictated (or typed) address into its written form.
 fn dictated(folded: &str) -> Option<String> {
     // Apostrophes split words ("trait d'union"); hyphens inside words are kept
     // ("jean-pierre") unless the parts are number words ("vingt-trois").
@@ -76,6 +81,10 @@ fn dictated(folded: &str) -> Option<String> {
     let mut out = String::new();
     let mut i = start;
     'words: while i < words.len() {
+        if let Some(filler) = FILLERS.iter().find(|f| starts_with_at(&words, i, f)) {
+            i += filler.len();
+            continue;
+        }
         for (phrase, symbol) in SYMBOLS {
             if starts_with_at(&words, i, phrase) {
                 out.push_str(symbol);
@@ -157,6 +166,11 @@ mod tests {
             ("Jean.Dupont@Gmail.com", "jean.dupont@gmail.com"),
             ("jean . dupont @ gmail . com", "jean.dupont@gmail.com"),
             ("jean deux mille arobase sfr point fr", "jean2000@sfr.fr"),
+            ("jean.dupont@gmail.com merci", "jean.dupont@gmail.com"),
+            (
+                "euh jean arobase free point fr s'il vous plaît",
+                "jean@free.fr",
+            ),
         ] {
             assert_eq!(understand(said).as_deref(), Some(expected), "{said}");
         }

@@ -4,7 +4,7 @@
 use super::command::command_phrases;
 use super::normalize::recognizer_form;
 use super::number::french_words;
-use super::yes_no::{NO, YES};
+use super::yes_no::{NO, TOUCH_ONLY, YES};
 use super::Expected;
 use std::collections::HashSet;
 
@@ -75,8 +75,11 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
     match expected {
         Expected::Text | Expected::Email => return None,
         Expected::YesNo => {
-            p.add_all(YES.iter().copied());
-            p.add_all(NO.iter().copied());
+            for phrase in YES.iter().chain(NO) {
+                if !TOUCH_ONLY.contains(phrase) {
+                    p.add(phrase);
+                }
+            }
         }
         Expected::Number => {
             p.add_numbers(0..=100);
@@ -192,6 +195,7 @@ mod tests {
         let yes_no = grammar_phrases(Expected::YesNo).expect("grammar");
         assert!(yes_no.contains(&"oui".to_string()));
         assert!(yes_no.contains(&"non merci".to_string()));
+        assert!(!yes_no.contains(&"true".to_string()));
         assert!(yes_no.contains(&"je veux parler à quelqu'un".to_string()));
         let phone = grammar_phrases(Expected::Phone).expect("grammar");
         assert!(phone.contains(&"quatre vingt dix neuf".to_string()));

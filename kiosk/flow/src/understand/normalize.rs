@@ -1,29 +1,33 @@
 //! One normal form for all matching: lower case, accents folded, apostrophes and hyphens
 //! split, fillers and politeness removed; plus the recognizer form used in grammars.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Lower case, accents folded, ligatures expanded, typographic apostrophes, dashes and
 /// spaces unified. Every other character is kept (digits, `@`, `.`, `:`, `/`, `+`...).
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    if s.is_ascii() {
-        out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-        return out;
-    }
-    for c in s.chars().flat_map(char::to_lowercase).nfd() {
-        match c {
-            c if is_combining_mark(c) => {}
-            'œ' => out.push_str("oe"),
-            'æ' => out.push_str("ae"),
-            'ß' => out.push_str("ss"),
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '`' => out.push('\''),
-            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
-                out.push('-')
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for c in c.to_lowercase() {
+            match c {
+                'œ' => out.push_str("oe"),
+                'æ' => out.push_str("ae"),
+                'ß' => out.push_str("ss"),
+                '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' => out.push('\''),
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
+                    out.push('-')
+                }
+                c if c.is_whitespace() => out.push(' '),
+                c => decompose_canonical(c, |d| {
+                    if !is_combining_mark(d) {
+                        out.push(d)
+                    }
+                }),
             }
-            c if c.is_whitespace() => out.push(' '),
-            c => out.push(c),
         }
     }
     out

@@ -47,8 +47,33 @@ pub fn understand(utterance: &str) -> Option<NaiveTime> {
         times.push(NaiveTime::from_hms_opt(h, m, 0)?);
         i = after;
     }
+    if times.is_empty() {
+        times.extend(bare_hour_minutes(&words, &spans));
+    }
     let first = *times.first()?;
     times.iter().all(|t| *t == first).then_some(first)
+}
+
+/// "quatorze trente", "14 30": exactly two numbers, an hour then minutes, and nothing else
+/// but little words ("à", "vers").
+fn bare_hour_minutes(words: &[String], spans: &[Span]) -> Option<NaiveTime> {
+    let [hour, minutes] = spans else {
+        return None;
+    };
+    let only_little_words = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(hour.start..minutes.end).contains(i))
+        .all(|(_, w)| matches!(w.as_str(), "a" | "vers" | "pour" | "le" | "plutot"));
+    if hour.end != minutes.start || !only_little_words || minutes.ordinal {
+        return None;
+    }
+    let h = hour_of(hour)?;
+    let m = u32::try_from(minutes.value()?).ok()?;
+    if !(1..=59).contains(&m) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h, m, 0)
 }
 
 /// "14:30" becomes "14h30" so it stays one word.
@@ -215,6 +240,8 @@ mod tests {
             ("à dix heures vingt minutes", "10:20"),
             ("une heure du matin", "01:00"),
             ("vers 9h du matin", "09:00"),
+            ("quatorze trente", "14:30"),
+            ("à 14 30", "14:30"),
         ] {
             assert_eq!(t(said).as_deref(), Some(expected), "{said}");
         }
@@ -231,6 +258,8 @@ mod tests {
             "dans deux heures",
             "dix heures ou onze heures",
             "trente",
+            "quatorze",
+            "quatorze trente et un deux",
             "",
         ] {
             assert_eq!(t(said), None, "{said}");

@@ -75,6 +75,9 @@ pub const NO: &[&str] = &[
     "false",
 ];
 
+/// Values a touch button or a keyboard sends, not words a French recognizer knows.
+pub const TOUCH_ONLY: &[&str] = &["yes", "no", "true", "false"];
+
 /// Words that turn a yes into something else ("oui mais pas maintenant").
 const NEGATION_WORDS: &[&str] = &["pas", "ne", "n", "rien", "aucun", "aucune", "plus"];
 
