@@ -240,7 +240,7 @@ impl Parser {
         err(
             self.offset(),
             format!(
-                "{wanted} attendu, mais {} trouvé",
+                "attendu : {wanted} ; trouvé : {}",
                 describe(self.toks.get(self.pos))
             ),
         )
@@ -291,12 +291,14 @@ impl Parser {
             Some(Tok::Str(s)) => LiteralValue::Str(s.clone()),
             Some(Tok::Oui) => LiteralValue::Bool(true),
             Some(Tok::Non) => LiteralValue::Bool(false),
-            Some(Tok::Name(n)) => return err(
-                offset,
-                format!(
+            Some(Tok::Name(n)) => {
+                return err(
+                    offset,
+                    format!(
                     "une valeur est attendue ici : pour un choix, écrivez '{n}' entre guillemets"
                 ),
-            ),
+                )
+            }
             _ => return self.unexpected("une valeur (oui, non, un nombre ou 'un texte')"),
         };
         self.pos += 1;
@@ -354,7 +356,12 @@ pub fn parse(source: &str) -> Result<Expr, ExprError> {
 
 /// What a name in a condition refers to, as the loader sees it from the current step.
 pub enum Resolved<'a> {
-    Unknown,
+    /// No such step; `suggestion` is a close step id, if any.
+    Unknown {
+        suggestion: Option<String>,
+    },
+    /// The step exists but has errors of its own: nothing more to say about it here.
+    Unchecked,
     /// A step that comes at or after the condition's step.
     Later,
     NotQuestion,
@@ -394,7 +401,14 @@ impl Expr {
         let question = |name: &Name, errors: &mut Vec<ExprError>| -> Option<&'a QuestionKind> {
             let message = match resolve(&name.text) {
                 Resolved::Question(kind) => return Some(kind),
-                Resolved::Unknown => format!("étape inconnue « {} »", name.text),
+                Resolved::Unchecked => return None,
+                Resolved::Unknown { suggestion } => match suggestion {
+                    Some(s) => format!(
+                        "étape inconnue « {} » : vouliez-vous dire « {s} » ?",
+                        name.text
+                    ),
+                    None => format!("étape inconnue « {} »", name.text),
+                },
                 Resolved::Later => format!(
                     "l'étape « {} » vient après : une condition ne peut utiliser que les réponses déjà données",
                     name.text
@@ -708,7 +722,7 @@ mod tests {
             "c" => Resolved::Question(&choice),
             "r" => Resolved::Question(&yes_no),
             "later" => Resolved::Later,
-            _ => Resolved::Unknown,
+            _ => Resolved::Unknown { suggestion: None },
         };
         assert!(parse("c == 'x' and r")
             .expect("valid")

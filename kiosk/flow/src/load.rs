@@ -3,6 +3,8 @@
 //! The YAML is parsed into a tree that keeps line and column of every node (marked-yaml),
 //! then read by hand, key by key, so that each unknown key, missing key, bad value,
 //! dangling reference or unreachable step gets its own diagnostic at its own place.
+//! One mistake gives one message: a step with errors of its own is not reported again
+//! where others refer to it, and does not make later steps look unreachable.
 //! Nothing here panics on any input: every lookup is checked.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
@@ -26,7 +28,7 @@ pub struct Dataset {
 /// Datasets by id, as a flow's `options_from` finds them.
 pub type Datasets = HashMap<String, Dataset>;
 
-/// The outcome of loading: the flow when there is no error, and every diagnostic.
+/// The outcome of loading: the value when there is no error, and every diagnostic.
 #[derive(Debug)]
 pub struct Loaded<T> {
     pub value: Option<T>,
@@ -43,34 +45,54 @@ impl<T> Loaded<T> {
 pub fn load_flow(source: &str, datasets: &Datasets) -> Loaded<Flow> {
     let mut reader = Reader::new(source);
     let flow = reader.root().and_then(|root| reader.flow(&root, datasets));
-    let has_errors = reader.diags.has_errors();
-    Loaded {
-        value: flow.filter(|_| !has_errors),
-        diagnostics: reader.diags.into_sorted(),
-    }
+    reader.finish_loading(flow)
 }
 
 /// Loads and checks a dataset file.
 pub fn load_dataset(source: &str) -> Loaded<Dataset> {
     let mut reader = Reader::new(source);
     let dataset = reader.root().and_then(|root| reader.dataset(&root));
-    let has_errors = reader.diags.has_errors();
-    Loaded {
-        value: dataset.filter(|_| !has_errors),
-        diagnostics: reader.diags.into_sorted(),
-    }
+    reader.finish_loading(dataset)
+}
+
+fn marker_position(m: &marked_yaml::Marker) -> Position {
+    Position::new(m.line().max(1), m.column().max(1))
 }
 
 fn position_of(node: &Node) -> Position {
     node.span()
         .start()
-        .map_or(Position::new(1, 1), |m| Position::new(m.line(), m.column()))
+        .map_or(Position::new(1, 1), marker_position)
 }
 
 fn scalar_position(node: &MarkedScalarNode) -> Position {
     node.span()
         .start()
-        .map_or(Position::new(1, 1), |m| Position::new(m.line(), m.column()))
+        .map_or(Position::new(1, 1), marker_position)
+}
+
+fn is_empty_scalar(node: &Node) -> bool {
+    node.as_scalar()
+        .is_some_and(|s| matches!(s.as_str().trim(), "" | "~" | "null"))
+}
+
+/// An empty value (`end:` with nothing after it) is placed by the parser on the next
+/// token, often the next line; place it on its key instead.
+fn place_empty_values_on_their_keys(node: &mut Node) {
+    match node {
+        Node::Mapping(map) => {
+            for (key, value) in map.iter_mut() {
+                if is_empty_scalar(value) {
+                    let start = key.span().start().copied();
+                    value.span_mut().set_start(start);
+                } else {
+                    place_empty_values_on_their_keys(value);
+                }
+            }
+        }
+        Node::Sequence(seq) => seq.iter_mut().for_each(place_empty_values_on_their_keys),
+        Node::Scalar(_) => {}
+    }
 }
 
 fn is_valid_id(id: &str) -> bool {
@@ -79,25 +101,84 @@ fn is_valid_id(id: &str) -> bool {
         && id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
-/// Keys that belong to one question type or another.
-const TYPE_KEYS: [&str; 7] = [
-    "options",
-    "options_from",
-    "min",
-    "max",
-    "max_length",
-    "earliest",
-    "latest",
-];
-
 const ID_RULE: &str =
     "lettres minuscules sans accent, chiffres et « - », en commençant par une lettre";
+
+/// The kinds of step, by their key.
+const STEP_KINDS: [&str; 5] = ["info", "ask", "summary", "submit", "end"];
+
+/// Keys that belong to one question type or another, and to which.
+const TYPE_KEYS: [(&str, &str); 7] = [
+    ("options", "choice"),
+    ("options_from", "choice"),
+    ("min", "number"),
+    ("max", "number"),
+    ("max_length", "text"),
+    ("earliest", "date et time"),
+    ("latest", "date et time"),
+];
+
+/// French words administrators may write for a key.
+const FRENCH_KEYS: [(&str, &str); 22] = [
+    ("aide", "help"),
+    ("question", "ask"),
+    ("demande", "ask"),
+    ("texte", "info"),
+    ("information", "info"),
+    ("titre", "title"),
+    ("identifiant", "id"),
+    ("condition", "when"),
+    ("si", "when"),
+    ("quand", "when"),
+    ("relance", "reprompt"),
+    ("libelle", "label"),
+    ("libellé", "label"),
+    ("fin", "end"),
+    ("resume", "summary"),
+    ("résumé", "summary"),
+    ("envoi", "submit"),
+    ("envoyer", "submit"),
+    ("choix", "options"),
+    ("synonymes", "synonyms"),
+    ("pictogramme", "pictogram"),
+    ("etapes", "steps"),
+];
+
+/// A close name among `candidates`, for "vouliez-vous dire ... ?": a French word for the
+/// key, or a typo (one edit for short names, two for long ones).
+pub(crate) fn suggest<'c>(unknown: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    if let Some((_, english)) = FRENCH_KEYS.iter().find(|(fr, _)| *fr == unknown) {
+        if let Some(c) = candidates.iter().find(|c| *c == english) {
+            return Some(c);
+        }
+    }
+    let allowed = if unknown.chars().count() >= 6 { 2 } else { 1 };
+    candidates
+        .iter()
+        .filter(|c| c.len() >= 3 && **c != unknown)
+        .map(|c| (strsim::damerau_levenshtein(c, unknown), *c))
+        .filter(|(d, _)| *d <= allowed)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Where a scalar's text is in the source, to place a message on a char inside it.
+#[derive(Debug, Clone)]
+struct Place {
+    /// Char index of the scalar's first source char (an opening quote, if any).
+    char_index: usize,
+    start: Position,
+    value: String,
+}
 
 /// A mapping being read: remembers which keys were used, to report the others.
 struct Fields<'n> {
     map: &'n MarkedMappingNode,
+    /// Where the mapping starts: its first key.
     position: Position,
     used: Vec<&'static str>,
+    /// Set when the mapping is too broken for unknown keys to mean anything.
+    skip_unknown_keys: bool,
 }
 
 impl<'n> Fields<'n> {
@@ -116,70 +197,138 @@ impl<'n> Fields<'n> {
             .find(|(k, _)| k.as_str() == key)
             .map_or(self.position, |(k, _)| scalar_position(k))
     }
+
+    fn keys(&self) -> impl Iterator<Item = &'n MarkedScalarNode> {
+        self.map.keys()
+    }
+
+    /// Whether an unknown key looks like `key` mistyped: its message will say so, and
+    /// "missing key" would only repeat it.
+    fn has_near_miss(&self, key: &str) -> bool {
+        self.keys()
+            .any(|k| k.as_str() != key && suggest(k.as_str(), &[key]).is_some())
+    }
 }
 
-/// A text's templates with the place of its scalars, for later reference checks.
+/// A text's templates with the place of their scalars, for later reference checks.
 struct PlacedText {
     text: Text,
-    /// (template, position of its first char, whether offsets can be added to the column)
-    placed: Vec<(Template, Position, bool)>,
+    placed: Vec<(Template, Place)>,
 }
 
 struct Reader<'s> {
     source: &'s str,
+    /// Char index to byte index, to look at the source around a node.
+    chars: Vec<char>,
     diags: Diagnostics,
+}
+
+/// French for the YAML parser's messages that administrators meet most.
+fn yaml_message(info: &str) -> String {
+    let known: [(&str, &str); 9] = [
+        (
+            "found a tab",
+            "tabulation interdite : indentez avec des espaces",
+        ),
+        (
+            "found character that cannot start any token",
+            "caractère interdit en début de valeur (@, `, %) : mettez le texte entre guillemets",
+        ),
+        (
+            "mapping values are not allowed",
+            "« : » inattendu : vérifiez l'indentation, ou mettez le texte entre guillemets",
+        ),
+        (
+            "did not find expected key",
+            "indentation incorrecte : cette ligne n'est pas alignée avec les clés de son bloc",
+        ),
+        (
+            "did not find expected ',' or ']'",
+            "crochet « [ » jamais fermé : ajoutez « ] »",
+        ),
+        (
+            "did not find expected ',' or '}'",
+            "accolade « { » jamais fermée : ajoutez « } »",
+        ),
+        (
+            "found unexpected end of stream",
+            "fin du fichier inattendue : un guillemet, un crochet ou une accolade n'est pas fermé",
+        ),
+        ("did not find expected node content", "valeur attendue ici"),
+        (
+            "illegal placement of ':' indicator",
+            "« : » inattendu : un crochet « [ » ou une accolade « { » n'est peut-être pas fermé",
+        ),
+    ];
+    known
+        .iter()
+        .find(|(en, _)| info.contains(en))
+        .map(|(_, fr)| format!("YAML mal formé : {fr}"))
+        .unwrap_or_else(|| format!("YAML mal formé ({info})"))
 }
 
 impl<'s> Reader<'s> {
     fn new(source: &'s str) -> Self {
         Reader {
             source,
+            chars: source.chars().collect(),
             diags: Diagnostics::default(),
         }
     }
 
+    fn finish_loading<T>(self, value: Option<T>) -> Loaded<T> {
+        let has_errors = self.diags.has_errors();
+        Loaded {
+            value: value.filter(|_| !has_errors),
+            diagnostics: self.diags.into_sorted(),
+        }
+    }
+
     fn root(&mut self) -> Option<Node> {
-        if self.source.trim().is_empty() {
-            self.diags.error(Position::new(1, 1), "le fichier est vide");
+        let blank = self
+            .source
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        if blank {
+            self.diags.error(
+                Position::new(1, 1),
+                "le fichier est vide (il n'a que des commentaires ou des lignes vides)",
+            );
             return None;
         }
         let options = LoaderOptions::default().error_on_duplicate_keys(true);
         match marked_yaml::parse_yaml_with_options(0, self.source, options) {
-            Ok(node) => Some(node),
+            Ok(mut node) => {
+                place_empty_values_on_their_keys(&mut node);
+                Some(node)
+            }
             Err(e) => {
-                let (marker, message) = match &e {
+                let (position, message) = match &e {
                     LoadError::TopLevelMustBeMapping(m) => (
-                        *m,
+                        marker_position(m),
                         "le fichier doit être une suite de « clé: valeur » (id, title, steps...)"
                             .to_string(),
                     ),
                     LoadError::TopLevelMustBeSequence(m) => {
-                        (*m, "une liste est attendue".to_string())
+                        (marker_position(m), "une liste est attendue".to_string())
                     }
                     LoadError::UnexpectedAnchor(m) => (
-                        *m,
+                        marker_position(m),
                         "les ancres YAML (&, *) ne sont pas acceptées".to_string(),
                     ),
-                    LoadError::MappingKeyMustBeScalar(m) => {
-                        (*m, "une clé doit être un simple mot".to_string())
-                    }
+                    LoadError::MappingKeyMustBeScalar(m) => (
+                        marker_position(m),
+                        "une clé doit être un simple mot".to_string(),
+                    ),
                     LoadError::UnexpectedTag(m) => (
-                        *m,
+                        marker_position(m),
                         "les étiquettes YAML (!) ne sont pas acceptées".to_string(),
                     ),
-                    LoadError::ScanError(m, scan) => {
-                        (*m, format!("YAML mal formé : {}", scan.info()))
-                    }
+                    LoadError::ScanError(m, scan) => self.scan_error(m, scan.info()),
                     LoadError::DuplicateKey(inner) => {
                         let first = scalar_position(&inner.prev_key);
-                        let marker = inner
-                            .key
-                            .span()
-                            .start()
-                            .copied()
-                            .unwrap_or_else(|| marked_yaml::Marker::new(0, 0, 1, 1));
                         (
-                            marker,
+                            scalar_position(&inner.key),
                             format!(
                                 "la clé « {} » est déjà écrite ligne {}",
                                 inner.key.as_str(),
@@ -188,24 +337,74 @@ impl<'s> Reader<'s> {
                         )
                     }
                 };
-                self.diags.error(
-                    Position::new(marker.line().max(1), marker.column().max(1)),
-                    message,
-                );
+                self.diags.error(position, message);
                 None
             }
         }
+    }
+
+    /// A parser error, placed on an unclosed `[` or `{` when there is one before it: the
+    /// parser only notices it on a later line.
+    fn scan_error(&self, marker: &marked_yaml::Marker, info: &str) -> (Position, String) {
+        let at = marker_position(marker);
+        let lines: Vec<&str> = self.source.lines().collect();
+        let first = at.line.saturating_sub(6).max(1);
+        for line_no in (first..=at.line).rev() {
+            let Some(line) = lines.get(line_no - 1) else {
+                continue;
+            };
+            let code = line.split(" #").next().unwrap_or(line);
+            let mut depth: Vec<(char, usize)> = Vec::new();
+            let mut quote: Option<char> = None;
+            for (col, c) in code.chars().enumerate() {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, '\'' | '"')
+                        if col == 0
+                            || !code.chars().nth(col - 1).is_some_and(char::is_alphanumeric) =>
+                    {
+                        quote = Some(c)
+                    }
+                    (None, '[' | '{') => depth.push((c, col + 1)),
+                    (None, ']' | '}') => {
+                        depth.pop();
+                    }
+                    _ => {}
+                }
+            }
+            if let Some((bracket, col)) = depth.last() {
+                let (name, close) = if *bracket == '[' {
+                    ("crochet « [ »", "]")
+                } else {
+                    ("accolade « { »", "}")
+                };
+                return (
+                    Position::new(line_no, *col),
+                    format!("YAML mal formé : {name} jamais fermé{} : ajoutez « {close} » à la fin de la ligne", if *bracket == '[' { "" } else { "e" }),
+                );
+            }
+        }
+        (at, yaml_message(info))
     }
 
     // ----- generic readers -------------------------------------------------------------
 
     fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<Fields<'n>> {
         match node {
-            Node::Mapping(map) => Some(Fields {
-                map,
-                position: position_of(node),
-                used: Vec::new(),
-            }),
+            Node::Mapping(map) => {
+                let position = map
+                    .keys()
+                    .map(scalar_position)
+                    .min()
+                    .unwrap_or_else(|| position_of(node));
+                Some(Fields {
+                    map,
+                    position,
+                    used: Vec::new(),
+                    skip_unknown_keys: false,
+                })
+            }
             _ => {
                 self.diags.error(
                     position_of(node),
@@ -218,26 +417,27 @@ impl<'s> Reader<'s> {
 
     /// Reports every key of `fields` that was not read.
     fn finish(&mut self, fields: &Fields<'_>, context: &str) {
-        for (key, _) in fields.map.iter() {
+        if fields.skip_unknown_keys {
+            return;
+        }
+        for key in fields.keys() {
             let name = key.as_str();
             if fields.used.contains(&name) {
                 continue;
             }
-            let suggestion = fields
-                .used
-                .iter()
-                .filter(|k| strsim::levenshtein(k, name) <= 2)
-                .min_by_key(|k| strsim::levenshtein(k, name))
-                .map(|k| format!(" : vouliez-vous dire « {k} » ?"))
-                .unwrap_or_else(|| {
-                    let mut keys = fields.used.clone();
-                    keys.sort_unstable();
-                    keys.dedup();
-                    format!(" (clés possibles : {})", keys.join(", "))
-                });
+            let hint = if let Some(s) = suggest(name, &fields.used) {
+                format!(" : vouliez-vous dire « {s} » ?")
+            } else if let Some((_, kind)) = TYPE_KEYS.iter().find(|(k, _)| *k == name) {
+                format!(" : elle n'existe que pour les questions de type {kind}")
+            } else {
+                let mut keys = fields.used.clone();
+                keys.sort_unstable();
+                keys.dedup();
+                format!(" (clés possibles : {})", keys.join(", "))
+            };
             self.diags.error(
                 scalar_position(key),
-                format!("clé inconnue « {name} » {context}{suggestion}"),
+                format!("clé inconnue « {name} » {context}{hint}"),
             );
         }
     }
@@ -257,6 +457,8 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// The node of a key that must be there; a missing key is reported unless an unknown
+    /// key looks like it (that key's own message suggests it).
     fn required<'n>(
         &mut self,
         fields: &mut Fields<'n>,
@@ -264,7 +466,7 @@ impl<'s> Reader<'s> {
         context: &str,
     ) -> Option<&'n Node> {
         let node = fields.get(key);
-        if node.is_none() {
+        if node.is_none() && !fields.has_near_miss(key) {
             self.diags.error(
                 fields.position,
                 format!("clé « {key} » manquante {context}"),
@@ -276,7 +478,7 @@ impl<'s> Reader<'s> {
     fn string(&mut self, node: &Node, key: &str) -> Option<String> {
         let s = self.scalar(node, key)?;
         let text = s.as_str().trim();
-        if text.is_empty() || text == "~" || text == "null" {
+        if is_empty_scalar(node) {
             self.diags
                 .error(position_of(node), format!("« {key} » est vide"));
             return None;
@@ -341,44 +543,81 @@ impl<'s> Reader<'s> {
             .collect()
     }
 
-    /// The position of a scalar's first content char (after an opening quote), and whether
-    /// char offsets inside it map to columns (one-line scalars only).
-    fn content_position(&self, node: &MarkedScalarNode) -> (Position, bool) {
-        let start = scalar_position(node);
-        let Some(marker) = node.span().start() else {
-            return (start, false);
-        };
-        let mut rest = self.source.chars().skip(marker.character());
-        let first = rest.next();
-        let quoted = matches!(first, Some('\'' | '"'));
-        let one_line = !node.as_str().contains('\n') && !matches!(first, Some('|' | '>'));
-        if quoted {
-            (
-                start.shifted(1),
-                one_line && !node.as_str().contains(['\'', '"', '\\']),
-            )
-        } else {
-            (start, one_line)
+    fn place(&self, node: &MarkedScalarNode) -> Place {
+        Place {
+            char_index: node.span().start().map_or(0, |m| m.character()),
+            start: scalar_position(node),
+            value: node.as_str().to_string(),
         }
+    }
+
+    /// The position of the `offset`-th char of a scalar's value, following the source
+    /// through quotes, doubled quotes and folded lines. Falls back to the scalar's start
+    /// when the source cannot be followed (escapes).
+    fn locate(&self, place: &Place, offset: usize) -> Position {
+        let mut i = place.char_index;
+        let (mut line, mut column) = (place.start.line, place.start.column);
+        let quote = match self.chars.get(i) {
+            Some(&q) if q == '\'' || q == '"' => {
+                i += 1;
+                column += 1;
+                Some(q)
+            }
+            _ => None,
+        };
+        for (n, wanted) in place.value.chars().enumerate() {
+            if n == offset {
+                return Position::new(line, column);
+            }
+            let Some(&c) = self.chars.get(i) else {
+                return place.start;
+            };
+            if c == wanted
+                && !(quote == Some('\'') && c == '\'')
+                && !(quote == Some('"') && c == '\\')
+            {
+                i += 1;
+                column += 1;
+            } else if quote == Some('\'')
+                && c == '\''
+                && wanted == '\''
+                && self.chars.get(i + 1) == Some(&'\'')
+            {
+                i += 2;
+                column += 2;
+            } else if c.is_whitespace() && (wanted == ' ' || wanted == '\n') {
+                // A folded line break: skip the break and the next line's indentation.
+                while let Some(&c) = self.chars.get(i) {
+                    if c == '\n' {
+                        line += 1;
+                        column = 1;
+                    } else if c.is_whitespace() {
+                        column += 1;
+                    } else {
+                        break;
+                    }
+                    i += 1;
+                }
+            } else {
+                return place.start;
+            }
+        }
+        Position::new(line, column)
     }
 
     fn template(
         &mut self,
         node: &MarkedScalarNode,
-        placed: &mut Vec<(Template, Position, bool)>,
+        placed: &mut Vec<(Template, Place)>,
     ) -> Option<Template> {
-        let (position, exact) = self.content_position(node);
+        let place = self.place(node);
         match Template::parse(node.as_str()) {
             Ok(t) => {
-                placed.push((t.clone(), position, exact));
+                placed.push((t.clone(), place));
                 Some(t)
             }
             Err(e) => {
-                let at = if exact {
-                    position.shifted(e.offset)
-                } else {
-                    position
-                };
+                let at = self.locate(&place, e.offset);
                 self.diags.error(at, e.message);
                 None
             }
@@ -406,20 +645,14 @@ impl<'s> Reader<'s> {
                 );
                 let say_node = fields.get("say");
                 self.finish(&fields, &format!("dans le texte « {key} »"));
-                let show = match show_node {
-                    Some(n) => {
-                        self.string(n, "show")?;
-                        let s = self.scalar(n, "show")?;
-                        self.template(s, &mut placed)
-                    }
-                    None => None,
+                let mut part = |reader: &mut Self, node: &Node, name: &str| {
+                    reader.string(node, name)?;
+                    let s = reader.scalar(node, name)?;
+                    reader.template(s, &mut placed)
                 };
+                let show = show_node.and_then(|n| part(self, n, "show"));
                 let say = match say_node {
-                    Some(n) => {
-                        self.string(n, "say")?;
-                        let s = self.scalar(n, "say")?;
-                        Some(self.template(s, &mut placed)?)
-                    }
+                    Some(n) => Some(part(self, n, "say")?),
                     None => None,
                 };
                 Some(PlacedText {
@@ -489,7 +722,7 @@ impl<'s> Reader<'s> {
             };
             let context = "dans l'option";
             let id = self.required(&mut fields, "id", context).and_then(|n| {
-                // Option ids may be codes (INSEE "62060"), so digits may come first.
+                // Option ids may be codes (INSEE "62063"), so digits may come first.
                 let id = self.string(n, "id")?;
                 if !id.chars().all(crate::template::is_name_char) {
                     self.diags.error(
@@ -577,9 +810,12 @@ impl<'s> Reader<'s> {
                     }
                 }
             });
-        let title = self
-            .required(&mut fields, "title", context)
-            .and_then(|n| self.string(n, "title"));
+        let title_node = self.required(&mut fields, "title", context);
+        let title = title_node.and_then(|n| self.string(n, "title"));
+        if let (Some(t), Some(node)) = (&title, title_node.and_then(Node::as_scalar)) {
+            let start = self.locate(&self.place(node), 0);
+            plain_language::check(&Template::literal(t), start, &mut self.diags);
+        }
         let kind = self.required(&mut fields, "kind", context).and_then(|n| {
             let word = self.string(n, "kind")?;
             let kind = FlowKind::from_keyword(&word);
@@ -600,18 +836,7 @@ impl<'s> Reader<'s> {
         let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
         let steps_node = self.required(&mut fields, "steps", context);
         self.finish(&fields, context);
-
-        if let (Some(t), Some(n)) = (&title, fields.get("title")) {
-            if let Some(s) = n.as_scalar() {
-                let (at, _) = self.content_position(s);
-                plain_language::check(&Template::literal(t), at, &mut self.diags);
-            }
-        }
-
-        let steps = match steps_node {
-            Some(node) => self.steps(node, datasets)?,
-            None => return None,
-        };
+        let steps = self.steps(steps_node?, datasets)?;
         Some(Flow {
             id: id?,
             version: version?,
@@ -637,90 +862,113 @@ impl<'s> Reader<'s> {
                 .error(position_of(node), "la liste « steps » est vide");
             return None;
         }
-        let mut drafts = Vec::new();
-        let mut seen: HashMap<String, Position> = HashMap::new();
+        let mut drafts: Vec<StepDraft> = Vec::new();
         let mut complete = true;
         for item in seq.iter() {
-            match self.step(item, datasets) {
-                Some(draft) => {
-                    if let Some(first) = seen.get(&draft.step.id) {
-                        self.diags.error(
-                            draft.id_position,
-                            format!(
-                                "l'étape « {} » existe déjà ligne {}",
-                                draft.step.id, first.line
-                            ),
-                        );
-                        complete = false;
-                    } else {
-                        seen.insert(draft.step.id.clone(), draft.id_position);
-                    }
-                    drafts.push(draft);
-                }
-                None => complete = false,
+            let Some(draft) = self.step(item, datasets) else {
+                complete = false;
+                continue;
+            };
+            if let Some(first) = drafts.iter().find(|d| d.id == draft.id) {
+                let line = first.id_position.line;
+                self.diags.error(
+                    draft.id_position,
+                    format!("l'étape « {} » existe déjà ligne {line}", draft.id),
+                );
+                complete = false;
+                continue;
             }
+            complete &= draft.is_valid();
+            drafts.push(draft);
         }
-        self.check_references(&drafts);
-        self.check_reachability(&drafts, position_of(node), complete);
+        self.check_references(&mut drafts);
+        self.check_reachability(&drafts, position_of(node));
         if !complete {
             return None;
         }
-        Some(drafts.into_iter().map(|d| d.step).collect())
+        drafts
+            .into_iter()
+            .map(|d| {
+                Some(Step {
+                    id: d.id,
+                    when: match d.when {
+                        When::Always => None,
+                        When::If { expr, .. } => Some(expr),
+                        When::Broken => return None,
+                    },
+                    body: d.body?,
+                })
+            })
+            .collect()
     }
 
+    /// Reads one step. `None` only when it has no usable id; a step whose body has errors
+    /// is kept (without body) so that references to it are not reported as unknown.
     fn step(&mut self, node: &Node, datasets: &Datasets) -> Option<StepDraft> {
         let mut fields = self.mapping(node, "une étape")?;
-        let kinds = ["info", "ask", "summary", "submit", "end"];
-        let present: Vec<&str> = kinds.iter().copied().filter(|k| fields.has(k)).collect();
-        let id_node = fields.get("id");
-        let id = match id_node {
-            Some(n) => self.id(n, "id"),
-            None => {
-                self.diags
-                    .error(fields.position, "clé « id » manquante dans l'étape");
-                None
-            }
-        };
+        let present: Vec<&str> = STEP_KINDS
+            .iter()
+            .copied()
+            .filter(|k| fields.has(k))
+            .collect();
+        let id_node = self.required(&mut fields, "id", "dans l'étape");
+        let id = id_node.and_then(|n| self.id(n, "id"));
         let id_position = id_node.map_or(fields.position, position_of);
         let context = match &id {
             Some(id) => format!("dans l'étape « {id} »"),
             None => "dans l'étape".to_string(),
         };
-        let when = fields.get("when").and_then(|n| {
-            let s = self.scalar(n, "when")?;
-            let (position, exact) = self.content_position(s);
-            match expr::parse(s.as_str()) {
-                Ok(e) => Some((e, position, exact)),
-                Err(e) => {
-                    let at = if exact {
-                        position.shifted(e.offset)
-                    } else {
-                        position
-                    };
-                    self.diags.error(at, format!("condition : {}", e.message));
-                    None
+        let when = match fields.get("when") {
+            None => When::Always,
+            Some(n) => match self.scalar(n, "when") {
+                None => When::Broken,
+                Some(s) => {
+                    let place = self.place(s);
+                    match expr::parse(s.as_str()) {
+                        Ok(expr) => When::If {
+                            expr,
+                            place,
+                            has_errors: false,
+                        },
+                        Err(e) => {
+                            let at = self.locate(&place, e.offset);
+                            self.diags.error(at, format!("condition : {}", e.message));
+                            When::Broken
+                        }
+                    }
                 }
-            }
-        });
-        let when_failed = fields.has("when") && when.is_none();
+            },
+        };
         let mut texts = Vec::new();
         let mut refs = Vec::new();
         let body = match present.as_slice() {
             [] => {
-                self.diags.error(
-                    fields.position,
-                    format!(
-                        "{context} : il manque le type d'étape (info, ask, summary, submit ou end)"
+                // Without a kind nothing else in the step can be judged: one message.
+                fields.skip_unknown_keys = true;
+                let guess = fields
+                    .keys()
+                    .find_map(|k| suggest(k.as_str(), &STEP_KINDS).map(|kind| (k, kind)));
+                match guess {
+                    Some((key, kind)) => self.diags.error(
+                        scalar_position(key),
+                        format!(
+                            "{context} : clé inconnue « {} » : vouliez-vous dire « {kind} » ? (une étape a un type : info, ask, summary, submit ou end)",
+                            key.as_str()
+                        ),
                     ),
-                );
+                    None => self.diags.error(
+                        fields.position,
+                        format!("{context} : il manque le type d'étape (info, ask, summary, submit ou end)"),
+                    ),
+                }
                 None
             }
-            [_, second, ..] => {
+            [first, second, ..] => {
+                fields.skip_unknown_keys = true;
                 self.diags.error(
                     fields.key_position(second),
                     format!(
-                        "une étape ne peut avoir qu'un type : « {} » et « {second} » ensemble",
-                        present[0]
+                        "une étape ne peut avoir qu'un type : « {first} » et « {second} » ensemble"
                     ),
                 );
                 None
@@ -733,7 +981,7 @@ impl<'s> Reader<'s> {
                         text: t.text.clone(),
                         pictogram,
                     };
-                    texts.push(("info", t));
+                    texts.push(t);
                     body
                 })
             }
@@ -753,7 +1001,7 @@ impl<'s> Reader<'s> {
                         text: t.text.clone(),
                         fields: names,
                     };
-                    texts.push(("summary", t));
+                    texts.push(t);
                     body
                 })
             }
@@ -770,7 +1018,7 @@ impl<'s> Reader<'s> {
                         text: t.text.clone(),
                         send: names,
                     };
-                    texts.push(("submit", t));
+                    texts.push(t);
                     body
                 })
             }
@@ -778,34 +1026,30 @@ impl<'s> Reader<'s> {
                 let body = StepBody::End {
                     text: t.text.clone(),
                 };
-                texts.push(("end", t));
+                texts.push(t);
                 body
             }),
             _ => None,
         };
+        let errors_before_keys = self.diags.error_count();
         self.finish(&fields, &context);
-        for (_, placed) in &texts {
-            for (template, position, _) in &placed.placed {
-                plain_language::check(template, *position, &mut self.diags);
+        let has_unknown_keys = self.diags.error_count() > errors_before_keys;
+        for placed in &texts {
+            for (template, place) in &placed.placed {
+                let start = self.locate(place, 0);
+                plain_language::check(template, start, &mut self.diags);
             }
         }
-        if when_failed {
-            return None;
-        }
-        let (when, when_position) = match when {
-            Some((e, p, exact)) => (Some(e), Some((p, exact))),
-            None => (None, None),
-        };
         Some(StepDraft {
-            step: Step {
-                id: id?,
-                when,
-                body: body?,
-            },
+            id: id?,
             id_position,
             position: fields.position,
-            when_position,
-            texts: texts.into_iter().flat_map(|(_, t)| t.placed).collect(),
+            when,
+            // A step with unknown keys may be meant otherwise (`wehn:` for `when:`):
+            // do not draw conclusions about what comes after it.
+            certain: !has_unknown_keys,
+            body,
+            texts: texts.into_iter().flat_map(|t| t.placed).collect(),
             refs,
         })
     }
@@ -815,7 +1059,7 @@ impl<'s> Reader<'s> {
         fields: &mut Fields<'_>,
         context: &str,
         datasets: &Datasets,
-        texts: &mut Vec<(&'static str, PlacedText)>,
+        texts: &mut Vec<PlacedText>,
     ) -> Option<Question> {
         let ask = self.required_text(fields, "ask", context);
         let help = self.required_text(fields, "help", &format!("{context} (ce que dit « aide »)"));
@@ -838,23 +1082,17 @@ impl<'s> Reader<'s> {
         let type_node = self.required(fields, "type", context);
         let kind = type_node.and_then(|n| {
             let word = self.string(n, "type")?;
-            let kind = self.question_kind(&word, n, fields, datasets);
-            if kind.is_none() {
-                // The type's own keys were not all read: do not report them as unknown too.
-                fields.used.extend(TYPE_KEYS);
-            }
-            kind
+            self.question_kind(&word, n, fields, datasets)
         });
-        for (key, text) in [("ask", &ask), ("help", &help), ("reprompt", &reprompt)] {
-            if let Some(t) = text {
-                texts.push((
-                    key,
-                    PlacedText {
-                        text: t.text.clone(),
-                        placed: t.placed.clone(),
-                    },
-                ));
-            }
+        if kind.is_none() {
+            // The type's own keys could not all be read: do not report them as unknown too.
+            fields.used.extend(TYPE_KEYS.iter().map(|(k, _)| *k));
+        }
+        for text in [&ask, &help, &reprompt].into_iter().flatten() {
+            texts.push(PlacedText {
+                text: text.text.clone(),
+                placed: text.placed.clone(),
+            });
         }
         let kind = kind?;
         Some(Question {
@@ -1068,60 +1306,72 @@ impl<'s> Reader<'s> {
     // ----- cross-step checks -----------------------------------------------------------
 
     /// Templates, conditions, summary fields and submit lists may only name earlier questions.
-    fn check_references(&mut self, drafts: &[StepDraft]) {
-        for (index, draft) in drafts.iter().enumerate() {
-            let earlier = &drafts[..index];
+    fn check_references(&mut self, drafts: &mut [StepDraft]) {
+        let ids: Vec<String> = drafts.iter().map(|d| d.id.clone()).collect();
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        for index in 0..drafts.len() {
+            let (earlier, rest) = drafts.split_at_mut(index);
+            let Some(draft) = rest.first_mut() else {
+                continue;
+            };
             let resolve = |name: &str| -> Resolved<'_> {
-                match earlier.iter().find(|d| d.step.id == name) {
-                    Some(d) => match &d.step.body {
-                        StepBody::Question(q) => Resolved::Question(&q.kind),
-                        _ => Resolved::NotQuestion,
+                match earlier.iter().find(|d| d.id == name) {
+                    Some(d) => match &d.body {
+                        Some(StepBody::Question(q)) => Resolved::Question(&q.kind),
+                        None => Resolved::Unchecked,
+                        Some(_) => Resolved::NotQuestion,
                     },
-                    None if drafts.iter().any(|d| d.step.id == name) => Resolved::Later,
-                    None => Resolved::Unknown,
+                    None if ids.iter().any(|id| id == name) => Resolved::Later,
+                    None => Resolved::Unknown {
+                        suggestion: suggest(name, &id_refs).map(str::to_string),
+                    },
                 }
             };
-            if let (Some(when), Some((position, exact))) = (&draft.step.when, draft.when_position) {
-                for e in when.check(&resolve) {
-                    let at = if exact {
-                        position.shifted(e.offset)
-                    } else {
-                        position
-                    };
+            if let When::If {
+                expr,
+                place,
+                has_errors,
+            } = &mut draft.when
+            {
+                for e in expr.check(&resolve) {
+                    let at = self.locate(place, e.offset);
                     self.diags.error(at, format!("condition : {}", e.message));
+                    *has_errors = true;
                 }
             }
-            let is_submit = matches!(draft.step.body, StepBody::Submit { .. });
-            for (template, position, exact) in &draft.texts {
+            let is_submit = matches!(draft.body, Some(StepBody::Submit { .. }));
+            for (template, place) in &draft.texts {
                 for (name, offset) in template.references() {
                     if is_submit && name == "recu" {
                         continue;
                     }
-                    let at = if *exact {
-                        position.shifted(offset)
-                    } else {
-                        *position
-                    };
-                    let hint = if name == "recu" {
-                        " ({recu} n'existe que dans le texte de « submit »)"
-                    } else {
-                        ""
-                    };
+                    let at = self.locate(place, offset);
+                    if name == "recu" {
+                        self.diags.error(
+                            at,
+                            "texte : {recu}, le code de suivi, n'existe que dans le texte de « submit »",
+                        );
+                        continue;
+                    }
                     match resolve(name) {
-                        Resolved::Question(_) => {
-                            if earlier
+                        Resolved::Question(_) | Resolved::Unchecked => {
+                            let conditional = earlier
                                 .iter()
-                                .any(|d| d.step.id == name && d.step.when.is_some())
-                            {
+                                .any(|d| d.id == name && !matches!(d.when, When::Always));
+                            if conditional {
                                 self.diags.warning(
                                     at,
                                     format!("« {{{name}}} » peut être sans réponse (la question a une condition) : « non renseigné » sera dit"),
                                 );
                             }
                         }
-                        Resolved::Unknown => self
-                            .diags
-                            .error(at, format!("texte : étape inconnue « {{{name}}} »{hint}")),
+                        Resolved::Unknown { suggestion } => self.diags.error(
+                            at,
+                            match suggestion {
+                                Some(s) => format!("texte : étape inconnue « {{{name}}} » : vouliez-vous dire « {{{s}}} » ?"),
+                                None => format!("texte : étape inconnue « {{{name}}} »"),
+                            },
+                        ),
                         Resolved::Later => self.diags.error(
                             at,
                             format!("texte : « {{{name}}} » vient après, sa réponse n'est pas encore connue"),
@@ -1134,33 +1384,30 @@ impl<'s> Reader<'s> {
                 }
             }
             for (name, position) in &draft.refs {
-                match resolve(name) {
-                    Resolved::Question(_) => {}
-                    Resolved::Unknown => self
-                        .diags
-                        .error(*position, format!("étape inconnue « {name} »")),
-                    Resolved::Later => self.diags.error(
-                        *position,
-                        format!("« {name} » vient après cette étape : sa réponse n'est pas encore connue"),
-                    ),
-                    Resolved::NotQuestion => self.diags.error(
-                        *position,
-                        format!("« {name} » n'est pas une question, elle n'a pas de réponse"),
-                    ),
-                }
+                let message = match resolve(name) {
+                    Resolved::Question(_) | Resolved::Unchecked => continue,
+                    Resolved::Unknown {
+                        suggestion: Some(s),
+                    } => format!("étape inconnue « {name} » : vouliez-vous dire « {s} » ?"),
+                    Resolved::Unknown { suggestion: None } => format!("étape inconnue « {name} »"),
+                    Resolved::Later => {
+                        format!("« {name} » vient après cette étape : sa réponse n'est pas encore connue")
+                    }
+                    Resolved::NotQuestion => {
+                        format!("« {name} » n'est pas une question, elle n'a pas de réponse")
+                    }
+                };
+                self.diags.error(*position, message);
             }
         }
     }
 
-    /// Every step can be played, and every path ends with a message.
-    fn check_reachability(
-        &mut self,
-        drafts: &[StepDraft],
-        steps_position: Position,
-        complete: bool,
-    ) {
+    /// Every step can be played, and every path ends with a message. Steps with errors
+    /// of their own are given the benefit of the doubt.
+    fn check_reachability(&mut self, drafts: &[StepDraft], steps_position: Position) {
         let mut finished_by: Option<&str> = None;
         let mut summary_seen = false;
+        let mut all_certain = true;
         for (index, draft) in drafts.iter().enumerate() {
             if let Some(end) = finished_by {
                 self.diags.error(
@@ -1171,33 +1418,37 @@ impl<'s> Reader<'s> {
                 );
                 continue;
             }
-            if let Some(when) = &draft.step.when {
-                if complete && never_true(when, &drafts[..index]) {
-                    let at = draft.when_position.map_or(draft.position, |(p, _)| p);
+            all_certain &= draft.certain && draft.is_valid();
+            if let When::If {
+                expr,
+                place,
+                has_errors: false,
+            } = &draft.when
+            {
+                if never_true(expr, &drafts[..index]) {
                     self.diags.error(
-                        at,
+                        self.locate(place, 0),
                         "étape inaccessible : cette condition n'est jamais vraie",
                     );
                 }
             }
-            match &draft.step.body {
-                StepBody::Summary { .. } => summary_seen = true,
-                StepBody::Submit { .. } if !summary_seen => self.diags.error(
+            match &draft.body {
+                Some(StepBody::Summary { .. }) => summary_seen = true,
+                Some(StepBody::Submit { .. }) if !summary_seen => self.diags.error(
                     draft.id_position,
                     "« submit » sans « summary » avant : relisez les réponses à la personne avant d'envoyer",
                 ),
                 _ => {}
             }
-            if draft.step.when.is_none()
-                && matches!(
-                    draft.step.body,
-                    StepBody::Submit { .. } | StepBody::End { .. }
-                )
-            {
-                finished_by = Some(&draft.step.id);
+            let ends = matches!(
+                draft.body,
+                Some(StepBody::Submit { .. } | StepBody::End { .. })
+            );
+            if ends && draft.certain && matches!(draft.when, When::Always) {
+                finished_by = Some(&draft.id);
             }
         }
-        if finished_by.is_none() && complete {
+        if finished_by.is_none() && all_certain {
             let at = drafts.last().map_or(steps_position, |d| d.position);
             self.diags.error(
                 at,
@@ -1210,22 +1461,22 @@ impl<'s> Reader<'s> {
 /// Whether a condition can never hold, trying every combination of earlier answers that
 /// matters (including "no answer" for questions that have their own condition).
 fn never_true(when: &Expr, earlier: &[StepDraft]) -> bool {
-    let mut domains = Vec::new();
+    let mut domains: Vec<(String, Vec<Option<Value>>)> = Vec::new();
     for name in when.names() {
-        if domains.iter().any(|(n, _): &(String, _)| n == &name.text) {
+        if domains.iter().any(|(n, _)| n == &name.text) {
             continue;
         }
-        let Some(draft) = earlier.iter().find(|d| d.step.id == name.text) else {
+        let Some(draft) = earlier.iter().find(|d| d.id == name.text) else {
             return false;
         };
-        let StepBody::Question(q) = &draft.step.body else {
+        let Some(StepBody::Question(q)) = &draft.body else {
             return false;
         };
         let Some(values) = expr::sample_values(&q.kind, &when.literals_for(&name.text)) else {
             return false;
         };
         let mut values: Vec<Option<Value>> = values.into_iter().map(Some).collect();
-        if draft.step.when.is_some() {
+        if !matches!(draft.when, When::Always) {
             values.push(None);
         }
         domains.push((name.text.clone(), values));
@@ -1233,14 +1484,38 @@ fn never_true(when: &Expr, earlier: &[StepDraft]) -> bool {
     when.satisfiable(&domains) == Some(false)
 }
 
+/// A step's condition as read.
+enum When {
+    Always,
+    If {
+        expr: Expr,
+        place: Place,
+        /// Names or types were wrong: already reported, so no "never true" on top.
+        has_errors: bool,
+    },
+    /// The condition could not be parsed (already reported).
+    Broken,
+}
+
+/// A step as read, before the checks that need the whole flow.
 struct StepDraft {
-    step: Step,
+    id: String,
     id_position: Position,
     position: Position,
-    when_position: Option<(Position, bool)>,
-    texts: Vec<(Template, Position, bool)>,
+    when: When,
+    /// False when the step has unknown keys: it may not mean what it seems to.
+    certain: bool,
+    /// `None` when the step's own content has errors.
+    body: Option<StepBody>,
+    texts: Vec<(Template, Place)>,
     /// Step ids named in `fields` or `send`.
     refs: Vec<(String, Position)>,
+}
+
+impl StepDraft {
+    fn is_valid(&self) -> bool {
+        self.body.is_some() && !matches!(self.when, When::Broken)
+    }
 }
 
 /// `today`, `today+90d`, `today-18y`, `today+6m`, `today+2w`, or `2027-01-31`.

@@ -736,6 +736,12 @@ impl Session {
             self.misses = 0;
             self.present(None, None, out);
         } else {
+            if !touched {
+                // Implicit confirmation of what was heard, so a misrecognition is noticed.
+                out.push(Effect::Say {
+                    text: format!("{}.", display::value(&value, &q.kind)),
+                });
+            }
             self.answers
                 .insert(self.flow.steps[index].id.clone(), value);
             self.advance(index, out);

@@ -1,6 +1,9 @@
 //! The corpus of broken flows: each file in `tests/broken/` starts with one or more
 //! `# attendu: LINE:COLUMN: message` lines, and the loader must report exactly those
 //! errors (warnings are checked only when listed as `# attendu: LINE:COLUMN: attention : ...`).
+//!
+//! After a deliberate change of messages, `BLESS=1 cargo test --test broken_flows` rewrites
+//! the `# attendu:` lines from what the loader now says; read the diff before committing.
 
 use kiosk_flow::{load_dataset, load_flow, Datasets};
 use std::path::Path;
@@ -52,6 +55,10 @@ fn every_broken_flow_reports_its_exact_errors() {
             .filter(|d| d.is_error() || wants_warnings)
             .map(|d| d.to_string())
             .collect();
+        if got != expected && std::env::var_os("BLESS").is_some() {
+            bless(path, &source, &got);
+            continue;
+        }
         if got != expected {
             failures.push(format!(
                 "{name}:\n  expected:\n    {}\n  got:\n    {}",
@@ -70,4 +77,23 @@ fn every_broken_flow_reports_its_exact_errors() {
         files.len(),
         failures.join("\n")
     );
+}
+
+/// Replaces the `# attendu:` lines with `got`, keeping everything else in place. Line
+/// numbers do not move as long as the count of expected lines stays the same, so the
+/// caller runs the test again until it is stable.
+fn bless(path: &Path, source: &str, got: &[String]) {
+    let mut out = Vec::new();
+    let mut written = false;
+    for line in source.lines() {
+        if line.starts_with("# attendu: ") {
+            if !written {
+                out.extend(got.iter().map(|g| format!("# attendu: {g}")));
+                written = true;
+            }
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    std::fs::write(path, out.join("\n") + "\n").expect("rewrite the expected lines");
 }
