@@ -1,0 +1,10 @@
+//! Kiosk ↔ back end: the wire protocol, sealing, and (in `client`) the sync client.
+//!
+//! # Layout
+//! - [`wire`]: every JSON body and path of the kiosk API, shared by the kiosk and the
+//!   back end so that both sides always agree.
+//! - [`seal`]: submissions are sealed (X25519 sealed box) to the back end's public key
+//!   before they touch the kiosk's disk; only the back end can open them.
+
+pub mod seal;
+pub mod wire;

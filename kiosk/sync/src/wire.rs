@@ -1,0 +1,223 @@
+//! The kiosk API of the back end: paths, JSON bodies and error shapes, version 1.
+//!
+//! Every endpoint but enrolment needs `Authorization: Bearer <device token>`.
+//! A wrong or unknown token gets 401, a revoked kiosk 403. Every error is
+//! `{"error": "<code>", "message": "<French text>"}` with a 4xx or 5xx status.
+//! Bodies over [`MAX_BODY_BYTES`] get 413.
+//!
+//! | method and path | body | answers |
+//! |---|---|---|
+//! | `POST /api/v1/enroll` | [`EnrollRequest`] | 200 [`EnrollResponse`]; 401 `bad_code` (unknown or already used) |
+//! | `PUT /api/v1/submissions/{id}` | [`SubmissionUpload`] | 201 [`Ack`] stored; 200 [`Ack`] already stored with the same content; 409 `conflict` same id, other content; 422 `cannot_open` sealed to another key or damaged; 400 `bad_request` (id in path and body differ, bad base64, bad fields) |
+//! | `PUT /api/v1/help-calls/{id}` | [`HelpCall`] | 201 or 200 [`Ack`], same rules as submissions |
+//! | `POST /api/v1/heartbeat` | [`Heartbeat`] | 204 |
+//! | `GET /api/v1/status/{receipt}` | | 200 [`StatusResponse`]; 404 `not_found` |
+//!
+//! A retry sends exactly the same bytes as the first try, so "same content" is a plain
+//! comparison of [`SubmissionUpload::content_digest`].
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const API_PREFIX: &str = "/api/v1";
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn enroll_path() -> String {
+    format!("{API_PREFIX}/enroll")
+}
+
+pub fn submission_path(id: &str) -> String {
+    format!("{API_PREFIX}/submissions/{id}")
+}
+
+pub fn help_call_path(id: &str) -> String {
+    format!("{API_PREFIX}/help-calls/{id}")
+}
+
+pub fn heartbeat_path() -> String {
+    format!("{API_PREFIX}/heartbeat")
+}
+
+pub fn status_path(receipt: &str) -> String {
+    format!("{API_PREFIX}/status/{receipt}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code printed by `backend kiosk add`.
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// The kiosk's id in the back end (a UUID).
+    pub kiosk_id: String,
+    /// The kiosk's name and place, as the administrator typed them.
+    pub name: String,
+    pub place: String,
+    /// The device token, sent as `Authorization: Bearer ...`; the back end keeps only its hash.
+    pub token: String,
+    /// The back end's X25519 public key, base64 (32 bytes): submissions are sealed to it.
+    pub public_key: String,
+    /// Two characters of the receipt-code alphabet, unique to this kiosk, that start
+    /// every receipt code it gives, so codes are unique across kiosks.
+    pub receipt_prefix: String,
+}
+
+/// A sealed submission. Only what sync and the status lookup need is in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionUpload {
+    /// A UUID made by the kiosk when the citizen confirmed; the idempotency key.
+    pub id: String,
+    pub flow_id: String,
+    pub flow_version: u32,
+    pub service: String,
+    /// The receipt code the citizen keeps (`AB3-7KQ`).
+    pub receipt: String,
+    /// When the citizen confirmed, RFC 3339 UTC.
+    pub created_at: String,
+    /// The sealed box (base64) of the JSON of `kiosk_flow::runtime::Submission`.
+    pub sealed: String,
+}
+
+impl SubmissionUpload {
+    /// What "same content" means for a retry: every field, in a fixed order.
+    pub fn content_digest(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            self.id.as_str(),
+            self.flow_id.as_str(),
+            &self.flow_version.to_string(),
+            self.service.as_str(),
+            self.receipt.as_str(),
+            self.created_at.as_str(),
+            self.sealed.as_str(),
+        ] {
+            h.update(part.len().to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// A citizen asked for a person: where, never who.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpCall {
+    /// A UUID made by the kiosk; the idempotency key.
+    pub id: String,
+    pub flow_id: String,
+    pub step_id: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub id: String,
+    /// When the back end first stored it, RFC 3339 UTC.
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalledFlow {
+    pub id: String,
+    pub version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub software_version: String,
+    pub flows: Vec<InstalledFlow>,
+    /// Submissions and help calls not yet acknowledged.
+    pub queue_length: u64,
+    /// The last sync error, without personal data.
+    pub last_error: Option<String>,
+    pub free_disk_bytes: u64,
+}
+
+/// Where a request is in the agents' hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Arrived, not opened yet.
+    Recu,
+    EnCours,
+    Traite,
+    Rejete,
+}
+
+impl RequestStatus {
+    /// What the kiosk says to the citizen.
+    pub fn french(self) -> &'static str {
+        match self {
+            RequestStatus::Recu => "reçue",
+            RequestStatus::EnCours => "en cours de traitement",
+            RequestStatus::Traite => "traitée",
+            RequestStatus::Rejete => "refusée",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusResponse {
+    pub receipt: String,
+    pub status: RequestStatus,
+    pub updated_at: String,
+    /// The agent's note for the citizen, if any.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+/// The receipt-code alphabet: no 0/O, no 1/I, so a code cannot be misread.
+pub const RECEIPT_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// Whether `code` looks like a receipt code (`AB3-7KQ`; case and dash are forgiven).
+pub fn normalize_receipt(code: &str) -> Option<String> {
+    let chars: Vec<char> = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if chars.len() != 6 || !chars.iter().all(|c| RECEIPT_ALPHABET.contains(&(*c as u8))) {
+        return None;
+    }
+    let s: String = chars.into_iter().collect();
+    Some(format!("{}-{}", &s[..3], &s[3..]))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipts_are_normalized() {
+        assert_eq!(normalize_receipt("ab3 7kq").as_deref(), Some("AB3-7KQ"));
+        assert_eq!(normalize_receipt("AB3-7KO"), None);
+        assert_eq!(normalize_receipt("AB3-7K"), None);
+    }
+
+    #[test]
+    fn digest_changes_with_any_field() {
+        let a = SubmissionUpload {
+            id: "1".into(),
+            flow_id: "f".into(),
+            flow_version: 1,
+            service: "s".into(),
+            receipt: "AB3-7KQ".into(),
+            created_at: "2026-11-28T10:00:00Z".into(),
+            sealed: "xx".into(),
+        };
+        let mut b = a.clone();
+        b.sealed = "xy".into();
+        assert_ne!(a.content_digest(), b.content_digest());
+        assert_eq!(a.content_digest(), a.clone().content_digest());
+    }
+}
