@@ -7,6 +7,7 @@
 mod catalog;
 mod receipt;
 mod simulate;
+mod sync_loop;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -24,6 +25,14 @@ use std::process::ExitCode;
     about = "Borne d'accompagnement vocale : outils en ligne de commande"
 )]
 struct Cli {
+    /// Where the kiosk keeps its database (outbox, identity, settings).
+    #[arg(
+        long,
+        global = true,
+        env = "KIOSK_DATA_DIR",
+        default_value = ".kiosk-data"
+    )]
+    data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,7 +69,25 @@ enum Command {
         /// Print the transcript on stderr and the result as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Put the submission in the outbox (sealed), as the kiosk does.
+        #[arg(long)]
+        submit: bool,
     },
+    /// Enrol this kiosk with the back end, with the one-time code from `backend kiosk add`.
+    Enroll { url: String, code: String },
+    /// Push the outbox to the back end.
+    Sync {
+        /// One pass, then exit: non-zero if anything is left.
+        #[arg(long)]
+        once: bool,
+        /// Try everything queued now, even items waiting for their next retry.
+        #[arg(long)]
+        all: bool,
+    },
+    /// List what is queued, without personal data.
+    Outbox,
+    /// Ask the back end where a request is, by its receipt code.
+    Status { receipt: String },
 }
 
 #[derive(Subcommand)]
@@ -122,7 +149,147 @@ fn run(cli: Cli) -> Result<ExitCode> {
             answers,
             today,
             json,
-        } => simulate_flow(&flow, answers, today_or(today), json),
+            submit,
+        } => {
+            let store = if submit {
+                Some(open_store(&cli.data_dir)?)
+            } else {
+                None
+            };
+            simulate_flow(&flow, answers, today_or(today), json, store)
+        }
+        Command::Enroll { url, code } => enroll(&cli.data_dir, &url, &code),
+        Command::Sync { once, all } => sync(&cli.data_dir, once, all),
+        Command::Outbox => outbox(&cli.data_dir),
+        Command::Status { receipt } => status(&cli.data_dir, &receipt),
+    }
+}
+
+fn open_store(data_dir: &std::path::Path) -> Result<kiosk_store::Store> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("impossible de créer {}", data_dir.display()))?;
+    Ok(kiosk_store::Store::open(data_dir.join("kiosk.db"))?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn client_for(store: &kiosk_store::Store) -> Result<kiosk_sync::client::Client> {
+    let identity = store
+        .identity()?
+        .context("la borne n'est pas inscrite : lancez d'abord « kiosk enroll URL CODE »")?;
+    Ok(kiosk_sync::client::Client::new(
+        &identity.backend_url,
+        Some(identity.token.clone()),
+    )?)
+}
+
+fn enroll(data_dir: &std::path::Path, url: &str, code: &str) -> Result<ExitCode> {
+    let _span = tracing::info_span!("enroll").entered();
+    let store = open_store(data_dir)?;
+    let client = kiosk_sync::client::Client::new(url, None)?;
+    let response = match runtime()?.block_on(client.enroll(code)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Inscription refusée : {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    store.set_identity(&kiosk_store::Identity::from_enrollment(
+        &response,
+        url,
+        chrono::Utc::now(),
+    ))?;
+    println!(
+        "Borne inscrite : {} ({}), identifiant {}",
+        response.name, response.place, response.kiosk_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let client = client_for(&store)?;
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let rt = runtime()?;
+    if !once {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let stop = shutdown.clone();
+        rt.block_on(async move {
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                stop.cancel();
+            });
+            sync_loop::run(store, client, data_dir.to_path_buf(), shutdown).await;
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = rt.block_on(sync_loop::sync_once(&store, &client, all))?;
+    let _ = rt.block_on(sync_loop::heartbeat(
+        &store,
+        &client,
+        data_dir.to_path_buf(),
+        report.last_error.clone(),
+    ));
+    println!(
+        "{} envoyé(s), {} à réessayer, {} refusé(s), {} en attente.",
+        report.delivered, report.retried, report.refused, report.remaining
+    );
+    if let Some(error) = &report.last_error {
+        eprintln!("Dernière erreur : {error}");
+    }
+    Ok(if report.remaining == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn outbox(data_dir: &std::path::Path) -> Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    for item in store.outbox_listing(usize::MAX)? {
+        let line = serde_json::json!({
+            "id": item.id,
+            "flow_id": item.flow_id,
+            "flow_version": item.flow_version,
+            "service": item.service,
+            "receipt": item.receipt,
+            "created_at": item.created_at,
+            "state": item.state.as_str(),
+            "attempts": item.attempts,
+            "last_error": item.last_error,
+            "delivered_at": item.delivered_at,
+        });
+        println!("{line}");
+    }
+    eprintln!("{} demande(s) en attente d'envoi.", store.pending_count()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(data_dir: &std::path::Path, receipt: &str) -> Result<ExitCode> {
+    let Some(receipt) = kiosk_sync::wire::normalize_receipt(receipt) else {
+        eprintln!("« {receipt} » n'est pas un code de suivi (6 caractères, par exemple AB3-7KQ).");
+        return Ok(ExitCode::FAILURE);
+    };
+    let store = open_store(data_dir)?;
+    let client = client_for(&store)?;
+    match runtime()?.block_on(client.status(&receipt)) {
+        Ok(Some(s)) => {
+            println!("{}", serde_json::to_string(&s)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(None) => {
+            eprintln!("Le back end ne connaît pas le code {receipt}.");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 
@@ -191,6 +358,7 @@ fn simulate_flow(
     answers: Option<PathBuf>,
     today: NaiveDate,
     json: bool,
+    store: Option<kiosk_store::Store>,
 ) -> Result<ExitCode> {
     let mut script = match &answers {
         Some(file) => {
@@ -235,7 +403,7 @@ fn simulate_flow(
         Some(lines) => simulate::Answers::Script(lines),
         None => simulate::Answers::Interactive(Box::new(std::io::stdin().lock())),
     };
-    let result = simulate::run(flow, today, source, &mut transcript)?;
+    let result = simulate::run(flow, today, source, store, &mut transcript)?;
     drop(transcript);
     let finished = result.outcome.is_some();
     if json {
@@ -257,7 +425,7 @@ fn simulate_flow(
     } else if let Some(submission) = &result.submission {
         println!();
         println!(
-            "Demande transmise : parcours {} version {}, service {}",
+            "Demande : parcours {} version {}, service {}",
             submission.flow_id, submission.flow_version, submission.service
         );
         for answer in &submission.answers {

@@ -82,10 +82,13 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
 }
 
 /// Plays `flow` to its end. Transcript goes to `out`.
+/// With a `store`, submissions are sealed into its outbox and calls for help queued, as on
+/// the kiosk; without one nothing is kept and the receipt code is only a sample.
 pub fn run(
     flow: Flow,
     today: chrono::NaiveDate,
     mut answers: Answers,
+    mut store: Option<kiosk_store::Store>,
     out: &mut dyn Write,
 ) -> anyhow::Result<SimulationResult> {
     let mut session = Session::new(Arc::new(flow), today);
@@ -105,13 +108,37 @@ pub fn run(
                 Effect::Say { text } => writeln!(out, "VOIX  : {text}")?,
                 Effect::Listen { .. } => listening = true,
                 Effect::Submit(submission) => {
-                    // The real kiosk stores it encrypted first; the simulator only keeps it.
-                    let code = receipt::new_code();
-                    writeln!(out, "        (simulation : la demande serait enregistrée et envoyée au service « {} »)", submission.service)?;
+                    let event = match store.as_mut() {
+                        None => {
+                            writeln!(out, "        (simulation : rien n'est enregistré ; le code de suivi est un exemple)")?;
+                            Event::Stored {
+                                receipt: receipt::new_code(),
+                            }
+                        }
+                        Some(store) => match store.queue_submission(&submission) {
+                            Ok(queued) => {
+                                writeln!(
+                                    out,
+                                    "        (demande chiffrée et mise en file d'envoi : {})",
+                                    queued.id
+                                )?;
+                                Event::Stored {
+                                    receipt: queued.receipt,
+                                }
+                            }
+                            Err(e) => {
+                                writeln!(out, "        (échec de l'enregistrement : {e})")?;
+                                Event::StoreFailed
+                            }
+                        },
+                    };
                     result.submission = Some(submission);
-                    pending.push(Event::Stored { receipt: code });
+                    pending.push(event);
                 }
                 Effect::CallForHelp { flow_id, step_id } => {
+                    if let Some(store) = store.as_mut() {
+                        store.queue_help_call(&flow_id, &step_id)?;
+                    }
                     writeln!(out, "        (appel à l'aide envoyé aux ambassadeurs : parcours {flow_id}, étape {step_id})")?;
                 }
                 Effect::AdjustSpeech { change } => {

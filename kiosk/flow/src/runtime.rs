@@ -736,8 +736,8 @@ impl Session {
             self.misses = 0;
             self.present(None, None, out);
         } else {
-            if !touched {
-                // Implicit confirmation of what was heard, so a misrecognition is noticed.
+            if !touched && matches!(q.kind, QuestionKind::Choice { .. }) {
+                // Implicit confirmation of the option heard, so a misrecognition is noticed.
                 out.push(Effect::Say {
                     text: format!("{}.", display::value(&value, &q.kind)),
                 });

@@ -3,8 +3,10 @@
 //! # Layout
 //! - [`wire`]: every JSON body and path of the kiosk API, shared by the kiosk and the
 //!   back end so that both sides always agree.
+//! - [`client`]: one method per endpoint, each answer classified (deliver, retry, refuse).
 //! - [`seal`]: submissions are sealed (X25519 sealed box) to the back end's public key
 //!   before they touch the kiosk's disk; only the back end can open them.
 
+pub mod client;
 pub mod seal;
 pub mod wire;

@@ -1,0 +1,140 @@
+//! The data folder: `backend.sqlite3` (the database) and `backend.key` (the X25519 secret
+//! key, base64, mode 0600). `backend init` makes both; everything else only opens them.
+
+use crate::db::Db;
+use anyhow::{bail, Context};
+use kiosk_sync::seal::KeyPair;
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+pub const DB_FILE: &str = "backend.sqlite3";
+pub const KEY_FILE: &str = "backend.key";
+
+/// The data folder given by `--data-dir`.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+/// What `backend init` made.
+#[derive(Debug, Clone)]
+pub struct Initialized {
+    /// The public key kiosks seal to (also sent to them at enrolment).
+    pub public_key: String,
+    pub key_path: PathBuf,
+    pub db_path: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join(DB_FILE)
+    }
+
+    pub fn key_path(&self) -> PathBuf {
+        self.root.join(KEY_FILE)
+    }
+
+    /// Creates the folder (0700), a new key pair (the secret in a file created 0600) and the
+    /// database. Refuses if a key is already there: overwriting it would make every
+    /// submission sealed for it unreadable.
+    pub fn init(&self) -> anyhow::Result<Initialized> {
+        let key_path = self.key_path();
+        if key_path.exists() {
+            bail!(refuse_overwrite(&key_path));
+        }
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.root)
+            .with_context(|| format!("impossible de créer le dossier {}", self.root.display()))?;
+        let keys = KeyPair::generate();
+        // create_new: even a key written between the check above and here is never replaced.
+        let mut file = match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&key_path)
+        {
+            Ok(file) => file,
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => {
+                bail!(refuse_overwrite(&key_path))
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("impossible de créer la clé {}", key_path.display()))
+            }
+        };
+        writeln!(file, "{}", keys.secret_base64())
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("impossible d'écrire la clé {}", key_path.display()))?;
+        // Make the new file's name durable too.
+        File::open(&self.root)
+            .and_then(|dir| dir.sync_all())
+            .with_context(|| format!("impossible de synchroniser {}", self.root.display()))?;
+        let db_path = self.db_path();
+        Db::open(&db_path)?;
+        Ok(Initialized {
+            public_key: keys.public_base64(),
+            key_path,
+            db_path,
+        })
+    }
+
+    /// Loads the secret key; fails with a hint when `backend init` was not run.
+    pub fn load_key(&self) -> anyhow::Result<KeyPair> {
+        let key_path = self.key_path();
+        let text = match std::fs::read_to_string(&key_path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound => bail!(
+                "pas de clé dans {} : lancez d'abord : backend init --data-dir {}",
+                self.root.display(),
+                self.root.display()
+            ),
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("impossible de lire la clé {}", key_path.display()))
+            }
+        };
+        if let Ok(meta) = std::fs::metadata(&key_path) {
+            if meta.mode() & 0o077 != 0 {
+                tracing::warn!(
+                    "la clé {} est lisible par d'autres utilisateurs : chmod 600 conseillé",
+                    key_path.display()
+                );
+            }
+        }
+        KeyPair::from_secret_base64(&text)
+            .with_context(|| format!("clé illisible dans {}", key_path.display()))
+    }
+
+    /// Opens the database; fails with a hint when `backend init` was not run.
+    pub fn open_db(&self) -> anyhow::Result<Db> {
+        let db_path = self.db_path();
+        if !db_path.exists() {
+            bail!(
+                "pas de base dans {} : lancez d'abord : backend init --data-dir {}",
+                self.root.display(),
+                self.root.display()
+            );
+        }
+        Db::open(&db_path)
+    }
+}
+
+fn refuse_overwrite(key_path: &Path) -> String {
+    format!(
+        "une clé existe déjà : {}. Je ne l'écrase pas : les demandes scellées pour elle \
+         deviendraient illisibles. Pour repartir de zéro, déplacez d'abord ce dossier.",
+        key_path.display()
+    )
+}

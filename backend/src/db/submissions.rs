@@ -1,0 +1,312 @@
+//! Submissions: idempotent ingest, status lookup by receipt, status changes (with their
+//! history), and the full listing for `backend submissions`.
+
+use super::Ingested;
+use anyhow::Context;
+use kiosk_sync::wire::{RequestStatus, StatusResponse};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// Who records the first status of every submission in `status_history`.
+pub const BY_KIOSK: &str = "borne";
+
+/// A submission ready to store: checked, opened, its receipt normalized.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    pub id: String,
+    pub kiosk_id: String,
+    pub flow_id: String,
+    pub flow_version: u32,
+    pub service: String,
+    pub receipt: String,
+    pub created_at: String,
+    pub content_digest: String,
+    /// The opened submission: JSON text.
+    pub answers_json: String,
+}
+
+/// A stored submission, opened.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub id: String,
+    pub kiosk_id: String,
+    pub flow_id: String,
+    pub flow_version: u32,
+    pub service: String,
+    pub receipt: String,
+    pub created_at: String,
+    pub received_at: String,
+    pub status: RequestStatus,
+    pub status_updated_at: String,
+    pub status_note: Option<String>,
+    pub answers_json: String,
+}
+
+/// The database spelling of a status.
+pub fn status_to_db(status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::Recu => "recu",
+        RequestStatus::EnCours => "en_cours",
+        RequestStatus::Traite => "traite",
+        RequestStatus::Rejete => "rejete",
+    }
+}
+
+/// The status spelled `text` in the database or on the command line.
+pub fn status_from_db(text: &str) -> Option<RequestStatus> {
+    match text {
+        "recu" => Some(RequestStatus::Recu),
+        "en_cours" => Some(RequestStatus::EnCours),
+        "traite" => Some(RequestStatus::Traite),
+        "rejete" => Some(RequestStatus::Rejete),
+        _ => None,
+    }
+}
+
+fn status_column(text: String) -> rusqlite::Result<RequestStatus> {
+    status_from_db(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("statut inconnu : {text}").into(),
+        )
+    })
+}
+
+/// Stores `new` unless it is already there, all in one transaction: a retry with the same
+/// content gets the first reception time, other content under the same id is a conflict,
+/// and a receipt code belongs to one submission only. Durable when this returns `New`.
+pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::Result<Ingested> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let existing: Option<(String, String)> = tx
+        .prepare_cached("SELECT content_digest, received_at FROM submissions WHERE id = ?1")?
+        .query_row([&new.id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    if let Some((digest, received_at)) = existing {
+        return Ok(if digest == new.content_digest {
+            Ingested::Again { received_at }
+        } else {
+            Ingested::Conflict
+        });
+    }
+    let receipt_taken: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM submissions WHERE receipt = ?1)")?
+        .query_row([&new.receipt], |row| row.get(0))?;
+    if receipt_taken {
+        return Ok(Ingested::ReceiptTaken);
+    }
+    tx.prepare_cached(
+        "INSERT INTO submissions (id, kiosk_id, flow_id, flow_version, service, receipt, \
+         created_at, received_at, content_digest, answers_json, status, status_updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'recu', ?8)",
+    )?
+    .execute(params![
+        new.id,
+        new.kiosk_id,
+        new.flow_id,
+        new.flow_version,
+        new.service,
+        new.receipt,
+        new.created_at,
+        now,
+        new.content_digest,
+        new.answers_json,
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO status_history (submission_id, at, status, note, \"by\") \
+         VALUES (?1, ?2, 'recu', NULL, ?3)",
+    )?
+    .execute(params![new.id, now, BY_KIOSK])?;
+    tx.commit()?;
+    Ok(Ingested::New {
+        received_at: now.to_string(),
+    })
+}
+
+/// What a kiosk may tell the citizen about the submission with this (normalized) receipt.
+pub fn status_by_receipt(
+    conn: &Connection,
+    receipt: &str,
+) -> anyhow::Result<Option<StatusResponse>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT receipt, status, status_updated_at, status_note FROM submissions \
+             WHERE receipt = ?1",
+        )?
+        .query_row([receipt], |row| {
+            Ok(StatusResponse {
+                receipt: row.get(0)?,
+                status: status_column(row.get(1)?)?,
+                updated_at: row.get(2)?,
+                note: row.get(3)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
+}
+
+/// Sets the status of the submission with this (normalized) receipt and records it in the
+/// history. `false` if no submission has this receipt.
+pub fn set_status(
+    conn: &mut Connection,
+    receipt: &str,
+    status: RequestStatus,
+    note: Option<&str>,
+    by: &str,
+    now: &str,
+) -> anyhow::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let id: Option<String> = tx
+        .query_row(
+            "SELECT id FROM submissions WHERE receipt = ?1",
+            [receipt],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    let status = status_to_db(status);
+    tx.execute(
+        "UPDATE submissions SET status = ?2, status_updated_at = ?3, status_note = ?4 \
+         WHERE id = ?1",
+        params![id, status, now, note],
+    )?;
+    tx.execute(
+        "INSERT INTO status_history (submission_id, at, status, note, \"by\") \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, now, status, note, by],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Calls `each` on every submission, oldest reception first, without holding them all.
+pub fn for_each(
+    conn: &Connection,
+    mut each: impl FnMut(Submission) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, kiosk_id, flow_id, flow_version, service, receipt, created_at, \
+         received_at, status, status_updated_at, status_note, answers_json \
+         FROM submissions ORDER BY received_at, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let submission = Submission {
+            id: row.get(0)?,
+            kiosk_id: row.get(1)?,
+            flow_id: row.get(2)?,
+            flow_version: row.get(3)?,
+            service: row.get(4)?,
+            receipt: row.get(5)?,
+            created_at: row.get(6)?,
+            received_at: row.get(7)?,
+            status: status_column(row.get(8)?)?,
+            status_updated_at: row.get(9)?,
+            status_note: row.get(10)?,
+            answers_json: row.get(11)?,
+        };
+        each(submission).context("impossible d'écrire une soumission")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{kiosks, Db};
+
+    fn sample(kiosk_id: &str, id: &str, receipt: &str, digest: &str) -> NewSubmission {
+        NewSubmission {
+            id: id.into(),
+            kiosk_id: kiosk_id.into(),
+            flow_id: "signalement".into(),
+            flow_version: 1,
+            service: "voirie".into(),
+            receipt: receipt.into(),
+            created_at: "2026-11-28T10:00:00Z".into(),
+            content_digest: digest.into(),
+            answers_json: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn ingest_is_idempotent_and_receipts_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
+        let kiosk = db
+            .with(|c| kiosks::add(c, "A", "Duisans", "t"))
+            .unwrap()
+            .kiosk;
+        let first = sample(&kiosk.id, "s1", "AB3-7KQ", "d1");
+        assert_eq!(
+            db.with(|c| ingest(c, &first, "t1")).unwrap(),
+            Ingested::New {
+                received_at: "t1".into()
+            }
+        );
+        assert_eq!(
+            db.with(|c| ingest(c, &first, "t2")).unwrap(),
+            Ingested::Again {
+                received_at: "t1".into()
+            }
+        );
+        let changed = sample(&kiosk.id, "s1", "AB3-7KQ", "d2");
+        assert_eq!(
+            db.with(|c| ingest(c, &changed, "t3")).unwrap(),
+            Ingested::Conflict
+        );
+        let other = sample(&kiosk.id, "s2", "AB3-7KQ", "d3");
+        assert_eq!(
+            db.with(|c| ingest(c, &other, "t4")).unwrap(),
+            Ingested::ReceiptTaken
+        );
+
+        let status = db
+            .with(|c| status_by_receipt(c, "AB3-7KQ"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(status.status, RequestStatus::Recu);
+        assert!(db
+            .with(|c| set_status(
+                c,
+                "AB3-7KQ",
+                RequestStatus::Traite,
+                Some("fait"),
+                "cli",
+                "t5"
+            ))
+            .unwrap());
+        let status = db
+            .with(|c| status_by_receipt(c, "AB3-7KQ"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(status.status, RequestStatus::Traite);
+        assert_eq!(status.note.as_deref(), Some("fait"));
+        let history: i64 = db.with(|c| {
+            c.query_row("SELECT count(*) FROM status_history", [], |r| r.get(0))
+                .unwrap()
+        });
+        assert_eq!(history, 2);
+        assert!(!db
+            .with(|c| set_status(c, "ZZZ-ZZZ", RequestStatus::Traite, None, "cli", "t"))
+            .unwrap());
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for status in [
+            RequestStatus::Recu,
+            RequestStatus::EnCours,
+            RequestStatus::Traite,
+            RequestStatus::Rejete,
+        ] {
+            assert_eq!(status_from_db(status_to_db(status)), Some(status));
+            // The database spelling is the wire spelling.
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::Value::from(status_to_db(status))
+            );
+        }
+    }
+}

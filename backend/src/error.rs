@@ -1,0 +1,99 @@
+//! The one error type of the kiosk API. Every error answers a JSON
+//! [`ErrorBody`]; internal errors are logged here and shown to
+//! clients only as "erreur interne".
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kiosk_sync::wire::ErrorBody;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed: bad JSON, missing or bad fields, path and body disagree.
+    #[error("requête invalide : {0}")]
+    BadRequest(String),
+    #[error("jeton d'appareil absent, mal formé ou inconnu")]
+    Unauthorized,
+    #[error("cette borne a été révoquée")]
+    Revoked,
+    #[error("code d'enrôlement inconnu ou déjà utilisé")]
+    BadCode,
+    #[error("introuvable")]
+    NotFound,
+    #[error("méthode non permise pour cette adresse")]
+    MethodNotAllowed,
+    #[error("cet identifiant est déjà enregistré avec un autre contenu")]
+    Conflict,
+    #[error("ce code de reçu appartient déjà à une autre demande")]
+    ReceiptTaken,
+    #[error("impossible d'ouvrir la demande : scellée pour une autre clé, ou abîmée")]
+    CannotOpen,
+    #[error("la demande ouverte n'est pas du JSON")]
+    BadContent,
+    #[error("le corps doit être du JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("corps trop gros")]
+    PayloadTooLarge,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The HTTP status and the machine-readable code of the error.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Error::Revoked => (StatusCode::FORBIDDEN, "revoked"),
+            Error::BadCode => (StatusCode::UNAUTHORIZED, "bad_code"),
+            Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Error::Conflict => (StatusCode::CONFLICT, "conflict"),
+            Error::ReceiptTaken => (StatusCode::CONFLICT, "receipt_taken"),
+            Error::CannotOpen => (StatusCode::UNPROCESSABLE_ENTITY, "cannot_open"),
+            Error::BadContent => (StatusCode::UNPROCESSABLE_ENTITY, "bad_content"),
+            Error::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            Error::Internal(error) => {
+                // The cause stays in the log; the client learns only that it failed.
+                tracing::error!(error = format!("{error:#}"), "erreur interne");
+                "erreur interne du serveur, réessayez plus tard".to_string()
+            }
+            other => other.to_string(),
+        };
+        let body = ErrorBody {
+            error: code.to_string(),
+            message,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn internal_errors_are_hidden() {
+        let response =
+            Error::Internal(anyhow::anyhow!("disk on fire at /secret/path")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(response.into_body(), 10_000)
+            .await
+            .unwrap();
+        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body.error, "internal");
+        assert!(!body.message.contains("secret"));
+    }
+}

@@ -1,0 +1,58 @@
+//! `PUT /api/v1/help-calls/{id}`: a citizen asked for a person; stored once, same
+//! idempotency rules as submissions (nothing sealed: a help call says where, never who).
+
+use super::{ack, check_id, check_timestamp, check_word};
+use crate::auth::Kiosk;
+use crate::db::{self, help_calls};
+use crate::error::Error;
+use crate::extract::{Json, Path};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kiosk_sync::wire::{hex, Ack, HelpCall};
+use sha2::{Digest, Sha256};
+
+pub async fn put(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    Path(id): Path<String>,
+    Json(call): Json<HelpCall>,
+) -> Result<(StatusCode, axum::Json<Ack>), Error> {
+    check_id(&id, &call.id)?;
+    check_word("flow_id", &call.flow_id)?;
+    check_word("step_id", &call.step_id)?;
+    check_timestamp("created_at", &call.created_at)?;
+    let new = help_calls::NewHelpCall {
+        content_digest: content_digest(&call),
+        id: call.id,
+        kiosk_id: kiosk.id.clone(),
+        flow_id: call.flow_id,
+        step_id: call.step_id,
+        created_at: call.created_at,
+    };
+    let ingested = state
+        .db
+        .call("ingest_help_call", move |conn| {
+            help_calls::ingest(conn, &new, &db::now())
+        })
+        .await?;
+    tracing::info!(kiosk = %kiosk.id, help_call = %id, outcome = ingested.label(), "appel à l'aide");
+    ack(id, ingested)
+}
+
+/// "Same content" for a help call, computed like `SubmissionUpload::content_digest`: every
+/// field, length-prefixed, in a fixed order. (The wire crate has no such method for help
+/// calls; if it gains one, use it.)
+pub fn content_digest(call: &HelpCall) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        call.id.as_str(),
+        call.flow_id.as_str(),
+        call.step_id.as_str(),
+        call.created_at.as_str(),
+    ] {
+        h.update(part.len().to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}

@@ -1,0 +1,65 @@
+//! `PUT /api/v1/submissions/{id}`: a sealed submission is checked, opened with the back
+//! end's key, and stored once (idempotent on its id and content digest).
+
+use super::{ack, check_id, check_timestamp, check_word};
+use crate::auth::Kiosk;
+use crate::db::{self, submissions};
+use crate::error::Error;
+use crate::extract::{Json, Path};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kiosk_sync::wire::{normalize_receipt, Ack, SubmissionUpload};
+
+pub async fn put(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    Path(id): Path<String>,
+    Json(upload): Json<SubmissionUpload>,
+) -> Result<(StatusCode, axum::Json<Ack>), Error> {
+    check_id(&id, &upload.id)?;
+    check_word("flow_id", &upload.flow_id)?;
+    check_word("service", &upload.service)?;
+    check_timestamp("created_at", &upload.created_at)?;
+    let receipt = normalize_receipt(&upload.receipt)
+        .ok_or_else(|| Error::BadRequest("le code de reçu est mal formé".into()))?;
+    let sealed = STANDARD
+        .decode(upload.sealed.trim())
+        .map_err(|_| Error::BadRequest("le champ « sealed » n'est pas du base64".into()))?;
+    let content_digest = upload.content_digest();
+
+    // Opening costs an X25519 exchange: off the async workers, and before anything is stored.
+    let keys = state.keys.clone();
+    let answers_json = tokio::task::spawn_blocking(move || open(&keys, &sealed))
+        .await
+        .map_err(|error| Error::Internal(error.into()))??;
+
+    let new = submissions::NewSubmission {
+        id: upload.id,
+        kiosk_id: kiosk.id.clone(),
+        flow_id: upload.flow_id,
+        flow_version: upload.flow_version,
+        service: upload.service,
+        receipt,
+        created_at: upload.created_at,
+        content_digest,
+        answers_json,
+    };
+    let ingested = state
+        .db
+        .call("ingest_submission", move |conn| {
+            submissions::ingest(conn, &new, &db::now())
+        })
+        .await?;
+    tracing::info!(kiosk = %kiosk.id, submission = %id, outcome = ingested.label(), "soumission");
+    ack(id, ingested)
+}
+
+/// Opens the sealed box and checks that it holds JSON; returns the JSON text.
+fn open(keys: &kiosk_sync::seal::KeyPair, sealed: &[u8]) -> Result<String, Error> {
+    let opened = keys.open(sealed).map_err(|_| Error::CannotOpen)?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&opened).map_err(|_| Error::BadContent)?;
+    String::from_utf8(opened).map_err(|_| Error::BadContent)
+}

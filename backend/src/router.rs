@@ -1,0 +1,196 @@
+//! Every route of the kiosk API in one table, [`ROUTES`], and [`app`], which builds the
+//! router from it. The same table is checked against `backend/openapi.yaml` by a test.
+
+use crate::error::Error;
+use crate::handlers;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
+use axum::http::header::{CONNECTION, CONTENT_LENGTH};
+use axum::http::{HeaderValue, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+use http_body_util::BodyExt;
+use kiosk_sync::wire::MAX_BODY_BYTES;
+use std::time::Duration;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// An HTTP method used by the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Method::Get => MethodFilter::GET,
+            Method::Post => MethodFilter::POST,
+            Method::Put => MethodFilter::PUT,
+        }
+    }
+}
+
+/// Which handler answers a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Enroll,
+    PutSubmission,
+    PutHelpCall,
+    Heartbeat,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: Method,
+    /// In axum's syntax, `{name}` for a parameter (the same as OpenAPI's).
+    pub path: &'static str,
+    pub endpoint: Endpoint,
+}
+
+/// The kiosk API, as `kiosk_sync::wire` specifies it.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: Method::Post,
+        path: "/api/v1/enroll",
+        endpoint: Endpoint::Enroll,
+    },
+    Route {
+        method: Method::Put,
+        path: "/api/v1/submissions/{id}",
+        endpoint: Endpoint::PutSubmission,
+    },
+    Route {
+        method: Method::Put,
+        path: "/api/v1/help-calls/{id}",
+        endpoint: Endpoint::PutHelpCall,
+    },
+    Route {
+        method: Method::Post,
+        path: "/api/v1/heartbeat",
+        endpoint: Endpoint::Heartbeat,
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/status/{receipt}",
+        endpoint: Endpoint::Status,
+    },
+];
+
+fn method_router(route: &Route) -> MethodRouter<AppState> {
+    let filter = route.method.filter();
+    match route.endpoint {
+        Endpoint::Enroll => on(filter, handlers::enroll::enroll),
+        Endpoint::PutSubmission => on(filter, handlers::submissions::put),
+        Endpoint::PutHelpCall => on(filter, handlers::help_calls::put),
+        Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
+        Endpoint::Status => on(filter, handlers::status::get),
+    }
+}
+
+/// The whole service: routes, JSON fallbacks, body limits and request tracing.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new();
+    for route in ROUTES {
+        router = router.route(route.path, method_router(route));
+    }
+    router
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        // Bodies streamed without a length are cut at the limit by the extractors (413 too).
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_declared_oversize))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
+        )
+        .with_state(state)
+}
+
+/// One span per request, naming the route pattern rather than the path, so receipt codes
+/// and ids stay out of request logs; headers (and so tokens) are never recorded.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(inconnue)", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// How much of a refused body is read and thrown away, and for how long, so the client can
+/// finish sending and read the 413 (closing at once would reset the connection under it).
+const DRAIN_MAX_BYTES: usize = 32 * 1024 * 1024;
+const DRAIN_MAX_TIME: Duration = Duration::from_secs(10);
+
+/// 413 at once for a body declared bigger than the limit, without handling any of it.
+async fn refuse_declared_oversize(request: Request<Body>, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES as u64 => {
+            tokio::spawn(drain(request.into_body()));
+            let mut response = Error::PayloadTooLarge.into_response();
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Reads and discards `body`, within [`DRAIN_MAX_BYTES`] and [`DRAIN_MAX_TIME`]
+/// (a "lingering close", RFC 9112 section 9.6).
+async fn drain(mut body: Body) {
+    let read = async {
+        let mut total = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            total += frame.data_ref().map_or(0, |data| data.len());
+            if total > DRAIN_MAX_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_MAX_TIME, read).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_sync::wire;
+
+    #[test]
+    fn routes_are_the_wire_paths() {
+        let path = |endpoint| {
+            ROUTES
+                .iter()
+                .find(|route| route.endpoint == endpoint)
+                .map(|route| route.path.to_string())
+                .unwrap()
+        };
+        assert_eq!(path(Endpoint::Enroll), wire::enroll_path());
+        assert_eq!(path(Endpoint::PutSubmission), wire::submission_path("{id}"));
+        assert_eq!(path(Endpoint::PutHelpCall), wire::help_call_path("{id}"));
+        assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
+        assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
+    }
+}

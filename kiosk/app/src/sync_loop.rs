@@ -1,0 +1,253 @@
+//! The sync loop: pushes the outbox (sealed submissions, calls for help) to the back end,
+//! sends heartbeats, and never gives up.
+//!
+//! `kiosk sync --once` runs one pass ([`sync_once`]); the appliance runs [`run`] in the
+//! background until its shutdown token is cancelled. Delivery is marked only after a 2xx;
+//! a retry sends the same bytes under the same id, so the back end stores each item once.
+
+use anyhow::Result;
+use kiosk_store::{backoff, Store};
+use kiosk_sync::client::{Client, Delivery};
+use kiosk_sync::wire::Heartbeat;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Items in flight at once: enough to hide loopback and WAN latency, few enough for a Pi.
+const IN_FLIGHT: usize = 8;
+/// Items read from the outbox per batch.
+const BATCH: usize = 256;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub delivered: usize,
+    pub retried: usize,
+    pub refused: usize,
+    /// Items still queued after the pass (not delivered yet, whatever the reason).
+    pub remaining: u64,
+    /// The last error, without personal data.
+    pub last_error: Option<String>,
+}
+
+pub type SharedStore = Arc<Mutex<Store>>;
+
+async fn with_store<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .map_err(|_| anyhow::anyhow!("le magasin local est verrouillé par un fil en panne"))?;
+        f(&mut guard)
+    })
+    .await?
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+fn retry_at(attempts: u32) -> chrono::DateTime<chrono::Utc> {
+    let delay = backoff::next_delay(attempts, rand::random::<f64>());
+    now() + chrono::Duration::from_std(delay).unwrap_or_else(|_| chrono::Duration::minutes(5))
+}
+
+/// One pass over everything that is due (with `all`, over everything queued). Returns when
+/// nothing due is left, after a try of each item, or when the back end refuses the kiosk.
+#[tracing::instrument(skip_all)]
+pub async fn sync_once(store: &SharedStore, client: &Client, all: bool) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    // "Envoyer maintenant": everything queued, whatever its retry schedule.
+    let horizon = move || {
+        if all {
+            now() + chrono::Duration::days(36_500)
+        } else {
+            now()
+        }
+    };
+    'passes: loop {
+        let due = with_store(store, move |s| Ok(s.due(horizon(), BATCH)?)).await?;
+        let calls = with_store(store, move |s| Ok(s.due_help_calls(horizon(), BATCH)?)).await?;
+        if due.is_empty() && calls.is_empty() {
+            break;
+        }
+        let mut tasks = JoinSet::new();
+        let mut items = due
+            .into_iter()
+            .map(|item| {
+                (
+                    item.id.clone(),
+                    item.attempts,
+                    Work::Submission(item.to_upload()),
+                )
+            })
+            .chain(
+                calls
+                    .into_iter()
+                    .map(|c| (c.id.clone(), c.attempts, Work::HelpCall(c.to_wire()))),
+            );
+        let mut stop = false;
+        loop {
+            while !stop && tasks.len() < IN_FLIGHT {
+                let Some((id, attempts, work)) = items.next() else {
+                    break;
+                };
+                let client = client.clone();
+                tasks.spawn(async move {
+                    let outcome = match &work {
+                        Work::Submission(upload) => client.put_submission(upload).await,
+                        Work::HelpCall(call) => client.put_help_call(call).await,
+                    };
+                    (id, attempts, matches!(work, Work::HelpCall(_)), outcome)
+                });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            let (id, attempts, is_call, outcome) = joined?;
+            match outcome {
+                Delivery::Delivered(ack) => {
+                    with_store(store, move |s| {
+                        if is_call {
+                            s.mark_help_call_delivered(&id, &ack.received_at)?;
+                        } else {
+                            s.mark_delivered(&id, &ack.received_at)?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                    report.delivered += 1;
+                }
+                Delivery::Retry(error) | Delivery::Refused { error, .. } if stop => {
+                    report.last_error = Some(error);
+                }
+                Delivery::Retry(error) => {
+                    report.retried += 1;
+                    record_failure(store, id, is_call, attempts, error.clone()).await?;
+                    report.last_error = Some(error);
+                }
+                Delivery::Refused { status, error } => {
+                    report.refused += 1;
+                    let error = format!("refusé par le back end (HTTP {status} {error})");
+                    // Long wait: an administrator must fix the cause; the item stays.
+                    record_failure(store, id, is_call, attempts.max(20), error.clone()).await?;
+                    report.last_error = Some(error);
+                }
+                Delivery::KioskRefused(error) => {
+                    report.last_error = Some(error);
+                    stop = true;
+                }
+            }
+        }
+        if stop {
+            break 'passes;
+        }
+        // Items that failed are scheduled later, so the next batch only holds new work.
+        if report.retried + report.refused > 0 {
+            break;
+        }
+    }
+    report.remaining = with_store(store, |s| Ok(s.pending_count()?)).await?;
+    if let Some(error) = &report.last_error {
+        let error = error.clone();
+        with_store(store, move |s| Ok(s.log_event("sync_error", &error)?)).await?;
+    } else if report.delivered > 0 {
+        let detail = format!("{} envoyé(s)", report.delivered);
+        with_store(store, move |s| Ok(s.log_event("sync_ok", &detail)?)).await?;
+    }
+    Ok(report)
+}
+
+enum Work {
+    Submission(kiosk_sync::wire::SubmissionUpload),
+    HelpCall(kiosk_sync::wire::HelpCall),
+}
+
+async fn record_failure(
+    store: &SharedStore,
+    id: String,
+    is_call: bool,
+    attempts: u32,
+    error: String,
+) -> Result<()> {
+    let next = retry_at(attempts);
+    with_store(store, move |s| {
+        if is_call {
+            s.mark_help_call_failed(&id, &error, next)?;
+        } else {
+            s.mark_failed(&id, &error, next)?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The heartbeat: what an ambassador needs to know the kiosk is well.
+pub async fn heartbeat(
+    store: &SharedStore,
+    client: &Client,
+    data_dir: std::path::PathBuf,
+    last_error: Option<String>,
+) -> Result<()> {
+    let (flows, queue_length) =
+        with_store(store, |s| Ok((s.installed_flows()?, s.pending_count()?))).await?;
+    let beat = Heartbeat {
+        software_version: env!("CARGO_PKG_VERSION").to_string(),
+        flows,
+        queue_length,
+        last_error,
+        free_disk_bytes: free_disk_bytes(&data_dir),
+    };
+    client.heartbeat(&beat).await?;
+    Ok(())
+}
+
+/// Free bytes on the data directory's file system, through `df` (no unsafe statvfs here).
+fn free_disk_bytes(dir: &std::path::Path) -> u64 {
+    std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(dir)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().nth(1).and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The background loop: a pass whenever something may be due (at least every few
+/// seconds), a heartbeat every minute, until `shutdown` is cancelled.
+pub async fn run(
+    store: SharedStore,
+    client: Client,
+    data_dir: std::path::PathBuf,
+    shutdown: CancellationToken,
+) {
+    let mut last_heartbeat: Option<tokio::time::Instant> = None;
+    loop {
+        let report = match sync_once(&store, &client, false).await {
+            Ok(r) => r,
+            Err(e) => SyncReport {
+                last_error: Some(format!("{e:#}")),
+                ..SyncReport::default()
+            },
+        };
+        if let Some(error) = &report.last_error {
+            tracing::warn!(error = %error, remaining = report.remaining, "sync pass incomplete");
+        }
+        let beat_due = last_heartbeat.is_none_or(|t| t.elapsed() >= Duration::from_secs(60));
+        if beat_due {
+            match heartbeat(&store, &client, data_dir.clone(), report.last_error.clone()).await {
+                Ok(()) => last_heartbeat = Some(tokio::time::Instant::now()),
+                Err(e) => tracing::info!(error = %e, "heartbeat not sent"),
+            }
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! What waits for the back end: sealed submissions (table `outbox`) and help calls
+//! (table `help_calls`).
+//!
+//! A submission is turned into JSON and sealed to the back end's public key in memory;
+//! only then is one transaction opened, which writes the sealed box and a
+//! `submission_queued` event and commits (`synchronous=FULL`) before the caller hears
+//! "stored". The plaintext never touches the disk. Each item stays `pending` until the
+//! back end acknowledges it; then it becomes `delivered` and a submission's sealed box is
+//! dropped, leaving the receipt code and status.
+
+use crate::error::{Result, StoreError};
+use crate::identity::read_identity;
+use crate::receipt::{check_code, new_code};
+use crate::{clamp_limit, fmt_time, insert_event, Store};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use kiosk_flow::runtime::Submission;
+use kiosk_sync::seal::seal;
+use kiosk_sync::wire::{normalize_receipt, HelpCall, SubmissionUpload};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
+use std::fmt;
+use tracing::field::Empty;
+
+/// How many receipt codes are tried before giving up (a kiosk has about a million codes;
+/// a collision is rare until it has used a good part of them).
+pub const MAX_RECEIPT_TRIES: usize = 64;
+
+/// The longest `last_error` kept, in characters.
+const LAST_ERROR_MAX: usize = 200;
+
+/// A submission safely on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// The UUID that identifies it to the back end (the idempotency key).
+    pub id: String,
+    /// The code the citizen keeps (`AB3-7KQ`).
+    pub receipt: String,
+}
+
+/// Where an item is on its way to the back end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// On disk, not yet acknowledged by the back end.
+    Pending,
+    /// Acknowledged: the back end has it.
+    Delivered,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+        }
+    }
+
+    /// What the kiosk shows or says about it.
+    pub fn french(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "en attente d'envoi",
+            DeliveryState::Delivered => "envoyée",
+        }
+    }
+
+    fn parse(text: &str) -> rusqlite::Result<Self> {
+        match text {
+            "pending" => Ok(DeliveryState::Pending),
+            "delivered" => Ok(DeliveryState::Delivered),
+            other => Err(rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("unknown state {other:?}").into(),
+            )),
+        }
+    }
+}
+
+/// A pending submission, ready to send: the same bytes on every try.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: String,
+    pub flow_id: String,
+    pub flow_version: u32,
+    pub service: String,
+    pub receipt: String,
+    /// RFC 3339 UTC, when the citizen confirmed.
+    pub created_at: String,
+    /// The sealed box of the submission's JSON.
+    pub sealed: Vec<u8>,
+    /// Failed tries so far.
+    pub attempts: u32,
+}
+
+impl OutboxItem {
+    /// The request body of `PUT /api/v1/submissions/{id}`.
+    pub fn to_upload(&self) -> SubmissionUpload {
+        SubmissionUpload {
+            id: self.id.clone(),
+            flow_id: self.flow_id.clone(),
+            flow_version: self.flow_version,
+            service: self.service.clone(),
+            receipt: self.receipt.clone(),
+            created_at: self.created_at.clone(),
+            sealed: STANDARD.encode(&self.sealed),
+        }
+    }
+}
+
+impl From<&OutboxItem> for SubmissionUpload {
+    fn from(item: &OutboxItem) -> Self {
+        item.to_upload()
+    }
+}
+
+impl fmt::Debug for OutboxItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutboxItem")
+            .field("id", &self.id)
+            .field("flow_id", &self.flow_id)
+            .field("flow_version", &self.flow_version)
+            .field("service", &self.service)
+            .field("receipt", &self.receipt)
+            .field("created_at", &self.created_at)
+            .field(
+                "sealed",
+                &format_args!("<{} octets scellés>", self.sealed.len()),
+            )
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// A submission as the supervisor sees it: where it is, never what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub flow_id: String,
+    pub flow_version: u32,
+    pub service: String,
+    pub receipt: String,
+    pub created_at: String,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// When the back end first stored it (its own clock), once delivered.
+    pub delivered_at: Option<String>,
+}
+
+/// A pending help call, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpCallItem {
+    pub id: String,
+    pub flow_id: String,
+    pub step_id: String,
+    pub created_at: String,
+    pub attempts: u32,
+}
+
+impl HelpCallItem {
+    /// The request body of `PUT /api/v1/help-calls/{id}`.
+    pub fn to_wire(&self) -> HelpCall {
+        HelpCall {
+            id: self.id.clone(),
+            flow_id: self.flow_id.clone(),
+            step_id: self.step_id.clone(),
+            created_at: self.created_at.clone(),
+        }
+    }
+}
+
+/// The two queues share their delivery bookkeeping.
+#[derive(Clone, Copy)]
+enum Queue {
+    Submissions,
+    HelpCalls,
+}
+
+impl Queue {
+    fn table(self) -> &'static str {
+        match self {
+            Queue::Submissions => "outbox",
+            Queue::HelpCalls => "help_calls",
+        }
+    }
+
+    fn event(self) -> &'static str {
+        match self {
+            Queue::Submissions => "submission_delivered",
+            Queue::HelpCalls => "help_call_delivered",
+        }
+    }
+}
+
+impl Store {
+    /// Seals `submission` to the back end's key and writes it durably, with a fresh receipt
+    /// code. Returns only once the transaction is committed: then, and only then, may the
+    /// kiosk tell the citizen that the request is stored.
+    ///
+    /// Fails with [`StoreError::NotEnrolled`] before enrolment.
+    #[tracing::instrument(
+        name = "store.queue_submission",
+        skip_all,
+        fields(flow_id = %submission.flow_id, flow_version = submission.flow_version, id = Empty, receipt = Empty)
+    )]
+    pub fn queue_submission(&self, submission: &Submission) -> Result<Queued> {
+        let mut rng = rand::rng();
+        self.queue_inner(submission, &mut |prefix| new_code(prefix, &mut rng))
+    }
+
+    /// Like [`Store::queue_submission`], with receipt codes taken from `next_code` (each
+    /// must be canonical, `AB3-7KQ`, and start with the kiosk's prefix). For tests that need
+    /// collisions, and tools that need determinism.
+    #[tracing::instrument(
+        name = "store.queue_submission",
+        skip_all,
+        fields(flow_id = %submission.flow_id, flow_version = submission.flow_version, id = Empty, receipt = Empty)
+    )]
+    pub fn queue_submission_with_codes(
+        &self,
+        submission: &Submission,
+        mut next_code: impl FnMut() -> String,
+    ) -> Result<Queued> {
+        self.queue_inner(submission, &mut |prefix| {
+            let code = next_code();
+            check_code(&code, prefix)?;
+            Ok(code)
+        })
+    }
+
+    fn queue_inner(
+        &self,
+        submission: &Submission,
+        next_code: &mut dyn FnMut(&str) -> Result<String>,
+    ) -> Result<Queued> {
+        let mut conn = self.conn();
+        let identity = read_identity(&conn)?.ok_or(StoreError::NotEnrolled)?;
+
+        // Seal in memory, before anything is written.
+        let mut plain = serde_json::to_vec(submission)?;
+        let sealed = seal(&identity.public_key, &plain);
+        // Best effort: the JSON copy does not linger in freed memory (the caller still
+        // holds the submission itself until the session ends).
+        plain.fill(0);
+        drop(plain);
+        let sealed = sealed?;
+
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = fmt_time(Utc::now());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut receipt = None;
+        for _ in 0..MAX_RECEIPT_TRIES {
+            let code = next_code(&identity.receipt_prefix)?;
+            let inserted = tx.execute(
+                "INSERT INTO outbox (id, kind, flow_id, flow_version, service, receipt, created_at,
+                                     sealed, state, attempts, next_attempt_at)
+                 VALUES (?1, 'submission', ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?6)
+                 ON CONFLICT (receipt) DO NOTHING",
+                params![
+                    id,
+                    submission.flow_id,
+                    submission.flow_version,
+                    submission.service,
+                    code,
+                    now,
+                    sealed,
+                ],
+            )?;
+            if inserted == 1 {
+                receipt = Some(code);
+                break;
+            }
+            tracing::debug!("receipt code collision, trying another");
+        }
+        let receipt = receipt.ok_or(StoreError::ReceiptsExhausted(MAX_RECEIPT_TRIES))?;
+        insert_event(
+            &tx,
+            "submission_queued",
+            &format!(
+                "id={id} receipt={receipt} flow={}@{}",
+                submission.flow_id, submission.flow_version
+            ),
+        )?;
+        tx.commit()?;
+        let span = tracing::Span::current();
+        span.record("id", id.as_str());
+        span.record("receipt", receipt.as_str());
+        tracing::info!(sealed_bytes = sealed.len(), "submission queued");
+        Ok(Queued { id, receipt })
+    }
+
+    /// Pending submissions whose next try is due at `now`, oldest first, at most `limit`.
+    #[tracing::instrument(name = "store.due", skip_all, fields(limit, count = Empty))]
+    pub fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxItem>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, flow_id, flow_version, service, receipt, created_at, sealed, attempts
+             FROM outbox
+             WHERE state = 'pending' AND next_attempt_at <= ?1
+             ORDER BY created_at, rowid
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![fmt_time(now), clamp_limit(limit)], |r| {
+            Ok((
+                OutboxItem {
+                    id: r.get(0)?,
+                    flow_id: r.get(1)?,
+                    flow_version: r.get(2)?,
+                    service: r.get(3)?,
+                    receipt: r.get(4)?,
+                    created_at: r.get(5)?,
+                    sealed: Vec::new(),
+                    attempts: r.get(7)?,
+                },
+                r.get::<_, Option<Vec<u8>>>(6)?,
+            ))
+        })?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (mut item, sealed) = row?;
+            item.sealed = sealed.ok_or_else(|| {
+                StoreError::Corrupt(format!("demande {} en attente sans contenu", item.id))
+            })?;
+            items.push(item);
+        }
+        tracing::Span::current().record("count", items.len());
+        Ok(items)
+    }
+
+    /// The back end acknowledged the submission `id` (first stored at `received_at`, its
+    /// clock): it becomes `delivered` and its sealed box is dropped. Calling it again is
+    /// harmless. Fails with [`StoreError::UnknownId`] for an id never queued.
+    #[tracing::instrument(name = "store.mark_delivered", skip_all, fields(id))]
+    pub fn mark_delivered(&self, id: &str, received_at: &str) -> Result<()> {
+        self.mark_delivered_in(Queue::Submissions, id, received_at)
+    }
+
+    /// A try to deliver submission `id` failed: counts it, keeps `error` (a short reason
+    /// without personal data: an HTTP status, "réseau injoignable"...), and sets the next
+    /// try. No effect on a delivered item.
+    #[tracing::instrument(name = "store.mark_failed", skip_all, fields(id))]
+    pub fn mark_failed(&self, id: &str, error: &str, next_attempt_at: DateTime<Utc>) -> Result<()> {
+        self.mark_failed_in(Queue::Submissions, id, error, next_attempt_at)
+    }
+
+    /// Submissions and help calls not yet acknowledged (the heartbeat's `queue_length`).
+    #[tracing::instrument(name = "store.pending_count", skip_all)]
+    pub fn pending_count(&self) -> Result<u64> {
+        let conn = self.conn();
+        let count: i64 = conn.query_row(
+            "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending')
+                  + (SELECT count(*) FROM help_calls WHERE state = 'pending')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// The last `limit` submissions, newest first, without their content.
+    #[tracing::instrument(name = "store.outbox_listing", skip_all, fields(limit))]
+    pub fn outbox_listing(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, flow_id, flow_version, service, receipt, created_at, state, attempts,
+                    last_error, delivered_at
+             FROM outbox ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([clamp_limit(limit)], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The submission with this receipt code (case and dash forgiven), if this kiosk made it.
+    #[tracing::instrument(name = "store.lookup_receipt", skip_all)]
+    pub fn lookup_receipt(&self, receipt: &str) -> Result<Option<OutboxEntry>> {
+        let Some(code) = normalize_receipt(receipt) else {
+            return Ok(None);
+        };
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT id, flow_id, flow_version, service, receipt, created_at, state, attempts,
+                        last_error, delivered_at
+                 FROM outbox WHERE receipt = ?1",
+                [code],
+                entry_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Writes a call for help (where the citizen is, never who) and returns its id.
+    #[tracing::instrument(name = "store.queue_help_call", skip_all, fields(flow_id, step_id, id = Empty))]
+    pub fn queue_help_call(&self, flow_id: &str, step_id: &str) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = fmt_time(Utc::now());
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO help_calls (id, flow_id, step_id, created_at, state, attempts, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?4)",
+            params![id, flow_id, step_id, now],
+        )?;
+        insert_event(
+            &tx,
+            "help_call_queued",
+            &format!("id={id} flow={flow_id} step={step_id}"),
+        )?;
+        tx.commit()?;
+        tracing::Span::current().record("id", id.as_str());
+        Ok(id)
+    }
+
+    /// Pending help calls whose next try is due at `now`, oldest first, at most `limit`.
+    #[tracing::instrument(name = "store.due_help_calls", skip_all, fields(limit, count = Empty))]
+    pub fn due_help_calls(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<HelpCallItem>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, flow_id, step_id, created_at, attempts FROM help_calls
+             WHERE state = 'pending' AND next_attempt_at <= ?1
+             ORDER BY created_at, rowid
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![fmt_time(now), clamp_limit(limit)], |r| {
+            Ok(HelpCallItem {
+                id: r.get(0)?,
+                flow_id: r.get(1)?,
+                step_id: r.get(2)?,
+                created_at: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?;
+        let items: Vec<HelpCallItem> = rows.collect::<rusqlite::Result<_>>()?;
+        tracing::Span::current().record("count", items.len());
+        Ok(items)
+    }
+
+    /// Like [`Store::mark_delivered`], for a help call.
+    #[tracing::instrument(name = "store.mark_help_call_delivered", skip_all, fields(id))]
+    pub fn mark_help_call_delivered(&self, id: &str, received_at: &str) -> Result<()> {
+        self.mark_delivered_in(Queue::HelpCalls, id, received_at)
+    }
+
+    /// Like [`Store::mark_failed`], for a help call.
+    #[tracing::instrument(name = "store.mark_help_call_failed", skip_all, fields(id))]
+    pub fn mark_help_call_failed(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.mark_failed_in(Queue::HelpCalls, id, error, next_attempt_at)
+    }
+
+    fn mark_delivered_in(&self, queue: Queue, id: &str, received_at: &str) -> Result<()> {
+        // The back end's clock, normalized; a malformed time is replaced by ours.
+        let received_at = DateTime::parse_from_rfc3339(received_at.trim())
+            .map(|t| fmt_time(t.with_timezone(&Utc)))
+            .unwrap_or_else(|_| {
+                tracing::warn!("acknowledgement time unreadable, using the kiosk's clock");
+                fmt_time(Utc::now())
+            });
+        let table = queue.table();
+        let drop_sealed = match queue {
+            Queue::Submissions => ", sealed = NULL",
+            Queue::HelpCalls => "",
+        };
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            &format!(
+                "UPDATE {table} SET state = 'delivered', delivered_at = ?2, last_error = NULL
+                 {drop_sealed} WHERE id = ?1 AND state = 'pending'"
+            ),
+            params![id, received_at],
+        )?;
+        if changed == 0 {
+            ensure_exists(&tx, table, id)?;
+            tracing::debug!("already delivered");
+        } else {
+            insert_event(&tx, queue.event(), &format!("id={id}"))?;
+            tracing::info!("delivered");
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn mark_failed_in(
+        &self,
+        queue: Queue,
+        id: &str,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let error: String = error.chars().take(LAST_ERROR_MAX).collect();
+        let table = queue.table();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            &format!(
+                "UPDATE {table} SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
+                 WHERE id = ?1 AND state = 'pending'"
+            ),
+            params![id, error, fmt_time(next_attempt_at)],
+        )?;
+        if changed == 0 {
+            ensure_exists(&tx, table, id)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn ensure_exists(conn: &rusqlite::Connection, table: &str, id: &str) -> Result<()> {
+    let found = conn
+        .query_row(
+            &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+            [id],
+            |_| Ok(()),
+        )
+        .optional()?;
+    found.ok_or_else(|| StoreError::UnknownId(id.to_owned()))
+}
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        id: r.get(0)?,
+        flow_id: r.get(1)?,
+        flow_version: r.get(2)?,
+        service: r.get(3)?,
+        receipt: r.get(4)?,
+        created_at: r.get(5)?,
+        state: DeliveryState::parse(&r.get::<_, String>(6)?)?,
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
+        delivered_at: r.get(9)?,
+    })
+}

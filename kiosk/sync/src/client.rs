@@ -1,0 +1,195 @@
+//! The HTTP client of the kiosk API: one method per endpoint, and a classification of
+//! every answer into what the outbox must do next.
+//!
+//! The client never decides to drop anything: a refused item stays queued (and shows on
+//! the supervisor screen), a failed try is retried later. Only a 2xx marks delivery.
+
+use crate::wire::{
+    self, Ack, EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HelpCall, StatusResponse,
+    SubmissionUpload,
+};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("le back end est injoignable : {0}")]
+    Unreachable(String),
+    #[error("la borne n'est pas reconnue par le back end (jeton refusé)")]
+    Unauthorized,
+    #[error("la borne a été révoquée par un administrateur")]
+    Revoked,
+    #[error("code d'inscription inconnu ou déjà utilisé")]
+    BadEnrolmentCode,
+    #[error("réponse inattendue du back end : {status} {error}")]
+    Unexpected { status: u16, error: String },
+}
+
+/// What to do with one outbox item after a try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Stored by the back end (now or before): mark delivered.
+    Delivered(Ack),
+    /// Not stored this time (network, 5xx, timeout, a cut answer): try again later.
+    Retry(String),
+    /// The back end refuses this item for good (409, 422, 400, 413); keep it, report it,
+    /// try again much later in case an administrator fixes the cause.
+    Refused { status: u16, error: String },
+    /// The kiosk itself is refused (401, 403): stop this pass, keep everything.
+    KioskRefused(String),
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    token: Option<String>,
+}
+
+impl Client {
+    pub fn new(base_url: &str, token: Option<String>) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        Ok(Client {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    fn authed(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn enroll(&self, code: &str) -> Result<EnrollResponse, ClientError> {
+        let response = self
+            .http
+            .post(self.url(&wire::enroll_path()))
+            .json(&EnrollRequest {
+                code: code.trim().to_string(),
+            })
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        match response.status().as_u16() {
+            200 => response
+                .json()
+                .await
+                .map_err(|e| ClientError::Unreachable(e.to_string())),
+            401 => Err(ClientError::BadEnrolmentCode),
+            status => Err(unexpected(status, response).await),
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %upload.id))]
+    pub async fn put_submission(&self, upload: &SubmissionUpload) -> Delivery {
+        self.put(&wire::submission_path(&upload.id), upload).await
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %call.id))]
+    pub async fn put_help_call(&self, call: &HelpCall) -> Delivery {
+        self.put(&wire::help_call_path(&call.id), call).await
+    }
+
+    async fn put<T: serde::Serialize>(&self, path: &str, body: &T) -> Delivery {
+        let sent = self
+            .authed(self.http.put(self.url(path)))
+            .json(body)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => return Delivery::Retry(short_error(&e)),
+        };
+        let status = response.status().as_u16();
+        match status {
+            200 | 201 => match response.json::<Ack>().await {
+                Ok(ack) => Delivery::Delivered(ack),
+                // Stored or not, a retry will tell: the same bytes get 200 if stored.
+                Err(e) => Delivery::Retry(format!("réponse incomplète : {}", short_error(&e))),
+            },
+            401 => Delivery::KioskRefused(ClientError::Unauthorized.to_string()),
+            403 => Delivery::KioskRefused(ClientError::Revoked.to_string()),
+            400 | 409 | 413 | 415 | 422 => Delivery::Refused {
+                status,
+                error: error_code(response).await,
+            },
+            _ => Delivery::Retry(format!("HTTP {status}")),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<(), ClientError> {
+        let response = self
+            .authed(self.http.post(self.url(&wire::heartbeat_path())))
+            .json(heartbeat)
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable(short_error(&e)))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            401 => Err(ClientError::Unauthorized),
+            403 => Err(ClientError::Revoked),
+            status => Err(unexpected(status, response).await),
+        }
+    }
+
+    /// The status of a request by its receipt code; `None` when the back end has no such code.
+    #[tracing::instrument(skip_all)]
+    pub async fn status(&self, receipt: &str) -> Result<Option<StatusResponse>, ClientError> {
+        let response = self
+            .authed(self.http.get(self.url(&wire::status_path(receipt))))
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable(short_error(&e)))?;
+        match response.status().as_u16() {
+            200 => response
+                .json()
+                .await
+                .map(Some)
+                .map_err(|e| ClientError::Unreachable(short_error(&e))),
+            404 => Ok(None),
+            401 => Err(ClientError::Unauthorized),
+            403 => Err(ClientError::Revoked),
+            status => Err(unexpected(status, response).await),
+        }
+    }
+}
+
+async fn error_code(response: reqwest::Response) -> String {
+    match response.json::<ErrorBody>().await {
+        Ok(body) => body.error,
+        Err(_) => "sans détail".to_string(),
+    }
+}
+
+async fn unexpected(status: u16, response: reqwest::Response) -> ClientError {
+    ClientError::Unexpected {
+        status,
+        error: error_code(response).await,
+    }
+}
+
+/// A one-line error without URLs or bodies (they could carry nothing personal, but logs
+/// stay short and stable).
+fn short_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "délai dépassé".to_string()
+    } else if e.is_connect() {
+        "connexion impossible".to_string()
+    } else if e.is_decode() || e.is_body() {
+        "réponse abîmée".to_string()
+    } else {
+        "erreur réseau".to_string()
+    }
+}
