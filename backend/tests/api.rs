@@ -317,6 +317,20 @@ async fn sealed_to_another_key_gets_422_and_nothing_is_stored() {
         "bad_content",
     )
     .await;
+    // Sealed content for another service than the one sent in clear.
+    let mut elsewhere = answers("0612345678");
+    elsewhere["service"] = "etat-civil".into();
+    let rerouted = upload(
+        &kiosk.public_key,
+        &receipt(&kiosk.receipt_prefix),
+        &elsewhere,
+    );
+    expect_error(
+        server.put_submission(&kiosk.token, &rerouted).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_content",
+    )
+    .await;
     assert_eq!(server.count("submissions"), 0);
     assert_eq!(server.count("status_history"), 0);
 }

@@ -19,12 +19,46 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The path of a workspace binary, built once if it is not there yet.
+/// The newest modification time of the workspace's sources (Rust files and manifests).
+fn newest_source() -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut pending = vec![workspace_root()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "target" && !name.starts_with("target-") {
+                    pending.push(path);
+                }
+            } else if name.ends_with(".rs") || name == "Cargo.toml" || name.ends_with(".slint") {
+                if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                    newest = newest.max(modified);
+                }
+            }
+        }
+    }
+    newest
+}
+
+/// The path of a workspace binary. `cargo test --workspace` (and nextest) already built it
+/// with the workspace's features; it is rebuilt here only when missing or older than the
+/// sources, because a `cargo build --bin` with other features would rebuild the world.
 pub fn binary(name: &str) -> Result<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
     let path = target.join("debug").join(name);
+    let fresh = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|built| built >= newest_source());
+    if fresh {
+        return Ok(path);
+    }
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--bin", name])
         .current_dir(workspace_root())

@@ -32,7 +32,12 @@ pub async fn put(
 
     // Opening costs an X25519 exchange: off the async workers, and before anything is stored.
     let keys = state.keys.clone();
-    let answers_json = tokio::task::spawn_blocking(move || open(&keys, &sealed))
+    let clear = (
+        upload.flow_id.clone(),
+        upload.flow_version,
+        upload.service.clone(),
+    );
+    let answers_json = tokio::task::spawn_blocking(move || open(&keys, &sealed, &clear))
         .await
         .map_err(|error| Error::Internal(error.into()))??;
 
@@ -57,9 +62,25 @@ pub async fn put(
     ack(id, ingested)
 }
 
-/// Opens the sealed box and checks that it holds JSON; returns the JSON text.
-fn open(keys: &kiosk_sync::seal::KeyPair, sealed: &[u8]) -> Result<String, Error> {
+/// What the sealed submission says about itself, to compare with the clear fields.
+#[derive(serde::Deserialize)]
+struct SealedHeader {
+    flow_id: String,
+    flow_version: u32,
+    service: String,
+}
+
+/// Opens the sealed box, checks that it holds a submission whose flow and service are the
+/// ones sent in clear (so the clear fields cannot route it elsewhere); returns the JSON text.
+fn open(
+    keys: &kiosk_sync::seal::KeyPair,
+    sealed: &[u8],
+    clear: &(String, u32, String),
+) -> Result<String, Error> {
     let opened = keys.open(sealed).map_err(|_| Error::CannotOpen)?;
-    serde_json::from_slice::<serde::de::IgnoredAny>(&opened).map_err(|_| Error::BadContent)?;
+    let header: SealedHeader = serde_json::from_slice(&opened).map_err(|_| Error::BadContent)?;
+    if (&header.flow_id, header.flow_version, &header.service) != (&clear.0, clear.1, &clear.2) {
+        return Err(Error::BadContent);
+    }
     String::from_utf8(opened).map_err(|_| Error::BadContent)
 }

@@ -1,0 +1,1 @@
+//! The kiosk's voice: audio, recognition, synthesis and the prompt cache (being written).
