@@ -1,0 +1,265 @@
+//! Speaking a text: split into sentences, each played while the next is synthesized (or read
+//! from the prompt cache), at the kiosk's rate and volume, stoppable at once by a touch.
+//!
+//! With no voice at all the speaker is text-only: it logs that once and returns
+//! [`Spoken::TextOnly`]; the screen still shows every prompt.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+
+use tracing::{info, instrument, warn};
+
+use crate::audio::Audio;
+use crate::cache::PromptCache;
+use crate::models::ModelPaths;
+use crate::synth::{sentences, EspeakVoice, PiperVoice, Voice};
+use crate::VoiceError;
+
+/// Rate and volume, adjustable by the citizen ("plus lentement").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeechSettings {
+    /// Default 150, slower than normal speech (plain-language guidance).
+    pub words_per_minute: u32,
+    /// Gain applied at playback, 1.0 = as synthesized.
+    pub volume: f32,
+}
+
+impl Default for SpeechSettings {
+    fn default() -> Self {
+        Self {
+            words_per_minute: 150,
+            volume: 1.0,
+        }
+    }
+}
+
+/// Stops speech at once (a touch, the button); shared with the playback.
+#[derive(Debug, Clone, Default)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Where speech goes: a sound card, a WAV file, memory.
+pub trait AudioSink {
+    /// Plays one sentence, returning early if `stop` is raised.
+    fn play(&mut self, audio: &Audio, stop: &StopFlag) -> Result<(), VoiceError>;
+}
+
+/// Collects what is played, for `kiosk say --out` and the tests.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    pub audio: Option<Audio>,
+    /// When the first sentence arrived.
+    pub first_audio_at: Option<Instant>,
+}
+
+impl AudioSink for MemorySink {
+    fn play(&mut self, audio: &Audio, _stop: &StopFlag) -> Result<(), VoiceError> {
+        self.first_audio_at.get_or_insert_with(Instant::now);
+        match &mut self.audio {
+            Some(all) if all.sample_rate == audio.sample_rate => {
+                all.samples.extend_from_slice(&audio.samples)
+            }
+            Some(all) => {
+                let converted = audio.resampled(all.sample_rate)?;
+                all.samples.extend_from_slice(&converted.samples);
+            }
+            None => self.audio = Some(audio.clone()),
+        }
+        Ok(())
+    }
+}
+
+/// How a text was spoken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spoken {
+    Played {
+        sentences: usize,
+        /// Sentences that needed synthesis (the others came from the cache).
+        synthesized: usize,
+    },
+    /// Stopped by a touch or the button.
+    Stopped,
+    /// No voice: the text is only shown.
+    TextOnly,
+}
+
+pub struct Speaker {
+    voice: Option<Box<dyn Voice>>,
+    cache: Option<PromptCache>,
+    pub settings: SpeechSettings,
+}
+
+impl Speaker {
+    pub fn new(voice: Option<Box<dyn Voice>>, cache: Option<PromptCache>) -> Self {
+        if voice.is_none() {
+            warn!("no voice installed: text-only operation (prompts are shown, not spoken)");
+        }
+        Self {
+            voice,
+            cache,
+            settings: SpeechSettings::default(),
+        }
+    }
+
+    /// The best voice installed: a Piper voice, else espeak-ng in `espeak_language`, else none.
+    pub fn from_models(
+        paths: &ModelPaths,
+        espeak_language: &str,
+        cache_dir: Option<PathBuf>,
+    ) -> Self {
+        let piper = match (paths.default_piper_voice(), paths.onnxruntime()) {
+            (Some(onnx), Some(ort)) => match PiperVoice::load(&onnx, &ort) {
+                Ok(voice) => Some(Box::new(voice) as Box<dyn Voice>),
+                Err(e) => {
+                    warn!(error = %e, "Piper voice unusable, trying espeak-ng");
+                    None
+                }
+            },
+            _ => {
+                info!("no Piper voice or ONNX Runtime installed (scripts/fetch-models)");
+                None
+            }
+        };
+        let voice = piper.or_else(|| {
+            EspeakVoice::available().then(|| {
+                info!(
+                    language = espeak_language,
+                    "using the espeak-ng fallback voice"
+                );
+                Box::new(EspeakVoice::new(espeak_language)) as Box<dyn Voice>
+            })
+        });
+        let cache = cache_dir.and_then(|dir| match PromptCache::open(&dir) {
+            Ok(cache) => Some(cache),
+            Err(e) => {
+                warn!(error = %e, dir = %dir.display(), "no prompt cache");
+                None
+            }
+        });
+        Self::new(voice, cache)
+    }
+
+    /// The voice's id, if there is one.
+    pub fn voice_id(&self) -> Option<&str> {
+        self.voice.as_deref().map(Voice::id)
+    }
+
+    /// Speaks `text` into `sink`: the next sentence is synthesized while one plays.
+    #[instrument(skip_all, fields(chars = text.len()))]
+    pub fn speak(
+        &mut self,
+        text: &str,
+        sink: &mut dyn AudioSink,
+        stop: &StopFlag,
+    ) -> Result<Spoken, VoiceError> {
+        let Some(voice) = self.voice.as_mut() else {
+            info!("text only: nothing spoken");
+            return Ok(Spoken::TextOnly);
+        };
+        let sentences = sentences(text);
+        let count = sentences.len();
+        let wpm = self.settings.words_per_minute;
+        let volume = self.settings.volume;
+        let cache = self.cache.as_ref();
+        std::thread::scope(|scope| {
+            // One sentence of look-ahead: synthesis runs while the previous one plays.
+            let (tx, rx) = mpsc::sync_channel::<Result<(Audio, bool), VoiceError>>(1);
+            scope.spawn(move || {
+                for sentence in &sentences {
+                    if stop.is_stopped() {
+                        break;
+                    }
+                    let item = cached_or_synthesized(voice.as_mut(), cache, wpm, sentence);
+                    if tx.send(item).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut synthesized = 0;
+            for item in rx {
+                if stop.is_stopped() {
+                    return Ok(Spoken::Stopped);
+                }
+                let (audio, fresh) = item?;
+                synthesized += usize::from(fresh);
+                sink.play(&audio.scaled(volume), stop)?;
+            }
+            if stop.is_stopped() {
+                return Ok(Spoken::Stopped);
+            }
+            Ok(Spoken::Played {
+                sentences: count,
+                synthesized,
+            })
+        })
+    }
+
+    /// The whole text as one buffer (`kiosk say --out`); `None` when text-only.
+    pub fn render(&mut self, text: &str) -> Result<Option<Audio>, VoiceError> {
+        let mut sink = MemorySink::default();
+        match self.speak(text, &mut sink, &StopFlag::default())? {
+            Spoken::TextOnly => Ok(None),
+            _ => Ok(sink.audio),
+        }
+    }
+
+    /// Synthesizes ahead of time every sentence of `texts` missing from the cache, reporting
+    /// `(done, total)` after each text; returns how many sentences were synthesized.
+    #[instrument(skip_all, fields(texts = texts.len()))]
+    pub fn warm_cache(
+        &mut self,
+        texts: &[String],
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<usize, VoiceError> {
+        let (Some(voice), Some(cache)) = (self.voice.as_mut(), self.cache.as_ref()) else {
+            return Ok(0);
+        };
+        let wpm = self.settings.words_per_minute;
+        let mut synthesized = 0;
+        for (i, text) in texts.iter().enumerate() {
+            for sentence in sentences(text) {
+                if !cache.contains(voice.id(), wpm, &sentence) {
+                    let audio = voice.synthesize(&sentence, wpm)?;
+                    cache.put(voice.id(), wpm, &sentence, &audio)?;
+                    synthesized += 1;
+                }
+            }
+            progress(i + 1, texts.len());
+        }
+        Ok(synthesized)
+    }
+}
+
+/// The sentence from the cache, or synthesized (and then cached); the flag says "synthesized".
+fn cached_or_synthesized(
+    voice: &mut dyn Voice,
+    cache: Option<&PromptCache>,
+    wpm: u32,
+    sentence: &str,
+) -> Result<(Audio, bool), VoiceError> {
+    if let Some(audio) = cache.and_then(|c| c.get(voice.id(), wpm, sentence)) {
+        return Ok((audio, false));
+    }
+    let audio = voice.synthesize(sentence, wpm)?;
+    if let Some(cache) = cache {
+        if let Err(e) = cache.put(voice.id(), wpm, sentence, &audio) {
+            warn!(error = %e, "could not cache a prompt");
+        }
+    }
+    Ok((audio, true))
+}

@@ -1,0 +1,106 @@
+//! `kiosk say` and `kiosk listen`: the kiosk's voice from the command line, with the models of
+//! `voice-models/` (or `KIOSK_VOICE_MODELS`).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use kiosk_voice::audio::RECOGNIZER_RATE;
+use kiosk_voice::{Audio, Mode, ModelPaths, Recognizer, RecognizerConfig, Speaker};
+use serde::Serialize;
+
+/// The espeak-ng voice used when no Piper voice is installed.
+const FALLBACK_LANGUAGE: &str = "fr";
+
+/// `kiosk say "TEXTE" [--out FILE.wav]`: speaks the text with the best installed voice (Piper,
+/// else espeak-ng) at the kiosk's default rate, into a WAV file.
+pub fn say(text: &str, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let Some(out) = out else {
+        // Playback through the sound card (cpal) is not wired yet.
+        bail!("la sortie audio n'est pas encore branchée : utilisez --out FICHIER.wav");
+    };
+    let mut speaker = Speaker::from_models(&ModelPaths::from_env(), FALLBACK_LANGUAGE, None);
+    let Some(audio) = speaker.render(text).context("synthèse vocale")? else {
+        eprintln!("aucune voix installée (scripts/fetch-models, scripts/setup-audio) : texte seul");
+        println!("{text}");
+        return Ok(ExitCode::from(2));
+    };
+    audio
+        .write_wav(out)
+        .with_context(|| format!("écriture de {}", out.display()))?;
+    eprintln!(
+        "{}: {:.1} s, voix {}",
+        out.display(),
+        audio.duration_secs(),
+        speaker.voice_id().unwrap_or("?")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct Heard<'a> {
+    text: &'a str,
+    accepted: bool,
+    words: Vec<HeardWord<'a>>,
+}
+
+#[derive(Serialize)]
+struct HeardWord<'a> {
+    word: &'a str,
+    confidence: f32,
+}
+
+/// `kiosk listen [--wav FILE] [--grammar "phrase|phrase"]`: recognizes one utterance and prints
+/// JSON with the text, whether it was accepted and each word's confidence. With `--grammar` the
+/// global commands are added to the phrases; without it, free dictation. Exit 1 when nothing was
+/// understood with enough confidence.
+pub fn listen(wav: Option<&Path>, grammar: Option<&str>) -> anyhow::Result<ExitCode> {
+    let Some(wav) = wav else {
+        // Capture from the microphone (cpal) is not wired yet.
+        bail!("le micro n'est pas encore branché : utilisez --wav FICHIER.wav");
+    };
+    let model = ModelPaths::from_env()
+        .recognition_model()
+        .context("aucun modèle de reconnaissance installé : lancez scripts/fetch-models")?;
+    let audio = Audio::read_wav(wav)
+        .and_then(|a| a.resampled(RECOGNIZER_RATE))
+        .with_context(|| format!("lecture de {}", wav.display()))?;
+    let mode = match grammar {
+        Some(phrases) => Mode::Grammar(
+            phrases
+                .split('|')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        None => Mode::Free,
+    };
+    let mut config = RecognizerConfig::new(model);
+    config.global_phrases = kiosk_flow::understand::command_phrases()
+        .into_iter()
+        .map(|(phrase, _)| phrase.to_owned())
+        .collect();
+    let recognizer = Recognizer::spawn(config).context("chargement du modèle")?;
+    let utterance = recognizer
+        .recognize(mode, &audio.to_i16())
+        .context("reconnaissance")?;
+    let heard = Heard {
+        text: &utterance.text,
+        accepted: utterance.accepted,
+        words: utterance
+            .words
+            .iter()
+            .map(|w| HeardWord {
+                word: &w.word,
+                confidence: w.confidence,
+            })
+            .collect(),
+    };
+    println!("{}", serde_json::to_string(&heard)?);
+    Ok(if utterance.accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
