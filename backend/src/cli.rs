@@ -1,8 +1,12 @@
-//! The `backend` command line: `init`, `kiosk add|list|revoke`, `serve`, `submissions`,
-//! `status set`. Messages are French; results go to stdout, explanations to stderr.
+//! The `backend` command line: `init`, `kiosk add|list|revoke`, `service add|list`,
+//! `user add|list|password`, `serve`, `submissions`, `status set`. Messages are French;
+//! results go to stdout, explanations to stderr.
 
+use crate::config::{ConfigFile, CookieSecure};
 use crate::data_dir::DataDir;
-use crate::db::{self, kiosks, submissions};
+use crate::db::users::{self, Role};
+use crate::db::{self, kiosks, services, submissions};
+use crate::passwords;
 use crate::secrets;
 use crate::serve::{serve, shutdown_signal};
 use crate::state::AppState;
@@ -10,8 +14,8 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use kiosk_sync::wire::{normalize_receipt, RequestStatus};
 use serde::Serialize;
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -42,11 +46,30 @@ pub enum Command {
         #[command(subcommand)]
         command: KioskCommand,
     },
-    /// Lance l'API des bornes.
+    /// Gère les services qui reçoivent les demandes.
+    Service {
+        #[command(subcommand)]
+        command: ServiceCommand,
+    },
+    /// Gère les comptes des agents et des administrateurs.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Lance l'API des bornes, les pages des agents et les notifications.
     Serve {
         /// Adresse d'écoute (port 0 : un port libre au hasard).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Fichier de configuration TOML (par défaut : DIR/backend.toml s'il existe).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Adresse publique des pages (liens des e-mails), par exemple https://demandes.example.org.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// Drapeau Secure du cookie de session : auto (défaut), on ou off.
+        #[arg(long, value_name = "auto|on|off")]
+        cookie_secure: Option<CookieSecure>,
     },
     /// Affiche les demandes reçues, ouvertes.
     Submissions {
@@ -81,6 +104,59 @@ pub enum KioskCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Ajoute un service (son identifiant est celui des démarches : « service: voirie »).
+    Add {
+        /// Identifiant : lettres minuscules, chiffres, - et _ (par exemple voirie).
+        id: String,
+        /// Nom lisible, par exemple « Voirie et éclairage ».
+        #[arg(long)]
+        name: String,
+        /// Adresse e-mail prévenue de chaque nouvelle demande.
+        #[arg(long)]
+        email: Option<String>,
+        /// Adresse du webhook prévenu de chaque nouvelle demande (son secret est affiché).
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
+    },
+    /// Liste les services.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Ajoute un compte ; son mot de passe est lu sur l'entrée standard (--password-stdin)
+    /// ou créé et affiché une seule fois.
+    Add {
+        /// Adresse e-mail (l'identifiant de connexion).
+        email: String,
+        /// Nom affiché.
+        #[arg(long)]
+        name: String,
+        /// agent ou admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Service de l'agent (répétable : --service voirie --service dechets).
+        #[arg(long = "service", value_name = "ID")]
+        services: Vec<String>,
+        /// Lit le mot de passe sur la première ligne de l'entrée standard.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Liste les comptes.
+    List,
+    /// Remplace le mot de passe d'un compte (lu sur l'entrée standard ou créé) et ferme
+    /// ses sessions.
+    Password {
+        /// Adresse e-mail du compte.
+        email: String,
+        /// Lit le mot de passe sur la première ligne de l'entrée standard.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum StatusCommand {
     /// Change le statut d'une demande (recu, en_cours, traite, rejete).
     Set {
@@ -97,6 +173,10 @@ pub enum StatusCommand {
 
 /// Who `status set` is recorded as in the history.
 const BY_CLI: &str = "cli";
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_db(text).ok_or_else(|| format!("rôle inconnu « {text} » : agent ou admin"))
+}
 
 fn parse_status(text: &str) -> Result<RequestStatus, String> {
     let folded: String = text
@@ -119,7 +199,45 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             KioskCommand::List => kiosk_list(&data_dir),
             KioskCommand::Revoke { name_or_id } => kiosk_revoke(&data_dir, &name_or_id),
         },
-        Command::Serve { listen } => serve_command(&data_dir, &listen),
+        Command::Service { command } => match command {
+            ServiceCommand::Add {
+                id,
+                name,
+                email,
+                webhook,
+            } => service_add(&data_dir, &id, &name, email.as_deref(), webhook.as_deref()),
+            ServiceCommand::List => service_list(&data_dir),
+        },
+        Command::User { command } => match command {
+            UserCommand::Add {
+                email,
+                name,
+                role,
+                services,
+                password_stdin,
+            } => user_add(&data_dir, &email, &name, role, &services, password_stdin),
+            UserCommand::List => user_list(&data_dir),
+            UserCommand::Password {
+                email,
+                password_stdin,
+            } => user_password(&data_dir, &email, password_stdin),
+        },
+        Command::Serve {
+            listen,
+            config,
+            public_url,
+            cookie_secure,
+        } => {
+            let mut file = load_config(&data_dir, config.as_deref())?;
+            if let Some(url) = public_url {
+                crate::config::check_public_url(&url).context("--public-url")?;
+                file.web.public_url = Some(url);
+            }
+            if let Some(secure) = cookie_secure {
+                file.web.cookie_secure = secure;
+            }
+            serve_command(&data_dir, &listen, &file)
+        }
         Command::Submissions { json } => list_submissions(&data_dir, json),
         Command::Status { command } => match command {
             StatusCommand::Set {
@@ -230,7 +348,175 @@ fn kiosk_revoke(data_dir: &DataDir, name_or_id: &str) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve_command(data_dir: &DataDir, listen: &str) -> anyhow::Result<ExitCode> {
+/// The configuration: `--config FILE` (which must exist), else `DIR/backend.toml` if there,
+/// else the defaults.
+fn load_config(data_dir: &DataDir, explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
+    if let Some(path) = explicit {
+        return ConfigFile::load(path);
+    }
+    let default = data_dir.root().join("backend.toml");
+    if default.exists() {
+        ConfigFile::load(&default)
+    } else {
+        Ok(ConfigFile::default())
+    }
+}
+
+/// A password: the first line of stdin (`--password-stdin`), checked, or a generated one
+/// (then `true`: it must be shown).
+fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !stdin {
+        return Ok((passwords::generate(), true));
+    }
+    let mut line = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("impossible de lire le mot de passe sur l'entrée standard")?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    passwords::check_new(&password).map_err(anyhow::Error::msg)?;
+    Ok((password, false))
+}
+
+fn service_add(
+    data_dir: &DataDir,
+    id: &str,
+    name: &str,
+    email: Option<&str>,
+    webhook: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let input = services::check(name, email, webhook).map_err(|problems| {
+        anyhow::anyhow!(problems.join(" ").trim_end_matches('.').to_lowercase())
+    })?;
+    let db = data_dir.open_db()?;
+    let service = db.with(|conn| services::add(conn, id.trim(), &input, &db::now()))?;
+    eprintln!("Service « {} » ajouté ({}).", service.name, service.id);
+    if let Some(email) = &service.email {
+        eprintln!("  e-mail à chaque nouvelle demande : {email}");
+    }
+    if let Some(secret) = &service.webhook_secret {
+        eprintln!(
+            "  webhook : {} ; secret de signature (HMAC-SHA256, en-tête X-Signature),              à donner au destinataire :",
+            service.webhook_url.as_deref().unwrap_or("")
+        );
+        println!("{secret}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn service_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
+    let db = data_dir.open_db()?;
+    let all = db.with(|conn| services::list(conn))?;
+    if all.is_empty() {
+        eprintln!("Aucun service. Ajoutez-en un : backend service add ID --name NOM");
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    for service in all {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}",
+            service.id,
+            service.name,
+            service.email.as_deref().unwrap_or("-"),
+            service.webhook_url.as_deref().unwrap_or("-")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user_add(
+    data_dir: &DataDir,
+    email: &str,
+    name: &str,
+    role: Role,
+    services: &[String],
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    let db = data_dir.open_db()?;
+    let (password, generated) = password_from(password_stdin)?;
+    let hash = passwords::hash(&password)?;
+    let user = db.with(|conn| users::add(conn, email, name, role, &hash, services, &db::now()))?;
+    eprintln!(
+        "Compte {} ajouté : {} <{}>{}.",
+        user.role.french(),
+        user.name,
+        user.email,
+        if user.services.is_empty() {
+            String::new()
+        } else {
+            format!(", services : {}", user.services.join(", "))
+        }
+    );
+    if generated {
+        eprintln!(
+            "Mot de passe, affiché une seule fois (à transmettre par un moyen sûr ;              il se change dans « Mon compte ») :"
+        );
+        println!("{password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
+    let db = data_dir.open_db()?;
+    let all = db.with(|conn| users::list(conn))?;
+    if all.is_empty() {
+        eprintln!(
+            "Aucun compte. Ajoutez un administrateur : backend user add EMAIL --name NOM --role admin"
+        );
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    for user in all {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}",
+            user.email,
+            user.name,
+            user.role.as_db(),
+            if user.services.is_empty() {
+                "-".to_string()
+            } else {
+                user.services.join(",")
+            },
+            if user.disabled_at.is_some() {
+                "désactivé"
+            } else {
+                "actif"
+            }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user_password(
+    data_dir: &DataDir,
+    email: &str,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    let db = data_dir.open_db()?;
+    let Some((user, _)) = db.with(|conn| users::by_email(conn, email))? else {
+        bail!("aucun compte pour {}", email.trim());
+    };
+    let (password, generated) = password_from(password_stdin)?;
+    let hash = passwords::hash(&password)?;
+    db.with(|conn| users::set_password(conn, user.id, &hash))?;
+    eprintln!(
+        "Mot de passe de {} remplacé ; ses sessions sont fermées.",
+        user.email
+    );
+    if generated {
+        eprintln!("Nouveau mot de passe, affiché une seule fois :");
+        println!("{password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve_command(
+    data_dir: &DataDir,
+    listen: &str,
+    config: &ConfigFile,
+) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -249,8 +535,39 @@ fn serve_command(data_dir: &DataDir, listen: &str) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("impossible d'écouter sur {listen}"))?;
         let address = listener.local_addr()?;
+        let settings = config.settings(address);
         println!("Le back end écoute sur http://{address}");
+        println!(
+            "Pages des agents et des administrateurs : ouvrez {}/connexion",
+            settings.public_url
+        );
         io::stdout().flush()?;
+        eprintln!(
+            "  cookie de session : {} ; e-mails : {}",
+            if settings.cookie_secure {
+                "Secure (https)"
+            } else {
+                "sans Secure (http sur cette machine seulement)"
+            },
+            settings.smtp.as_ref().map_or_else(
+                || "désactivés".to_string(),
+                |smtp| format!("par {}", smtp.host)
+            )
+        );
+        if settings.cookie_secure && settings.public_url.starts_with("http://") {
+            eprintln!(
+                "  attention : cookie Secure mais adresse en http : les navigateurs ne le \
+                 renverront pas. Servez les pages en https (public_url) ou --cookie-secure off."
+            );
+        }
+        let no_accounts = state.db.with(|conn| users::list(conn))?.is_empty();
+        if no_accounts {
+            eprintln!(
+                "  aucun compte : créez un administrateur : backend user add EMAIL --name NOM \
+                 --role admin"
+            );
+        }
+        let state = state.with_settings(settings);
         serve(listener, state, shutdown_signal())
             .await
             .context("le serveur s'est arrêté sur une erreur")?;

@@ -1,8 +1,10 @@
-//! The one error type of the kiosk API. Every error answers a JSON
-//! [`ErrorBody`]; internal errors are logged here and shown to
-//! clients only as "erreur interne".
+//! The one error type of the back end. Every error answers a JSON [`ErrorBody`] and carries
+//! an [`ErrorPage`] extension, which the pages' middleware (`crate::pages::html_errors`)
+//! turns into a French HTML page outside the kiosk API; internal errors are logged here and
+//! shown to clients only as "erreur interne".
 
-use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kiosk_sync::wire::ErrorBody;
@@ -34,6 +36,18 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("corps trop gros")]
     PayloadTooLarge,
+    /// A page needs a logged-in account: to the login page, then back to `next` (a path).
+    #[error("connexion nécessaire")]
+    LoginRequired { next: String },
+    /// A page asked from another site without a session: reload `path` from this site, so
+    /// the browser sends its SameSite=Strict cookie (see `pages::session::Agent`).
+    #[error("rechargement depuis ce site")]
+    ReloadFromHere { path: String },
+    /// A form without the session's token, or with another one.
+    #[error(
+        "ce formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez"
+    )]
+    Csrf,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -56,13 +70,43 @@ impl Error {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Error::LoginRequired { .. } => (StatusCode::SEE_OTHER, "login_required"),
+            Error::ReloadFromHere { .. } => (StatusCode::OK, "reload"),
+            Error::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
 
+/// What an error page shows: set on every error response, used outside the kiosk API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+/// The login page's address, then back to `next` (a local path; anything else is dropped).
+pub fn login_location(next: &str) -> String {
+    if crate::pages::is_local_path(next) && next != "/" {
+        let query = serde_html_form::to_string([("suite", next)]).unwrap_or_default();
+        format!("/connexion?{query}")
+    } else {
+        "/connexion".to_string()
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::LoginRequired { next } = &self {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) = HeaderValue::from_str(&login_location(next)) {
+                response.headers_mut().insert(LOCATION, location);
+            }
+            return response;
+        }
+        if let Error::ReloadFromHere { path } = &self {
+            return crate::pages::reload_page(path);
+        }
         let (status, code) = self.status_and_code();
         let message = match &self {
             Error::Internal(error) => {
@@ -72,11 +116,17 @@ impl IntoResponse for Error {
             }
             other => other.to_string(),
         };
+        let page = ErrorPage {
+            status,
+            message: message.clone(),
+        };
         let body = ErrorBody {
             error: code.to_string(),
             message,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(page);
+        response
     }
 }
 

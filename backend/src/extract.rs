@@ -40,3 +40,26 @@ impl From<PathRejection> for Error {
         Error::BadRequest(rejection.body_text())
     }
 }
+
+/// The query string, parsed like a form (repeated keys as lists), rejecting with 400
+/// `bad_request`. No query is an empty one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Query<T>, Error> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_html_form::from_str(query)
+            .map(Query)
+            .map_err(|error| Error::BadRequest(format!("adresse mal formée : {error}")))
+    }
+}

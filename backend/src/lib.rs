@@ -1,29 +1,45 @@
 //! The intercommunal back end: the kiosk API (enrolment, sealed submissions, help calls,
-//! heartbeats, status lookups) over one SQLite file, and the `backend` command line.
+//! heartbeats, status lookups), the pages for agents and administrators, the notifications
+//! of new requests (email, signed webhooks), over one SQLite file, and the `backend`
+//! command line.
 //!
 //! # Layout
 //! - [`data_dir`]: the data folder: the database file and the X25519 secret key (`backend init`).
+//! - [`config`]: the optional `backend.toml` (public address, cookies, SMTP, retries) and
+//!   the [`config::Settings`] the server runs with.
 //! - [`db`]: SQLite (WAL, `synchronous=FULL`), migrations, and one module per table group;
 //!   plain synchronous functions over a `Connection`, shared by the server and the command line.
 //! - [`secrets`]: device tokens, enrolment codes, receipt prefixes and their hashes.
 //! - [`state`]: [`state::AppState`], the one struct every handler receives.
-//! - [`router`]: every route in one table ([`router::ROUTES`]) and [`router::app`].
+//! - [`router`]: every route in two tables, the kiosk API's ([`router::ROUTES`]) and the
+//!   pages' ([`router::PAGES`]), and [`router::app`].
 //! - [`handlers`]: one module per resource of the kiosk API.
+//! - [`pages`]: the pages for people (askama templates in `backend/templates`, one CSS file
+//!   in `backend/static`), their sessions, CSRF checks and login throttling.
+//! - [`passwords`]: argon2id hashes of the accounts' passwords.
+//! - [`export`]: a request as JSON (its export and the webhook's payload) and as CSV.
+//! - [`notify`]: the notifier, which sends the outbox's emails and signed webhooks.
 //! - [`auth`]: the device-token extractor. [`extract`]: JSON and path extractors whose
 //!   rejections are JSON [`kiosk_sync::wire::ErrorBody`]s.
 //! - [`error`]: the one [`error::Error`] enum and its HTTP mapping.
-//! - [`serve`]: runs the router on a listener until a shutdown future completes.
+//! - [`serve`]: runs the router and the notifier on a listener until a shutdown future
+//!   completes.
 //! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it).
 //!
 //! The wire types all come from `kiosk_sync::wire`: this crate never redefines them.
 
 pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod data_dir;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod handlers;
+pub mod notify;
+pub mod pages;
+pub mod passwords;
 pub mod router;
 pub mod secrets;
 pub mod serve;

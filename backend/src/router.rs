@@ -1,8 +1,10 @@
-//! Every route of the kiosk API in one table, [`ROUTES`], and [`app`], which builds the
-//! router from it. The same table is checked against `backend/openapi.yaml` by a test.
+//! Every route in two tables: the kiosk API, [`ROUTES`] (checked against
+//! `backend/openapi.yaml` by a test), and the pages for people, [`PAGES`]; and [`app`], which
+//! builds the router from both.
 
 use crate::error::Error;
 use crate::handlers;
+use crate::pages;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
@@ -14,6 +16,7 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use http_body_util::BodyExt;
 use kiosk_sync::wire::MAX_BODY_BYTES;
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -91,6 +94,136 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
+/// Which page handler answers a page route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    Style,
+    LoginForm,
+    Login,
+    Logout,
+    Inbox,
+    InboxCsv,
+    Request,
+    RequestStatus,
+    RequestJson,
+    Account,
+    AccountPassword,
+    Services,
+    ServiceCreate,
+    Service,
+    ServiceUpdate,
+    ServiceDelete,
+    Users,
+    UserCreate,
+    User,
+    UserUpdate,
+    UserPassword,
+    UserDisable,
+    UserEnable,
+    Kiosks,
+    KioskCreate,
+    KioskRevoke,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PageRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub page: Page,
+}
+
+const fn page(method: Method, path: &'static str, page: Page) -> PageRoute {
+    PageRoute { method, path, page }
+}
+
+/// The pages for agents and administrators (`crate::pages`). Every POST takes a form whose
+/// CSRF token is checked by its extractor (`pages::session::Posted`, `AdminPosted`, or the
+/// login form's own check).
+pub const PAGES: &[PageRoute] = &[
+    page(Method::Get, "/", Page::Home),
+    page(Method::Get, "/static/style.css", Page::Style),
+    page(Method::Get, "/connexion", Page::LoginForm),
+    page(Method::Post, "/connexion", Page::Login),
+    page(Method::Post, "/deconnexion", Page::Logout),
+    page(Method::Get, "/demandes", Page::Inbox),
+    page(Method::Get, "/demandes/export.csv", Page::InboxCsv),
+    page(Method::Get, "/demandes/{id}", Page::Request),
+    page(Method::Post, "/demandes/{id}/statut", Page::RequestStatus),
+    page(Method::Get, "/demandes/{id}/export.json", Page::RequestJson),
+    page(Method::Get, "/compte", Page::Account),
+    page(Method::Post, "/compte", Page::AccountPassword),
+    page(Method::Get, "/admin/services", Page::Services),
+    page(Method::Post, "/admin/services", Page::ServiceCreate),
+    page(Method::Get, "/admin/services/{id}", Page::Service),
+    page(Method::Post, "/admin/services/{id}", Page::ServiceUpdate),
+    page(
+        Method::Post,
+        "/admin/services/{id}/supprimer",
+        Page::ServiceDelete,
+    ),
+    page(Method::Get, "/admin/utilisateurs", Page::Users),
+    page(Method::Post, "/admin/utilisateurs", Page::UserCreate),
+    page(Method::Get, "/admin/utilisateurs/{id}", Page::User),
+    page(Method::Post, "/admin/utilisateurs/{id}", Page::UserUpdate),
+    page(
+        Method::Post,
+        "/admin/utilisateurs/{id}/mot-de-passe",
+        Page::UserPassword,
+    ),
+    page(
+        Method::Post,
+        "/admin/utilisateurs/{id}/desactiver",
+        Page::UserDisable,
+    ),
+    page(
+        Method::Post,
+        "/admin/utilisateurs/{id}/reactiver",
+        Page::UserEnable,
+    ),
+    page(Method::Get, "/admin/bornes", Page::Kiosks),
+    page(Method::Post, "/admin/bornes", Page::KioskCreate),
+    page(
+        Method::Post,
+        "/admin/bornes/{id}/revoquer",
+        Page::KioskRevoke,
+    ),
+];
+
+fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
+    use pages::{account, assets, inbox, kiosks, login, request, services, users};
+    let filter = route.method.filter();
+    match route.page {
+        Page::Home => on(filter, pages::home),
+        Page::Style => on(filter, assets::style),
+        Page::LoginForm => on(filter, login::form),
+        Page::Login => on(filter, login::submit),
+        Page::Logout => on(filter, login::logout),
+        Page::Inbox => on(filter, inbox::list),
+        Page::InboxCsv => on(filter, inbox::export_csv),
+        Page::Request => on(filter, request::show),
+        Page::RequestStatus => on(filter, request::set_status),
+        Page::RequestJson => on(filter, request::export_json),
+        Page::Account => on(filter, account::show),
+        Page::AccountPassword => on(filter, account::change_password),
+        Page::Services => on(filter, services::list),
+        Page::ServiceCreate => on(filter, services::create),
+        Page::Service => on(filter, services::show),
+        Page::ServiceUpdate => on(filter, services::update),
+        Page::ServiceDelete => on(filter, services::delete),
+        Page::Users => on(filter, users::list),
+        Page::UserCreate => on(filter, users::create),
+        Page::User => on(filter, users::show),
+        Page::UserUpdate => on(filter, users::update),
+        Page::UserPassword => on(filter, users::reset_password),
+        Page::UserDisable => on(filter, users::disable),
+        Page::UserEnable => on(filter, users::enable),
+        Page::Kiosks => on(filter, kiosks::list),
+        Page::KioskCreate => on(filter, kiosks::create),
+        Page::KioskRevoke => on(filter, kiosks::revoke),
+    }
+}
+
 fn method_router(route: &Route) -> MethodRouter<AppState> {
     let filter = route.method.filter();
     match route.endpoint {
@@ -102,15 +235,30 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
     }
 }
 
-/// The whole service: routes, JSON fallbacks, body limits and request tracing.
+/// The whole service: routes, fallbacks (JSON for the API, pages elsewhere), body limits,
+/// page headers and request tracing.
 pub fn app(state: AppState) -> Router {
+    // Routes sharing a path (a page and its form) share one method router.
+    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+    let api = ROUTES
+        .iter()
+        .map(|route| (route.path, method_router(route)));
+    let people = PAGES.iter().map(|route| (route.path, page_router(route)));
+    for (path, methods) in api.chain(people) {
+        let merged = match by_path.remove(path) {
+            Some(existing) => existing.merge(methods),
+            None => methods,
+        };
+        by_path.insert(path, merged);
+    }
     let mut router = Router::new();
-    for route in ROUTES {
-        router = router.route(route.path, method_router(route));
+    for (path, methods) in by_path {
+        router = router.route(path, methods);
     }
     router
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(middleware::from_fn(pages::html_errors))
         // Bodies streamed without a length are cut at the limit by the extractors (413 too).
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_declared_oversize))
@@ -192,5 +340,16 @@ mod tests {
         assert_eq!(path(Endpoint::PutHelpCall), wire::help_call_path("{id}"));
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
+    }
+
+    #[test]
+    fn pages_stay_out_of_the_kiosk_api() {
+        for route in PAGES {
+            assert!(!route.path.starts_with(wire::API_PREFIX), "{}", route.path);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for route in PAGES {
+            assert!(seen.insert((route.method, route.path)), "{:?}", route);
+        }
     }
 }

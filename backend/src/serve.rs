@@ -1,20 +1,46 @@
 //! Running the service: [`serve`] on any listener until a shutdown future completes (tests
-//! pass `127.0.0.1:0` and a channel), and [`shutdown_signal`] for SIGINT and SIGTERM.
+//! pass `127.0.0.1:0` and a channel), with the notifier beside it, and [`shutdown_signal`]
+//! for SIGINT and SIGTERM.
 
+use crate::notify::Notifier;
 use crate::router::app;
 use crate::state::AppState;
 use std::future::Future;
+use std::net::SocketAddr;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
-/// Serves the kiosk API on `listener` until `shutdown` completes, then lets requests in
-/// flight finish.
+/// Serves the kiosk API and the pages on `listener` until `shutdown` completes, then lets
+/// requests in flight finish and stops the notifier (what it has not sent stays in the
+/// outbox for the next start).
 pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let notifier = Notifier::new(state.clone()).map_err(std::io::Error::other)?;
+    let cancel = CancellationToken::new();
+    let tasks = TaskTracker::new();
+    tasks.spawn(
+        notifier
+            .run(cancel.clone())
+            .instrument(tracing::info_span!("notifications")),
+    );
+    tasks.close();
+    let stop = cancel.clone();
+    let served = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        stop.cancel();
+    })
+    .await;
+    cancel.cancel();
+    tasks.wait().await;
+    served
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

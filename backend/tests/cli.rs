@@ -1,5 +1,5 @@
-//! The `backend` binary as an administrator uses it: init, kiosk add/list/revoke, serve,
-//! submissions --json, status set.
+//! The `backend` binary as an administrator uses it: init, kiosk add/list/revoke, service
+//! add/list, user add/list/password, serve, submissions --json, status set.
 
 mod common;
 
@@ -296,4 +296,282 @@ async fn a_submission_goes_from_kiosk_to_the_command_line() {
         )
         .unwrap();
     assert_eq!(history, 1);
+}
+
+fn backend_with_stdin(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("test helper");
+    child
+        .stdin
+        .take()
+        .expect("test helper")
+        .write_all(stdin.as_bytes())
+        .expect("test helper");
+    child.wait_with_output().expect("test helper")
+}
+
+#[test]
+fn services_and_accounts_are_added_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert!(backend(dir, &["init"]).status.success());
+    let added = backend(
+        dir,
+        &[
+            "service",
+            "add",
+            "voirie",
+            "--name",
+            "Voirie et éclairage",
+            "--email",
+            "voirie@example.org",
+            "--webhook",
+            "https://outil.example.org/hook",
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    // stdout: the webhook's secret only.
+    let secret = stdout(&added).trim().to_string();
+    assert!(backend::secrets::looks_like_token(&secret), "{secret}");
+    assert!(stderr(&added).contains("X-Signature"));
+    let bad = backend(dir, &["service", "add", "Voirie!", "--name", "V"]);
+    assert!(!bad.status.success());
+    let bad = backend(
+        dir,
+        &[
+            "service",
+            "add",
+            "dechets",
+            "--name",
+            "D",
+            "--webhook",
+            "ftp://x",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("http"), "{}", stderr(&bad));
+    let list = stdout(&backend(dir, &["service", "list"]));
+    assert!(
+        list.starts_with("voirie\tVoirie et éclairage\tvoirie@example.org\t"),
+        "{list}"
+    );
+
+    // A generated password, printed once on stdout.
+    let agent = backend(
+        dir,
+        &[
+            "user",
+            "add",
+            "agnes@example.org",
+            "--name",
+            "Agnès",
+            "--role",
+            "agent",
+            "--service",
+            "voirie",
+        ],
+    );
+    assert!(agent.status.success(), "{}", stderr(&agent));
+    let password = stdout(&agent).trim().to_string();
+    assert_eq!(password.len(), 19, "{password}");
+    assert!(stderr(&agent).contains("une seule fois"));
+    // A password from stdin, checked.
+    let admin = backend_with_stdin(
+        dir,
+        &[
+            "user",
+            "add",
+            "admin@example.org",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "une phrase de passe solide\n",
+    );
+    assert!(admin.status.success(), "{}", stderr(&admin));
+    assert_eq!(stdout(&admin), "", "a chosen password is not printed");
+    let short = backend_with_stdin(
+        dir,
+        &[
+            "user",
+            "add",
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        "court\n",
+    );
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("au moins 12"), "{}", stderr(&short));
+    let unknown = backend(
+        dir,
+        &[
+            "user",
+            "add",
+            "y@example.org",
+            "--name",
+            "Y",
+            "--role",
+            "agent",
+            "--service",
+            "nulle",
+        ],
+    );
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("nulle"));
+    let twice = backend(
+        dir,
+        &[
+            "user",
+            "add",
+            "AGNES@example.org",
+            "--name",
+            "A",
+            "--role",
+            "agent",
+        ],
+    );
+    assert!(!twice.status.success());
+    assert!(stderr(&twice).contains("existe déjà"));
+    let role = backend(
+        dir,
+        &[
+            "user",
+            "add",
+            "z@example.org",
+            "--name",
+            "Z",
+            "--role",
+            "chef",
+        ],
+    );
+    assert!(!role.status.success());
+    let list = stdout(&backend(dir, &["user", "list"]));
+    assert!(
+        list.contains("agnes@example.org\tAgnès\tagent\tvoirie\tactif"),
+        "{list}"
+    );
+    assert!(
+        list.contains("admin@example.org\tAdmin\tadmin\t-\tactif"),
+        "{list}"
+    );
+
+    // A new password replaces the old one.
+    let reset = backend_with_stdin(
+        dir,
+        &["user", "password", "agnes@example.org", "--password-stdin"],
+        "un autre mot de passe\r\n",
+    );
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    let db = backend::data_dir::DataDir::new(dir).open_db().unwrap();
+    let (_, hash) = db
+        .with(|c| backend::db::users::by_email(c, "agnes@example.org"))
+        .unwrap()
+        .unwrap();
+    assert!(backend::passwords::verify("un autre mot de passe", &hash));
+    assert!(!backend::passwords::verify(&password, &hash));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_prints_the_address_to_open_and_accounts_can_log_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert!(backend(dir, &["init"]).status.success());
+    let added = backend_with_stdin(
+        dir,
+        &[
+            "user",
+            "add",
+            "admin@example.org",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "une phrase de passe solide\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("test helper");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let base = first
+        .strip_prefix("Le back end écoute sur ")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        second,
+        format!("Pages des agents et des administrateurs : ouvrez {base}/connexion")
+    );
+    // Plain http on loopback: the cookie is not Secure, so a browser can log in.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{base}/connexion"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = form.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("connexion=") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = form.text().await.unwrap();
+    let csrf = common::web::csrf_in(&html).unwrap();
+    let login = client
+        .post(format!("{base}/connexion"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_html_form::to_string([
+                ("csrf", csrf.as_str()),
+                ("email", "admin@example.org"),
+                ("password", "une phrase de passe solide"),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(login.headers()["location"], "/demandes");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // A bad public address is refused before serving.
+    let bad = backend(
+        dir,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            "ftp://x",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("public-url"), "{}", stderr(&bad));
 }

@@ -74,9 +74,85 @@ CREATE TABLE help_calls (
 CREATE INDEX help_calls_open ON help_calls (handled_at, received_at);
 "#;
 
+/// The people's side: agents, administrators, services, sessions, login throttling, and the
+/// notification outbox; the commune of each submission, for the inbox's filter; who changed
+/// a status.
+const V2: &str = r#"
+CREATE TABLE services (
+    id             TEXT PRIMARY KEY,              -- as flows name it: 'voirie'
+    name           TEXT NOT NULL,
+    email          TEXT,                          -- where new requests are announced
+    webhook_url    TEXT,
+    webhook_secret TEXT,                          -- HMAC-SHA256 key; in clear, it signs
+    created_at     TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'admin')),
+    password_hash TEXT NOT NULL,                  -- argon2id, PHC string
+    created_at    TEXT NOT NULL,
+    disabled_at   TEXT
+) STRICT;
+
+CREATE TABLE user_services (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    service_id TEXT NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, service_id)
+) STRICT;
+
+CREATE TABLE sessions (
+    id_hash      TEXT PRIMARY KEY,                -- sha256 hex of the cookie's value
+    user_id      INTEGER REFERENCES users (id) ON DELETE CASCADE, -- NULL before login
+    csrf_token   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+CREATE TABLE login_failures (
+    key             TEXT PRIMARY KEY,             -- 'compte:<email>' or 'ip:<address>'
+    failures        INTEGER NOT NULL,
+    last_failure_at TEXT NOT NULL,
+    locked_until    TEXT
+) STRICT;
+
+CREATE TABLE notification_outbox (
+    id              INTEGER PRIMARY KEY,
+    submission_id   TEXT NOT NULL REFERENCES submissions (id),
+    service_id      TEXT NOT NULL,
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'sent', 'skipped')),
+    created_at      TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,                         -- without personal data
+    done_at         TEXT,
+    UNIQUE (submission_id, channel)
+) STRICT;
+
+CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at);
+
+ALTER TABLE submissions ADD COLUMN commune TEXT;  -- the `commune` answer's display
+UPDATE submissions SET commune = (
+    SELECT json_extract(a.value, '$.display')
+    FROM json_each(submissions.answers_json, '$.answers') AS a
+    WHERE json_extract(a.value, '$.step_id') = 'commune'
+    LIMIT 1
+) WHERE json_valid(answers_json);
+CREATE INDEX submissions_by_commune ON submissions (commune);
+
+ALTER TABLE status_history ADD COLUMN user_id INTEGER REFERENCES users (id); -- by = 'agent'
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 #[cfg(test)]
@@ -84,5 +160,32 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn v2_fills_the_commune_of_earlier_submissions() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        let migrations = super::migrations();
+        migrations.to_version(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO kiosks (id, name, place, receipt_prefix, created_at)
+               VALUES ('k', 'K', 'P', 'AB', 't');
+               INSERT INTO submissions (id, kiosk_id, flow_id, flow_version, service, receipt,
+                 created_at, received_at, content_digest, answers_json, status_updated_at)
+               VALUES ('s1', 'k', 'f', 1, 'voirie', 'AB2-222', 't', 't', 'd',
+                 '{"answers": [{"step_id": "lieu", "display": "Rue"},
+                               {"step_id": "commune", "display": "Duisans"}]}', 't'),
+                      ('s2', 'k', 'f', 1, 'voirie', 'AB2-223', 't', 't', 'd', '{}', 't');"#,
+        )
+        .unwrap();
+        migrations.to_latest(&mut conn).unwrap();
+        let communes: Vec<Option<String>> = conn
+            .prepare("SELECT commune FROM submissions ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(communes, [Some("Duisans".to_string()), None]);
     }
 }

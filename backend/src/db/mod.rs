@@ -6,12 +6,18 @@
 //! pool, inside a tracing span), the command line through [`Db::with`].
 
 pub mod help_calls;
+pub mod inbox;
 pub mod kiosks;
+pub mod login_failures;
 mod migrations;
+pub mod outbox;
+pub mod services;
+pub mod sessions;
 pub mod submissions;
+pub mod users;
 
 use anyhow::Context;
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -114,5 +120,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Now, as stored and sent: RFC 3339 UTC with milliseconds (`2026-11-28T10:00:00.000Z`).
 pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    timestamp(Utc::now())
+}
+
+/// A time as stored: RFC 3339 UTC with milliseconds. Stored times compare as strings.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -1,13 +1,16 @@
-//! Submissions: idempotent ingest, status lookup by receipt, status changes (with their
-//! history), and the full listing for `backend submissions`.
+//! Submissions: idempotent ingest (which also queues the service's notifications), status
+//! lookup by receipt, status changes (with their history), and the full listing for
+//! `backend submissions`.
 
-use super::Ingested;
+use super::{outbox, Ingested};
 use anyhow::Context;
 use kiosk_sync::wire::{RequestStatus, StatusResponse};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 /// Who records the first status of every submission in `status_history`.
 pub const BY_KIOSK: &str = "borne";
+/// Who records a change made by an agent on the pages (with the agent's `user_id`).
+pub const BY_AGENT: &str = "agent";
 
 /// A submission ready to store: checked, opened, its receipt normalized.
 #[derive(Debug, Clone)]
@@ -74,7 +77,8 @@ fn status_column(text: String) -> rusqlite::Result<RequestStatus> {
 
 /// Stores `new` unless it is already there, all in one transaction: a retry with the same
 /// content gets the first reception time, other content under the same id is a conflict,
-/// and a receipt code belongs to one submission only. Durable when this returns `New`.
+/// and a receipt code belongs to one submission only. Durable when this returns `New`, and
+/// so are the service's notifications, queued in the same transaction.
 pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::Result<Ingested> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<(String, String)> = tx
@@ -96,8 +100,8 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
     }
     tx.prepare_cached(
         "INSERT INTO submissions (id, kiosk_id, flow_id, flow_version, service, receipt, \
-         created_at, received_at, content_digest, answers_json, status, status_updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'recu', ?8)",
+         created_at, received_at, content_digest, answers_json, status, status_updated_at, \
+         commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'recu', ?8, ?11)",
     )?
     .execute(params![
         new.id,
@@ -110,12 +114,14 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
         now,
         new.content_digest,
         new.answers_json,
+        commune_of(&new.answers_json),
     ])?;
     tx.prepare_cached(
         "INSERT INTO status_history (submission_id, at, status, note, \"by\") \
          VALUES (?1, ?2, 'recu', NULL, ?3)",
     )?
     .execute(params![new.id, now, BY_KIOSK])?;
+    outbox::enqueue(&tx, &new.id, &new.service, now)?;
     tx.commit()?;
     Ok(Ingested::New {
         received_at: now.to_string(),
@@ -154,8 +160,7 @@ pub fn set_status(
     by: &str,
     now: &str,
 ) -> anyhow::Result<bool> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let id: Option<String> = tx
+    let id: Option<String> = conn
         .query_row(
             "SELECT id FROM submissions WHERE receipt = ?1",
             [receipt],
@@ -165,19 +170,75 @@ pub fn set_status(
     let Some(id) = id else {
         return Ok(false);
     };
-    let status = status_to_db(status);
-    tx.execute(
+    let change = StatusChange {
+        status,
+        note,
+        by,
+        user_id: None,
+    };
+    set_status_by_id(conn, &id, &change, now)
+}
+
+/// A status change, as recorded in the history.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusChange<'a> {
+    pub status: RequestStatus,
+    /// For the citizen (the kiosk reads it to whoever gives the receipt code).
+    pub note: Option<&'a str>,
+    /// [`BY_KIOSK`], [`BY_AGENT`] or `cli`.
+    pub by: &'a str,
+    /// The agent, for [`BY_AGENT`].
+    pub user_id: Option<i64>,
+}
+
+/// Sets the status of submission `id` and records it in the history, in one transaction.
+/// `false` if there is no such submission.
+pub fn set_status_by_id(
+    conn: &mut Connection,
+    id: &str,
+    change: &StatusChange<'_>,
+    now: &str,
+) -> anyhow::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let status = status_to_db(change.status);
+    let updated = tx.execute(
         "UPDATE submissions SET status = ?2, status_updated_at = ?3, status_note = ?4 \
          WHERE id = ?1",
-        params![id, status, now, note],
+        params![id, status, now, change.note],
     )?;
+    if updated == 0 {
+        return Ok(false);
+    }
     tx.execute(
-        "INSERT INTO status_history (submission_id, at, status, note, \"by\") \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, now, status, note, by],
+        "INSERT INTO status_history (submission_id, at, status, note, \"by\", user_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, now, status, change.note, change.by, change.user_id],
     )?;
     tx.commit()?;
     Ok(true)
+}
+
+/// The display of the `commune` answer of an opened submission, if it has one (the inbox
+/// filters on it).
+pub fn commune_of(answers_json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Opened {
+        #[serde(default)]
+        answers: Vec<Answer>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        step_id: String,
+        #[serde(default)]
+        display: Option<String>,
+    }
+    let opened: Opened = serde_json::from_str(answers_json).ok()?;
+    opened
+        .answers
+        .into_iter()
+        .find(|answer| answer.step_id == "commune")
+        .and_then(|answer| answer.display)
+        .filter(|display| !display.trim().is_empty())
 }
 
 /// Calls `each` on every submission, oldest reception first, without holding them all.
@@ -291,6 +352,20 @@ mod tests {
         assert!(!db
             .with(|c| set_status(c, "ZZZ-ZZZ", RequestStatus::Traite, None, "cli", "t"))
             .unwrap());
+    }
+
+    #[test]
+    fn the_commune_is_the_commune_answer_display() {
+        let json =
+            r#"{"answers": [{"step_id": "commune", "value": "62276", "display": "Duisans"}]}"#;
+        assert_eq!(commune_of(json).as_deref(), Some("Duisans"));
+        assert_eq!(commune_of(r#"{"answers": []}"#), None);
+        assert_eq!(
+            commune_of(r#"{"answers": [{"step_id": "commune", "display": " "}]}"#),
+            None
+        );
+        assert_eq!(commune_of("{}"), None);
+        assert_eq!(commune_of("pas du json"), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `PUT /api/v1/submissions/{id}`: a sealed submission is checked, opened with the back
-//! end's key, and stored once (idempotent on its id and content digest).
+//! end's key, and stored once (idempotent on its id and content digest), with its service's
+//! notifications queued; the notifier sends them afterwards, never holding up the answer.
 
 use super::{ack, check_id, check_timestamp, check_word};
 use crate::auth::Kiosk;
@@ -59,6 +60,10 @@ pub async fn put(
         })
         .await?;
     tracing::info!(kiosk = %kiosk.id, submission = %id, outcome = ingested.label(), "soumission");
+    if matches!(ingested, db::Ingested::New { .. }) {
+        // Its notifications are queued (same transaction): the notifier sends them now.
+        state.outbox_bell.notify_one();
+    }
     ack(id, ingested)
 }
 

@@ -2,14 +2,19 @@
 //! a temporary folder, a reqwest client, and helpers to enrol kiosks and seal submissions.
 #![allow(dead_code)]
 
+pub mod web;
+
+use backend::config::{Retry, Settings};
 use backend::data_dir::DataDir;
-use backend::db::{self, kiosks};
+use backend::db::users::{self, Role};
+use backend::db::{self, kiosks, services};
 use backend::state::AppState;
 use kiosk_sync::seal;
 use kiosk_sync::wire::{self, EnrollRequest, EnrollResponse, SubmissionUpload};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,13 +35,28 @@ impl Server {
         Server::start_in(dir).await
     }
 
+    /// A fresh data folder and a server on it with these settings (`public_url` is set to
+    /// the server's address).
+    pub async fn start_with(settings: Settings) -> Server {
+        let dir = tempfile::tempdir().expect("test setup");
+        DataDir::new(dir.path()).init().expect("test setup");
+        Server::start_in_with(dir, settings).await
+    }
+
     /// A server on an existing data folder.
     pub async fn start_in(dir: TempDir) -> Server {
-        let state = AppState::open(&DataDir::new(dir.path())).expect("test setup");
+        Server::start_in_with(dir, test_settings()).await
+    }
+
+    pub async fn start_in_with(dir: TempDir, mut settings: Settings) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("test setup");
         let addr = listener.local_addr().expect("test setup");
+        settings.public_url = format!("http://{addr}");
+        let state = AppState::open(&DataDir::new(dir.path()))
+            .expect("test setup")
+            .with_settings(settings);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(backend::serve::serve(listener, state, async {
             let _ = rx.await;
@@ -108,11 +128,71 @@ impl Server {
             .expect("test setup")
     }
 
+    /// `backend service add`.
+    pub fn add_service(
+        &self,
+        id: &str,
+        name: &str,
+        email: Option<&str>,
+        webhook: Option<&str>,
+    ) -> services::Service {
+        let db = self.data_dir().open_db().expect("test setup");
+        let input = services::check(name, email, webhook).expect("test setup");
+        db.with(|c| services::add(c, id, &input, &db::now()))
+            .expect("test setup")
+    }
+
+    /// `backend user add` with this password.
+    pub fn add_user(
+        &self,
+        email: &str,
+        role: Role,
+        services: &[&str],
+        password: &str,
+    ) -> users::User {
+        let db = self.data_dir().open_db().expect("test setup");
+        let hash = backend::passwords::hash(password).expect("test setup");
+        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+        db.with(|c| users::add(c, email, email, role, &hash, &services, &db::now()))
+            .expect("test setup")
+    }
+
+    /// A sealed submission for `service` sent through the kiosk API (201 expected); its
+    /// receipt and id.
+    pub async fn submit(
+        &self,
+        kiosk: &EnrollResponse,
+        service: &str,
+        commune: &str,
+        phone: &str,
+    ) -> (String, String) {
+        let receipt = receipt(&kiosk.receipt_prefix);
+        let answers = answers_for(service, commune, phone);
+        let up = upload_answers(&kiosk.public_key, &receipt, &answers);
+        let response = self.put_submission(&kiosk.token, &up).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        (receipt, up.id)
+    }
+
     /// Rows in `table`, read through a separate connection.
     pub fn count(&self, table: &str) -> i64 {
         let conn = rusqlite::Connection::open(self.data_dir().db_path()).expect("test setup");
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .expect("test setup")
+    }
+}
+
+/// Settings for tests: plain http on loopback (no Secure cookie), quick retries.
+pub fn test_settings() -> Settings {
+    Settings {
+        public_url: "http://127.0.0.1".into(),
+        cookie_secure: false,
+        smtp: None,
+        retry: Retry {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(400),
+            timeout: Duration::from_secs(5),
+        },
     }
 }
 
@@ -135,6 +215,39 @@ pub fn answers(phone: &str) -> serde_json::Value {
              "display": phone},
         ]
     })
+}
+
+/// A report for `service` from `commune`, with a phone number (personal data).
+pub fn answers_for(service: &str, commune: &str, phone: &str) -> serde_json::Value {
+    json!({
+        "flow_id": "signalement-eclairage",
+        "flow_version": 3,
+        "service": service,
+        "answers": [
+            {"step_id": "commune", "label": "Commune", "value": "62276",
+             "display": commune, "details": {"postcode": "62161"}},
+            {"step_id": "probleme", "label": "Quel est le problème ?", "value": "eteint",
+             "display": "Le lampadaire ne s'allume plus"},
+            {"step_id": "telephone", "label": "Téléphone", "value": phone,
+             "display": phone},
+        ]
+    })
+}
+
+/// A submission sealed to `public_key`, its flow and service taken from `answers`.
+pub fn upload_answers(
+    public_key: &str,
+    receipt: &str,
+    answers: &serde_json::Value,
+) -> SubmissionUpload {
+    let mut up = upload(public_key, receipt, answers);
+    up.flow_id = answers["flow_id"].as_str().expect("test setup").into();
+    up.flow_version = answers["flow_version"]
+        .as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .expect("test setup");
+    up.service = answers["service"].as_str().expect("test setup").into();
+    up
 }
 
 /// A submission sealed to `public_key`.

@@ -1,0 +1,101 @@
+//! Email announcements: to a service's address, one short message per new request, with its
+//! receipt code, flow, commune, kiosk and a link to its page, never the answers (mail
+//! crosses servers the intercommunality does not control).
+
+use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::db::inbox::Detail;
+use crate::pages::view::french_time;
+use anyhow::Context;
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// The SMTP connection settings, ready to send.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(config: &SmtpConfig, timeout: Duration) -> anyhow::Result<Mailer> {
+        let host = config.host.trim();
+        let builder = match config.security {
+            SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                .port(config.port.unwrap_or(25)),
+            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                .with_context(|| format!("serveur SMTP « {host} »"))?
+                .port(config.port.unwrap_or(587)),
+            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                .with_context(|| format!("serveur SMTP « {host} »"))?
+                .port(config.port.unwrap_or(465)),
+        };
+        let builder = match (&config.username, &config.password) {
+            (Some(user), Some(password)) => {
+                builder.credentials(Credentials::new(user.clone(), password.clone()))
+            }
+            _ => builder,
+        };
+        let from = config
+            .from
+            .parse()
+            .with_context(|| format!("expéditeur « {} »", config.from))?;
+        Ok(Mailer {
+            transport: builder.timeout(Some(timeout)).build(),
+            from,
+        })
+    }
+
+    /// Sends the announcement of `detail` to `to`; `Err` says why, without personal data.
+    pub async fn send(
+        &self,
+        to: &str,
+        service_name: &str,
+        detail: &Detail,
+        public_url: &str,
+    ) -> Result<(), String> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|_| "adresse du service invalide".to_string())?;
+        let s = &detail.submission;
+        let body = format!(
+            "Bonjour,\n\n\
+             Une nouvelle demande est arrivée pour le service {service_name}.\n\n\
+             Code de reçu : {receipt}\n\
+             Démarche : {flow}\n\
+             Commune : {commune}\n\
+             Borne : {kiosk}\n\
+             Reçue le : {received}\n\n\
+             Pour la lire et la traiter :\n{public_url}/demandes/{id}\n\n\
+             Les réponses ne sont pas dans ce message : elles restent sur le serveur.\n",
+            receipt = s.receipt,
+            flow = s.flow_id,
+            commune = detail.commune.as_deref().unwrap_or("non précisée"),
+            kiosk = detail.kiosk_name.as_deref().unwrap_or("inconnue"),
+            received = french_time(&s.received_at),
+            id = s.id,
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(format!("Nouvelle demande {} — {}", s.receipt, s.flow_id))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|_| "message impossible à composer".to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|error| {
+                if error.is_timeout() {
+                    "délai dépassé (SMTP)".to_string()
+                } else if error.is_permanent() {
+                    "refusé par le serveur SMTP".to_string()
+                } else {
+                    "échec de l'envoi SMTP".to_string()
+                }
+            })
+    }
+}

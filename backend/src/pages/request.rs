@@ -1,0 +1,209 @@
+//! One request: `GET /demandes/{id}` (its page), `POST /demandes/{id}/statut` (a status
+//! change with an optional note for the citizen, recorded with the agent), and
+//! `GET /demandes/{id}/export.json`. A request outside the account's scope is "not found".
+
+use super::inbox::{status_choices, Choice};
+use super::session::{Agent, Posted};
+use super::view::{self, french_time, render, see_other, status_label, status_slug, Layout};
+use crate::db::inbox::{self, Detail, Scope};
+use crate::db::services;
+use crate::db::submissions::{self, status_from_db, StatusChange, BY_AGENT};
+use crate::error::Error;
+use crate::export::{self, Answer};
+use crate::extract::{Path, Query};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// The longest note for the citizen (the kiosk reads it aloud).
+pub const NOTE_MAX_CHARS: usize = 500;
+
+pub struct HistoryView {
+    pub at: String,
+    pub status_label: &'static str,
+    pub status_slug: &'static str,
+    pub by: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestTemplate {
+    layout: Layout,
+    notice: Option<String>,
+    receipt: String,
+    status_label: &'static str,
+    status_slug: &'static str,
+    status_updated: String,
+    status_note: Option<String>,
+    flow: String,
+    service: String,
+    kiosk: String,
+    created: String,
+    received: String,
+    answers: Vec<Answer>,
+    status_action: String,
+    status_options: Vec<Choice>,
+    note_value: String,
+    note_max: usize,
+    history: Vec<HistoryView>,
+    json_href: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    enregistre: String,
+}
+
+/// The request `id` as `scope` may see it, with its service's name.
+async fn load(
+    state: &AppState,
+    scope: Scope,
+    id: String,
+) -> Result<(Detail, Option<String>), Error> {
+    state
+        .db
+        .call("request", move |conn| {
+            let Some(detail) = inbox::detail(conn, &scope, &id)? else {
+                return Ok(None);
+            };
+            let name = services::get(conn, &detail.submission.service)?.map(|s| s.name);
+            Ok(Some((detail, name)))
+        })
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn by_whom(by: &str, user: Option<&(String, String)>) -> String {
+    match (by, user) {
+        (_, Some((name, email))) => format!("{name} ({email})"),
+        (submissions::BY_KIOSK, None) => "la borne".to_string(),
+        ("cli", None) => "ligne de commande".to_string(),
+        (other, None) => other.to_string(),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, Error> {
+    let (detail, service_name) = load(&state, agent.scope(), id).await?;
+    let s = &detail.submission;
+    let kiosk = match (&detail.kiosk_name, &detail.kiosk_place) {
+        (Some(name), Some(place)) => format!("{name} ({place})"),
+        (Some(name), None) => name.clone(),
+        _ => s.kiosk_id.clone(),
+    };
+    let notice = (!query.enregistre.is_empty())
+        .then(|| format!("Statut enregistré : {}.", status_label(s.status)));
+    let template = RequestTemplate {
+        layout: agent.layout(format!("Demande {}", s.receipt), view::SECTION_INBOX),
+        notice,
+        receipt: s.receipt.clone(),
+        status_label: status_label(s.status),
+        status_slug: status_slug(s.status),
+        status_updated: french_time(&s.status_updated_at),
+        status_note: s.status_note.clone(),
+        flow: format!("{} (version {})", s.flow_id, s.flow_version),
+        service: service_name.unwrap_or_else(|| s.service.clone()),
+        kiosk,
+        created: french_time(&s.created_at),
+        received: french_time(&s.received_at),
+        answers: export::answers(&s.answers_json),
+        status_action: format!("/demandes/{}/statut", s.id),
+        status_options: status_choices(s.status),
+        note_value: s.status_note.clone().unwrap_or_default(),
+        note_max: NOTE_MAX_CHARS,
+        history: detail
+            .history
+            .iter()
+            .map(|entry| HistoryView {
+                at: french_time(&entry.at),
+                status_label: status_label(entry.status),
+                status_slug: status_slug(entry.status),
+                by: by_whom(&entry.by, entry.user.as_ref()),
+                note: entry.note.clone().unwrap_or_default(),
+            })
+            .collect(),
+        json_href: format!("/demandes/{}/export.json", s.id),
+    };
+    render(StatusCode::OK, &template)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    statut: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { agent, form }: Posted<StatusForm>,
+) -> Result<Response, Error> {
+    let status = status_from_db(form.statut.trim())
+        .ok_or_else(|| Error::BadRequest("choisissez un statut".into()))?;
+    let note = form.note.trim().to_string();
+    if note.chars().count() > NOTE_MAX_CHARS {
+        return Err(Error::BadRequest(format!(
+            "la note dépasse {NOTE_MAX_CHARS} caractères"
+        )));
+    }
+    let scope = agent.scope();
+    let user_id = agent.user.id;
+    let target = id.clone();
+    let changed = state
+        .db
+        .call("set_status", move |conn| {
+            // The same scope as the page: another service's request is not found.
+            if inbox::detail(conn, &scope, &target)?.is_none() {
+                return Ok(false);
+            }
+            let change = StatusChange {
+                status,
+                note: Some(note.as_str()).filter(|n| !n.is_empty()),
+                by: BY_AGENT,
+                user_id: Some(user_id),
+            };
+            submissions::set_status_by_id(conn, &target, &change, &crate::db::now())
+        })
+        .await?;
+    if !changed {
+        return Err(Error::NotFound);
+    }
+    tracing::info!(user = user_id, submission = %id, status = status_slug(status), "statut changé");
+    see_other(&format!("/demandes/{id}?enregistre=1#contenu"))
+}
+
+pub async fn export_json(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let (detail, service_name) = load(&state, agent.scope(), id).await?;
+    let json = export::request_json(&detail, service_name.as_deref());
+    let body = serde_json::to_vec_pretty(&json).map_err(|error| Error::Internal(error.into()))?;
+    tracing::info!(user = agent.user.id, submission = %detail.submission.id, "export JSON");
+    let filename = format!(
+        "attachment; filename=\"demande-{}.json\"",
+        detail.submission.receipt
+    );
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_str(&filename).map_err(|error| Error::Internal(error.into()))?,
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

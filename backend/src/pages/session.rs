@@ -1,0 +1,483 @@
+//! Sessions as the pages see them: the cookie, and the extractors that every page handler
+//! takes instead of reading cookies itself.
+//!
+//! - [`Visitor`]: whoever is asking, with their account if the session cookie names a live,
+//!   logged-in session. [`LoginSession`]: the login form's session (its own cookie).
+//! - [`Agent`]: a logged-in account (agent or administrator), else a redirection to the login
+//!   page. [`Admin`]: an administrator, else "not found".
+//! - [`Posted`] and [`AdminPosted`]: a form posted by an [`Agent`] or an [`Admin`], whose
+//!   `csrf` field must be the session's token (compared in constant time), else 403. Every
+//!   POST page handler takes one of them, so no form can forget the check (the login form,
+//!   posted before there is an account, checks the token of its anonymous session itself).
+//!
+//! Two cookies, both HttpOnly, SameSite=Strict, Path=/, and Secure with the `__Host-` prefix
+//! whenever [`Settings::cookie_secure`](crate::config::Settings) is on; their values are 32
+//! random bytes, and the database keeps only their sha256:
+//! - `session`: a logged-in session, set only by a successful login, always with a new id
+//!   (so an id planted beforehand is never adopted);
+//! - `connexion`: the login form's session before login, for its CSRF token. Keeping it apart
+//!   means that showing the login form never overwrites a logged-in session's cookie (with
+//!   SameSite=Strict, a link from a webmail arrives without cookies and lands on the login
+//!   page; see [`Agent`] for how such a visit gets its session back).
+
+use crate::db::inbox::Scope;
+use crate::db::sessions::{self, NewSession, Session};
+use crate::db::users::{self, User};
+use crate::db::{self};
+use crate::error::Error;
+use crate::pages::view::Layout;
+use crate::secrets;
+use crate::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use chrono::{Duration, Utc};
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+/// Which cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jar {
+    /// A logged-in session.
+    Session,
+    /// The login form's session, before login.
+    Login,
+}
+
+impl Jar {
+    /// The cookie's name: with the Secure flag, the `__Host-` prefix makes browsers refuse it
+    /// from plain http, from another path, or with a Domain attribute.
+    pub fn name(self, state: &AppState) -> &'static str {
+        match (self, state.settings.cookie_secure) {
+            (Jar::Session, true) => "__Host-session",
+            (Jar::Session, false) => "session",
+            (Jar::Login, true) => "__Host-connexion",
+            (Jar::Login, false) => "connexion",
+        }
+    }
+}
+
+/// How long the login form's session lives.
+pub const ANONYMOUS_TTL: Duration = Duration::hours(1);
+/// How long a logged-in session lives at most (a working day).
+pub const USER_TTL: Duration = Duration::hours(12);
+/// A logged-in session unused for this long is over.
+pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
+/// Activity is recorded at most this often (a write per request would be wasted).
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+/// The largest form accepted.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The `Set-Cookie` value giving the browser cookie `jar` = `value` for `ttl`.
+pub fn set_cookie(
+    state: &AppState,
+    jar: Jar,
+    value: &str,
+    ttl: Duration,
+) -> Result<HeaderValue, Error> {
+    let secure = if state.settings.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        jar.name(state),
+        ttl.num_seconds()
+    );
+    HeaderValue::from_str(&cookie).map_err(|error| Error::Internal(error.into()))
+}
+
+/// The `Set-Cookie` value that removes cookie `jar`.
+pub fn clear_cookie(state: &AppState, jar: Jar) -> Result<HeaderValue, Error> {
+    set_cookie(state, jar, "", Duration::zero())
+}
+
+/// Every value the request's cookies give `name` (an attacker on a sibling host may have
+/// added its own, so all are tried).
+fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(move |pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then_some(value.trim())
+        })
+}
+
+/// Whether `given` is the session's form token, compared in constant time.
+pub fn check_csrf(expected: &str, given: &str) -> Result<(), Error> {
+    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
+        return Err(Error::Csrf);
+    }
+    Ok(())
+}
+
+/// A new session's cookie value and form token, and the stored row for them.
+pub struct Fresh {
+    pub cookie_value: String,
+    pub id_hash: String,
+    pub csrf: String,
+}
+
+impl Fresh {
+    pub fn new() -> Fresh {
+        let cookie_value = secrets::new_token();
+        Fresh {
+            id_hash: secrets::sha256_hex(&cookie_value),
+            cookie_value,
+            csrf: secrets::new_token(),
+        }
+    }
+}
+
+impl Default for Fresh {
+    fn default() -> Fresh {
+        Fresh::new()
+    }
+}
+
+/// Stores a new session before login (for the login form's token); returns it and its
+/// `Set-Cookie` value.
+pub async fn start_anonymous(state: &AppState) -> Result<(Fresh, HeaderValue), Error> {
+    let fresh = Fresh::new();
+    let now = Utc::now();
+    let (id_hash, csrf) = (fresh.id_hash.clone(), fresh.csrf.clone());
+    state
+        .db
+        .call("session_start", move |conn| {
+            sessions::create(
+                conn,
+                &NewSession {
+                    id_hash: &id_hash,
+                    user_id: None,
+                    csrf_token: &csrf,
+                    now: &db::timestamp(now),
+                    expires_at: &db::timestamp(now + ANONYMOUS_TTL),
+                },
+            )
+        })
+        .await?;
+    let cookie = set_cookie(state, Jar::Login, &fresh.cookie_value, ANONYMOUS_TTL)?;
+    Ok((fresh, cookie))
+}
+
+/// Logs `user_id` in: the visitor's session (if any) is deleted and a new one, with a new
+/// id and a new form token, replaces it (so a session id planted before login is worth
+/// nothing after). Returns its `Set-Cookie` value.
+pub async fn start_logged_in(
+    state: &AppState,
+    old: Vec<String>,
+    user_id: i64,
+) -> Result<HeaderValue, Error> {
+    let fresh = Fresh::new();
+    let now = Utc::now();
+    let (id_hash, csrf) = (fresh.id_hash.clone(), fresh.csrf.clone());
+    state
+        .db
+        .call("session_login", move |conn| {
+            sessions::replace(
+                conn,
+                &old,
+                &NewSession {
+                    id_hash: &id_hash,
+                    user_id: Some(user_id),
+                    csrf_token: &csrf,
+                    now: &db::timestamp(now),
+                    expires_at: &db::timestamp(now + USER_TTL),
+                },
+            )
+        })
+        .await?;
+    set_cookie(state, Jar::Session, &fresh.cookie_value, USER_TTL)
+}
+
+/// The live session named by cookie `jar`, if any: with its account for [`Jar::Session`]
+/// (none if the account is disabled), never with one for [`Jar::Login`]. Sessions of the
+/// other kind are ignored, so a login form's id planted as a session cookie opens nothing.
+async fn load(
+    parts: &Parts,
+    state: &AppState,
+    jar: Jar,
+) -> Result<(Option<Session>, Option<User>), Error> {
+    let hashes: Vec<String> = cookie_values(&parts.headers, jar.name(state))
+        .filter(|value| secrets::looks_like_token(value))
+        .map(secrets::sha256_hex)
+        .collect();
+    if hashes.is_empty() {
+        return Ok((None, None));
+    }
+    let found = state
+        .db
+        .call("session", move |conn| {
+            let now = Utc::now();
+            let (stamp, idle_cutoff) = (db::timestamp(now), db::timestamp(now - IDLE_TIMEOUT));
+            for hash in hashes {
+                let Some(session) = sessions::live(conn, &hash, &stamp, &idle_cutoff)? else {
+                    continue;
+                };
+                let user = match (jar, session.user_id) {
+                    (Jar::Session, Some(id)) => {
+                        match users::get(conn, id)?.filter(|u| u.disabled_at.is_none()) {
+                            Some(user) => user,
+                            None => continue,
+                        }
+                    }
+                    (Jar::Login, None) => {
+                        return Ok((Some(session), None));
+                    }
+                    _ => continue,
+                };
+                if session.last_seen_at < db::timestamp(now - TOUCH_EVERY) {
+                    sessions::touch(conn, &hash, &stamp)?;
+                }
+                return Ok((Some(session), Some(user)));
+            }
+            Ok((None, None))
+        })
+        .await?;
+    Ok(found)
+}
+
+/// Whoever is asking: their logged-in session and account, if the session cookie names a
+/// live one.
+#[derive(Debug, Clone, Default)]
+pub struct Visitor {
+    pub session: Option<Session>,
+    pub user: Option<User>,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, Error> {
+        if let Some(visitor) = parts.extensions.get::<Visitor>() {
+            return Ok(visitor.clone());
+        }
+        let (session, user) = load(parts, state, Jar::Session).await?;
+        let visitor = Visitor { session, user };
+        parts.extensions.insert(visitor.clone());
+        Ok(visitor)
+    }
+}
+
+/// The login form's session, if its cookie names a live one.
+#[derive(Debug, Clone, Default)]
+pub struct LoginSession(pub Option<Session>);
+
+impl FromRequestParts<AppState> for LoginSession {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<LoginSession, Error> {
+        Ok(LoginSession(load(parts, state, Jar::Login).await?.0))
+    }
+}
+
+/// A logged-in account (agent or administrator); without one, a redirection to the login
+/// page (then back), or for a GET arriving from another site, a page that reloads itself
+/// from this one (so the browser sends its SameSite=Strict cookie, if it has one).
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub user: User,
+    /// The session's form token.
+    pub csrf: String,
+    pub session_hash: String,
+}
+
+impl Agent {
+    /// What the account may see: everything for administrators, their services' requests
+    /// for agents.
+    pub fn scope(&self) -> Scope {
+        if self.user.is_admin() {
+            Scope::All
+        } else {
+            Scope::Services(self.user.services.clone())
+        }
+    }
+
+    pub fn layout(&self, title: impl Into<String>, section: &'static str) -> Layout {
+        Layout::for_user(title, &self.user, &self.csrf, section)
+    }
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Agent, Error> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        match (visitor.session, visitor.user) {
+            (Some(session), Some(user)) => Ok(Agent {
+                user,
+                csrf: session.csrf_token,
+                session_hash: session.id_hash,
+            }),
+            _ => {
+                let here = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |path| path.as_str())
+                    .to_string();
+                // A link followed from another site (a webmail) arrives without the
+                // SameSite=Strict cookie: the page reloads itself from this site, which
+                // sends it. The reload comes from this site, so this happens once at most.
+                let cross_site = parts
+                    .headers
+                    .get("sec-fetch-site")
+                    .is_some_and(|site| site.as_bytes() == b"cross-site");
+                if parts.method == Method::GET && cross_site {
+                    return Err(Error::ReloadFromHere { path: here });
+                }
+                // After login, back to the page asked for (a form's page for a POST).
+                let next = if parts.method == Method::GET {
+                    here
+                } else {
+                    "/demandes".to_string()
+                };
+                Err(Error::LoginRequired { next })
+            }
+        }
+    }
+}
+
+/// A logged-in administrator; anyone else is told the page does not exist.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Agent);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Admin, Error> {
+        let agent = Agent::from_request_parts(parts, state).await?;
+        if agent.user.is_admin() {
+            Ok(Admin(agent))
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Reads a form body, refusing one bigger than [`MAX_FORM_BYTES`].
+async fn read_form(request: Request) -> Result<axum::body::Bytes, Error> {
+    axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Error::PayloadTooLarge)
+}
+
+/// The `csrf` field of a form body ("" if none).
+fn csrf_field(bytes: &[u8]) -> String {
+    serde_html_form::from_bytes::<CsrfField>(bytes)
+        .map(|field| field.csrf)
+        .unwrap_or_default()
+}
+
+fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    serde_html_form::from_bytes(bytes)
+        .map_err(|error| Error::BadRequest(format!("formulaire mal rempli : {error}")))
+}
+
+/// A form body (`application/x-www-form-urlencoded`), parsed with repeated keys as lists.
+/// No token check: only for the login form, which checks its anonymous session's token.
+pub struct FormBody<T> {
+    pub form: T,
+    /// The `csrf` field.
+    pub csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for FormBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, _state: &AppState) -> Result<FormBody<T>, Error> {
+        let bytes = read_form(request).await?;
+        Ok(FormBody {
+            csrf: csrf_field(&bytes),
+            form: parse_form(&bytes)?,
+        })
+    }
+}
+
+/// The account posting a form, checked: logged in (else to the login page), an
+/// administrator if `admin_only` (else "not found"), and the form's token (else 403), in
+/// that order, before the form itself is parsed.
+async fn posted<T: DeserializeOwned>(
+    request: Request,
+    state: &AppState,
+    admin_only: bool,
+) -> Result<(Agent, T), Error> {
+    let (mut parts, body) = request.into_parts();
+    let agent = Agent::from_request_parts(&mut parts, state).await?;
+    if admin_only && !agent.user.is_admin() {
+        return Err(Error::NotFound);
+    }
+    let bytes = read_form(Request::from_parts(parts, body)).await?;
+    check_csrf(&agent.csrf, &csrf_field(&bytes))?;
+    Ok((agent, parse_form(&bytes)?))
+}
+
+/// A form posted by a logged-in account, its token checked.
+pub struct Posted<T> {
+    pub agent: Agent,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Posted<T>, Error> {
+        let (agent, form) = posted(request, state, false).await?;
+        Ok(Posted { agent, form })
+    }
+}
+
+/// A form posted by an administrator, its token checked.
+pub struct AdminPosted<T> {
+    pub admin: Agent,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AdminPosted<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<AdminPosted<T>, Error> {
+        let (admin, form) = posted(request, state, true).await?;
+        Ok(AdminPosted { admin, form })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_must_match_exactly() {
+        assert!(check_csrf("abc", "abc").is_ok());
+        assert!(matches!(check_csrf("abc", "abd"), Err(Error::Csrf)));
+        assert!(matches!(check_csrf("abc", "ab"), Err(Error::Csrf)));
+        assert!(matches!(check_csrf("abc", ""), Err(Error::Csrf)));
+        assert!(matches!(check_csrf("", ""), Err(Error::Csrf)));
+    }
+
+    #[test]
+    fn every_cookie_with_the_name_is_read() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; session=x; b=2; connexion=z"),
+        );
+        headers.append(COOKIE, HeaderValue::from_static("session=y"));
+        let values: Vec<&str> = cookie_values(&headers, "session").collect();
+        assert_eq!(values, ["x", "y"]);
+        assert_eq!(cookie_values(&headers, "__Host-session").count(), 0);
+    }
+}

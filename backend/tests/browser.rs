@@ -1,0 +1,499 @@
+//! End to end in a real browser: headless Chromium driven through chromedriver (Debian's
+//! `/usr/bin/chromium` and `/usr/bin/chromedriver`, started here on a free port) with
+//! fantoccini, against the real server, with requests that came through the real kiosk API
+//! (sealed submissions).
+//!
+//! Without Chromium these tests FAIL, saying to run `scripts/setup-browser`: they never pass
+//! silently. `CHROMIUM` and `CHROMEDRIVER` may point elsewhere.
+
+mod common;
+
+use backend::db::users::Role;
+use common::Server;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use kiosk_sync::wire::{self, EnrollResponse, RequestStatus, StatusResponse};
+use serde_json::json;
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const PASSWORD: &str = "un mot de passe assez long";
+const VOIRIE_AGENT: &str = "agnes@campagnes-artois.example";
+const CRECHE_AGENT: &str = "bruno@campagnes-artois.example";
+
+/// The browser and its driver, found where Debian installs them.
+fn browser_paths() -> (PathBuf, PathBuf) {
+    let find = |variable: &str, default: &str| {
+        std::env::var_os(variable).map_or_else(|| PathBuf::from(default), PathBuf::from)
+    };
+    let chromium = find("CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = find("CHROMEDRIVER", "/usr/bin/chromedriver");
+    for path in [&chromium, &chromedriver] {
+        assert!(
+            path.exists(),
+            "{} est introuvable : les tests du navigateur ont besoin de Chromium et de \
+             chromedriver (paquets Debian chromium et chromium-driver). Lancez \
+             scripts/setup-browser, puis relancez les tests.",
+            path.display()
+        );
+    }
+    (chromium, chromedriver)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("test helper")
+        .local_addr()
+        .expect("test helper")
+        .port()
+}
+
+/// chromedriver on a free port, and a fresh headless Chromium session through it.
+struct Chrome {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Chrome {
+    async fn start() -> Chrome {
+        let (chromium, chromedriver) = browser_paths();
+        let port = free_port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("{} : {error}", chromedriver.display()));
+        let url = format!("http://127.0.0.1:{port}");
+        let ready = reqwest::Client::new();
+        let mut up = false;
+        for _ in 0..300 {
+            if let Ok(response) = ready.get(format!("{url}/status")).send().await {
+                if response.status().is_success() {
+                    up = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(up, "chromedriver did not start on port {port}");
+        let profile = tempfile::tempdir().expect("test helper");
+        let args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--window-size=1280,900".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": chromium, "args": args}),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&url)
+            .await
+            .expect("a Chromium session through chromedriver");
+        Chrome {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Chrome {
+    fn drop(&mut self) {
+        if matches!(self.driver.try_wait(), Ok(None)) {
+            let _ = self.driver.kill();
+            let _ = self.driver.wait();
+        }
+    }
+}
+
+/// Runs `body` with a browser, and always closes the browser, even when `body` fails.
+async fn with_browser<F, Fut>(body: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let chrome = Chrome::start().await;
+    let outcome = tokio::spawn(body(chrome.client.clone())).await;
+    chrome.stop().await;
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("{error}"),
+        }
+    }
+}
+
+/// Polls until the page's `css` element contains `text` (at most 15 s).
+async fn wait_for_text(client: &Client, css: &str, text: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..150 {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if let Ok(found) = element.text().await {
+                if found.contains(text) {
+                    return found;
+                }
+                last = found;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    panic!("« {text} » never appeared in {css} on {url}; last: {last}");
+}
+
+async fn fill(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.expect("test helper");
+    field.clear().await.expect("test helper");
+    field.send_keys(text).await.expect("test helper");
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css}: {error}"))
+        .click()
+        .await
+        .expect("test helper");
+}
+
+/// Logs in through the login page, as a person would.
+async fn log_in(client: &Client, base: &str, email: &str, password: &str) {
+    client
+        .goto(&format!("{base}/connexion"))
+        .await
+        .expect("test helper");
+    fill(client, "email", email).await;
+    fill(client, "password", password).await;
+    click(
+        client,
+        "form[action=\"/connexion\"] button[type=\"submit\"]",
+    )
+    .await;
+}
+
+struct World {
+    server: Server,
+    base: String,
+    kiosk: EnrollResponse,
+}
+
+async fn world() -> World {
+    let server = Server::start().await;
+    server.add_service("voirie", "Voirie et éclairage", None, None);
+    server.add_service("petite-enfance", "Petite enfance", None, None);
+    server.add_user(VOIRIE_AGENT, Role::Agent, &["voirie"], PASSWORD);
+    server.add_user(CRECHE_AGENT, Role::Agent, &["petite-enfance"], PASSWORD);
+    let kiosk = server.kiosk("Mairie de Duisans").await;
+    let base = format!("http://{}", server.addr);
+    World {
+        server,
+        base,
+        kiosk,
+    }
+}
+
+async fn kiosk_status(world: &World, receipt: &str) -> StatusResponse {
+    let response = world
+        .server
+        .client
+        .get(world.server.url(&wire::status_path(receipt)))
+        .bearer_auth(&world.kiosk.token)
+        .send()
+        .await
+        .expect("test helper");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    response.json().await.expect("test helper")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_processes_a_kiosk_request_and_another_service_cannot_see_it() {
+    let world = world().await;
+    let (receipt, id) = world
+        .server
+        .submit(&world.kiosk, "voirie", "Duisans", "0612345678")
+        .await;
+    with_browser(move |client| async move {
+        let base = world.base.clone();
+        // The inbox sends to the login page, and back after it.
+        client.goto(&format!("{base}/demandes")).await.unwrap();
+        wait_for_text(&client, "h1", "Connexion").await;
+        // The first Tab reaches the skip link, and focus is visible.
+        let tab = KeyActions::new("clavier".into())
+            .then(KeyAction::Down { value: Key::Tab.into() })
+            .then(KeyAction::Up { value: Key::Tab.into() });
+        client.perform_actions(tab).await.unwrap();
+        let focused = client.active_element().await.unwrap();
+        assert_eq!(focused.text().await.unwrap(), "Aller au contenu");
+        assert_ne!(focused.css_value("outline-style").await.unwrap(), "none");
+        fill(&client, "email", VOIRIE_AGENT).await;
+        fill(&client, "password", PASSWORD).await;
+        click(&client, "form[action=\"/connexion\"] button[type=\"submit\"]").await;
+        wait_for_text(&client, "h1", "Demandes").await;
+        assert!(client.current_url().await.unwrap().path() == "/demandes");
+
+        // The request from the kiosk is in the inbox; open it.
+        let table = wait_for_text(&client, "table", &receipt).await;
+        assert!(table.contains("Duisans") && table.contains("Reçu"), "{table}");
+        client
+            .find(Locator::LinkText(&receipt))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&client, "h1", &format!("Demande {receipt}")).await;
+        let answers = wait_for_text(&client, "main", "Quel est le problème ?").await;
+        assert!(answers.contains("Le lampadaire ne s'allume plus"), "{answers}");
+        assert!(answers.contains("0612345678"));
+
+        // Set it to traité with a note.
+        click(&client, "label[for=\"statut-traite\"]").await;
+        let note = "Lampadaire réparé. Merci de votre signalement.";
+        fill(&client, "note", note).await;
+        click(&client, "form[action$=\"/statut\"] button[type=\"submit\"]").await;
+        wait_for_text(&client, "main", "Statut enregistré : Traité.").await;
+        let history = wait_for_text(&client, "table", VOIRIE_AGENT).await;
+        assert!(history.contains(note), "{history}");
+
+        // The kiosk's status lookup now answers traité, with the note.
+        let status = kiosk_status(&world, &receipt).await;
+        assert_eq!(status.status, RequestStatus::Traite);
+        assert_eq!(status.note.as_deref(), Some(note));
+
+        // On a phone's width, nothing overflows sideways.
+        client.set_window_size(390, 844).await.unwrap();
+        client.goto(&format!("{base}/demandes")).await.unwrap();
+        wait_for_text(&client, "table", &receipt).await;
+        let overflow = client
+            .execute(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(overflow, json!(false), "the inbox overflows on a phone");
+        client.set_window_size(1280, 900).await.unwrap();
+
+        // Log out; the agent of another service logs in.
+        click(&client, "form[action=\"/deconnexion\"] button").await;
+        wait_for_text(&client, "main", "Vous êtes déconnecté.").await;
+        log_in(&client, &base, CRECHE_AGENT, PASSWORD).await;
+        wait_for_text(&client, "h1", "Demandes").await;
+        let inbox = wait_for_text(&client, "main", "0 demande").await;
+        assert!(!inbox.contains(&receipt));
+        // By guessed address: not found, nothing shown.
+        for path in [format!("/demandes/{id}"), format!("/demandes/{id}/export.json")] {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            let page = client.source().await.unwrap();
+            assert!(!page.contains(&receipt), "{path} shows the request");
+            assert!(!page.contains("0612345678"), "{path} shows its answers");
+        }
+        client.goto(&format!("{base}/demandes/{id}")).await.unwrap();
+        wait_for_text(&client, "h1", "Page introuvable").await;
+        // By search and by export (with the browser's own session).
+        client
+            .goto(&format!("{base}/demandes?recu={receipt}"))
+            .await
+            .unwrap();
+        wait_for_text(&client, "main", "0 demande").await;
+        let cookie = client.get_named_cookie("session").await.unwrap();
+        let csv = world
+            .server
+            .client
+            .get(format!("{base}/demandes/export.csv"))
+            .header("cookie", format!("session={}", cookie.value()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), reqwest::StatusCode::OK);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.starts_with('\u{feff}'));
+        assert!(!csv.contains(&receipt), "the export shows the request");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csrf_and_session_fixation_attempts_fail() {
+    let world = world().await;
+    let (receipt, id) = world
+        .server
+        .submit(&world.kiosk, "voirie", "Duisans", "0612345678")
+        .await;
+    // A page on another site (localhost is another site than 127.0.0.1) whose form posts
+    // to the back end, with a guessed token.
+    let attacker = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let attacker_port = attacker.local_addr().unwrap().port();
+    let target = format!("{}/demandes/{id}/statut", world.base);
+    let evil = format!(
+        "<!doctype html><html lang=\"en\"><title>Gagnez</title><form method=\"post\" \
+         action=\"{target}\"><input type=\"hidden\" name=\"csrf\" value=\"devine\">\
+         <input type=\"hidden\" name=\"statut\" value=\"rejete\">\
+         <input type=\"hidden\" name=\"note\" value=\"piratée\">\
+         <button id=\"go\" type=\"submit\">Gagner</button></form>\
+         <p><a id=\"lien\" href=\"{}/demandes/{id}\">Votre demande</a></p></html>",
+        world.base
+    );
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let evil = evil.clone();
+            async move { axum::response::Html(evil) }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(attacker, app).await });
+
+    // Session fixation: the attacker gets a live login-form session id...
+    let planted = world
+        .server
+        .client
+        .get(format!("{}/connexion", world.base))
+        .send()
+        .await
+        .unwrap()
+        .headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("connexion=")
+        .to_string();
+
+    with_browser(move |client| async move {
+        let base = world.base.clone();
+        // ... and plants it in the agent's browser, as both cookies.
+        client.goto(&format!("{base}/connexion")).await.unwrap();
+        client.delete_all_cookies().await.unwrap();
+        for name in ["connexion", "session"] {
+            // As the server would set it (WebDriver needs the domain and a SameSite).
+            let cookie = fantoccini::cookies::Cookie::parse(format!(
+                "{name}={planted}; Path=/; Domain=127.0.0.1; HttpOnly; SameSite=Strict"
+            ))
+            .unwrap();
+            client.add_cookie(cookie).await.unwrap();
+        }
+        log_in(&client, &base, VOIRIE_AGENT, PASSWORD).await;
+        wait_for_text(&client, "h1", "Demandes").await;
+        let after = client.get_named_cookie("session").await.unwrap();
+        assert_ne!(
+            after.value(),
+            planted,
+            "the session id did not change at login"
+        );
+        for name in ["session", "connexion"] {
+            let with_planted = world
+                .server
+                .client
+                .get(format!("{base}/demandes"))
+                .header("cookie", format!("{name}={planted}"))
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                with_planted.url().path().starts_with("/connexion"),
+                "the planted id opens the agent's session: {}",
+                with_planted.url()
+            );
+        }
+
+        // CSRF from another site: the logged-in agent clicks the attacker's button.
+        client
+            .goto(&format!("http://localhost:{attacker_port}/"))
+            .await
+            .unwrap();
+        click(&client, "#go").await;
+        // SameSite=Strict: the browser sent no session, so the back end asks for a login.
+        wait_for_text(&client, "h1", "Connexion").await;
+        assert_eq!(
+            kiosk_status(&world, &receipt).await.status,
+            RequestStatus::Recu
+        );
+        // A plain link from another site (a webmail's) still opens the page: it reloads
+        // itself from this site, which sends the cookie.
+        client
+            .goto(&format!("http://localhost:{attacker_port}/"))
+            .await
+            .unwrap();
+        click(&client, "#lien").await;
+        wait_for_text(&client, "h1", &format!("Demande {receipt}")).await;
+
+        // CSRF on the site itself: the form's token removed, then replaced by a wrong one.
+        for script in [
+            "document.querySelector('form[action$=\"/statut\"] input[name=csrf]').remove();",
+            "document.querySelector('form[action$=\"/statut\"] input[name=csrf]').value = 'faux';",
+        ] {
+            client.goto(&format!("{base}/demandes/{id}")).await.unwrap();
+            wait_for_text(&client, "h1", &format!("Demande {receipt}")).await;
+            client.execute(script, vec![]).await.unwrap();
+            click(&client, "label[for=\"statut-rejete\"]").await;
+            click(&client, "form[action$=\"/statut\"] button[type=\"submit\"]").await;
+            let refused = wait_for_text(&client, "main", "formulaire a expiré").await;
+            assert!(refused.contains("Action refusée"), "{refused}");
+        }
+        assert_eq!(
+            kiosk_status(&world, &receipt).await.status,
+            RequestStatus::Recu
+        );
+        // With its token, the same form works.
+        client.goto(&format!("{base}/demandes/{id}")).await.unwrap();
+        click(&client, "label[for=\"statut-en_cours\"]").await;
+        click(&client, "form[action$=\"/statut\"] button[type=\"submit\"]").await;
+        wait_for_text(&client, "main", "Statut enregistré : En cours.").await;
+        assert_eq!(
+            kiosk_status(&world, &receipt).await.status,
+            RequestStatus::EnCours
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failed_logins_are_slowed_down() {
+    let world = world().await;
+    with_browser(move |client| async move {
+        let base = world.base.clone();
+        for _ in 0..4 {
+            log_in(&client, &base, VOIRIE_AGENT, "mauvais mot de passe").await;
+            wait_for_text(&client, "[role=alert]", "incorrect").await;
+        }
+        log_in(&client, &base, VOIRIE_AGENT, "mauvais mot de passe").await;
+        wait_for_text(&client, "[role=alert]", "Trop de tentatives").await;
+        // Now even the right password waits.
+        log_in(&client, &base, VOIRIE_AGENT, PASSWORD).await;
+        let alert = wait_for_text(&client, "[role=alert]", "Trop de tentatives").await;
+        assert!(alert.contains("Réessayez dans"), "{alert}");
+        assert_eq!(client.current_url().await.unwrap().path(), "/connexion");
+        drop(world);
+    })
+    .await;
+}
