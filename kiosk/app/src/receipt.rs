@@ -1,12 +1,10 @@
-//! Receipt codes the citizen keeps: short, easy to read aloud and copy.
-//!
-//! The alphabet has no 0/O and no 1/I, so a code cannot be misread.
+//! Sample receipt codes for the simulator without `--submit`, where nothing is stored:
+//! real codes come from the store (`kiosk_store::receipt`, with the kiosk's prefix).
 
+use kiosk_sync::wire::RECEIPT_ALPHABET as ALPHABET;
 use rand::Rng;
 
-const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
-/// A random code like `K7M-4PQ` (30 bits).
+/// A random code like `K7M-4PQ`, in the same alphabet as real ones.
 pub fn new_code() -> String {
     let mut rng = rand::rng();
     let chars: String = (0..6)
