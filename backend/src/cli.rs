@@ -536,12 +536,16 @@ fn serve_command(
             .with_context(|| format!("impossible d'écouter sur {listen}"))?;
         let address = listener.local_addr()?;
         let settings = config.settings(address);
-        println!("Le back end écoute sur http://{address}");
-        println!(
+        // A closed stdout (a supervisor that read only the first line) must never stop
+        // the server: write errors are ignored here, unlike println!, which panics.
+        let mut out = io::stdout();
+        let _ = writeln!(out, "Le back end écoute sur http://{address}");
+        let _ = writeln!(
+            out,
             "Pages des agents et des administrateurs : ouvrez {}/connexion",
             settings.public_url
         );
-        io::stdout().flush()?;
+        let _ = out.flush();
         eprintln!(
             "  cookie de session : {} ; e-mails : {}",
             if settings.cookie_secure {
