@@ -1,4 +1,4 @@
-//! Receipt codes: `XXX-XXX`, the receipt alphabet, the kiosk's prefix, unique within the
+//! Receipt codes: shaped like `AB3-7KQ`, the receipt alphabet, the kiosk's prefix, unique within the
 //! kiosk (a collision is retried with a new code).
 
 mod common;
