@@ -8,6 +8,7 @@ mod catalog;
 mod receipt;
 mod simulate;
 mod sync_loop;
+mod voice_cmd;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -88,6 +89,22 @@ enum Command {
     Outbox,
     /// Ask the back end where a request is, by its receipt code.
     Status { receipt: String },
+    /// Speak a text with the kiosk's voice (Piper, else espeak-ng).
+    Say {
+        text: String,
+        /// Write the speech to this WAV file instead of the loudspeaker.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Recognize one utterance; prints JSON with the text and each word's confidence.
+    Listen {
+        /// Recognize this WAV file instead of the microphone.
+        #[arg(long)]
+        wav: Option<PathBuf>,
+        /// The phrases expected, separated by |; without it, free dictation.
+        #[arg(long)]
+        grammar: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +179,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sync { once, all } => sync(&cli.data_dir, once, all),
         Command::Outbox => outbox(&cli.data_dir),
         Command::Status { receipt } => status(&cli.data_dir, &receipt),
+        Command::Say { text, out } => voice_cmd::say(&text, out.as_deref()),
+        Command::Listen { wav, grammar } => voice_cmd::listen(wav.as_deref(), grammar.as_deref()),
     }
 }
 

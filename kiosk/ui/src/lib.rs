@@ -1,0 +1,1 @@
+//! The kiosk's touchscreen UI (Slint) and the session controller that drives it.
