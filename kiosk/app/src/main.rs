@@ -400,7 +400,7 @@ fn simulate_flow(
     };
 
     let flow_path = if path.is_dir() {
-        match choose_from_menu(path, &mut script, today, &mut transcript)? {
+        match choose_from_menu(path, &mut script, &mut transcript)? {
             Some(p) => p,
             None => return Ok(ExitCode::FAILURE),
         }
@@ -470,7 +470,6 @@ fn simulate_flow(
 fn choose_from_menu(
     dir: &std::path::Path,
     script: &mut Option<Vec<(usize, String)>>,
-    today: NaiveDate,
     out: &mut Box<dyn Write>,
 ) -> Result<Option<PathBuf>> {
     let report = catalog::check(&[dir.to_path_buf()])?;
@@ -487,10 +486,6 @@ fn choose_from_menu(
         }
     }
     writeln!(out, "VOIX  : {}", menu.spoken())?;
-    let options: Vec<ChoiceOption> = menu
-        .entries()
-        .map(|e| ChoiceOption::new(&e.flow_id, &e.title, &[]))
-        .collect();
     loop {
         let line = match script {
             Some(lines) if lines.is_empty() => return Ok(None),
@@ -506,14 +501,11 @@ fn choose_from_menu(
             }
         };
         let chosen = match line.strip_prefix("touch:") {
-            Some(id) => options
-                .iter()
-                .find(|o| o.id == id.trim())
-                .map(|o| o.id.clone()),
-            None => match understand(Expected::Choice(&options), &line, today).value {
-                Some(kiosk_flow::Value::Choice(id)) => Some(id),
-                _ => None,
-            },
+            Some(id) => menu
+                .entries()
+                .find(|e| e.flow_id == id.trim())
+                .map(|e| e.flow_id.clone()),
+            None => menu.understand(&line),
         };
         match chosen.and_then(|id| report.flows.iter().find(|(_, f)| f.id == id)) {
             Some((path, _)) => return Ok(Some(path.clone())),

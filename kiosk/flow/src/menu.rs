@@ -1,7 +1,12 @@
 //! The home menu: the installed flows grouped by kind, in a fixed, predictable order.
 
-use crate::model::{Flow, FlowKind};
+use crate::model::{ChoiceOption, Flow, FlowKind};
+use crate::understand::choice::{stem, STOP_WORDS};
+use crate::understand::normalize::clean_words;
+use crate::understand::{understand, Expected};
+use crate::Value;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Menu {
@@ -64,5 +69,75 @@ impl Menu {
 
     pub fn entries(&self) -> impl Iterator<Item = &MenuEntry> {
         self.sections.iter().flat_map(|s| s.entries.iter())
+    }
+
+    /// The entries as choice options (id: the flow id, label: its title).
+    pub fn options(&self) -> Vec<ChoiceOption> {
+        self.entries()
+            .map(|e| ChoiceOption::new(&e.flow_id, &e.title, &[]))
+            .collect()
+    }
+
+    /// The flow a citizen asked for: a title (or a close paraphrase, or a rank such as "le
+    /// deuxième"), else a word that only one entry has in its title or description ("un
+    /// lampadaire", "pour la crèche"). `None` when nothing or several entries fit.
+    pub fn understand(&self, utterance: &str) -> Option<String> {
+        let options = self.options();
+        let today = chrono::NaiveDate::default();
+        if let Some(Value::Choice(id)) =
+            understand(Expected::Choice(&options), utterance, today).value
+        {
+            return Some(id);
+        }
+        let keywords = self.keywords();
+        let chosen: BTreeSet<&String> = clean_words(utterance)
+            .iter()
+            .filter_map(|w| keywords.get(stem(w)))
+            .collect();
+        let mut chosen = chosen.into_iter();
+        match (chosen.next(), chosen.next()) {
+            (Some(id), None) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
+    /// The recognition grammar of the home screen: titles and distinctive words.
+    pub fn phrases(&self) -> Vec<String> {
+        let mut phrases: Vec<String> = self.entries().map(|e| e.title.to_lowercase()).collect();
+        let mut words: Vec<String> = self
+            .entries()
+            .flat_map(|e| clean_words(&format!("{} {}", e.title, e.description)))
+            .filter(|w| self.keywords().contains_key(stem(w)))
+            .collect();
+        words.sort();
+        words.dedup();
+        phrases.extend(words);
+        phrases
+    }
+
+    /// Stems of the words that appear in exactly one entry's title or description, and that
+    /// entry's flow id.
+    fn keywords(&self) -> BTreeMap<String, String> {
+        let mut owners: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for entry in self.entries() {
+            for word in clean_words(&format!("{} {}", entry.title, entry.description)) {
+                if word.chars().count() < 4 || STOP_WORDS.contains(&word.as_str()) {
+                    continue;
+                }
+                owners
+                    .entry(stem(&word).to_owned())
+                    .or_default()
+                    .insert(&entry.flow_id);
+            }
+        }
+        owners
+            .into_iter()
+            .filter_map(
+                |(word, ids)| match ids.into_iter().collect::<Vec<_>>()[..] {
+                    [id] => Some((word, id.to_owned())),
+                    _ => None,
+                },
+            )
+            .collect()
     }
 }

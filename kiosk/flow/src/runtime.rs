@@ -1160,6 +1160,57 @@ impl Session {
     }
 }
 
+/// Every text the kiosk may say in `flow` that does not depend on the answers: the steps' spoken
+/// forms without `{references}`, their help and reprompts, and the built-in phrases. The voice
+/// layer synthesizes them ahead of time (it caches sentence by sentence, so a prompt composed of
+/// these texts, such as a notice followed by a question, is served from the cache too).
+pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
+    let mut texts: Vec<String> = [
+        NOT_UNDERSTOOD,
+        NOT_HEARD,
+        TRY_TOUCH,
+        IS_IT_RIGHT,
+        ALL_RIGHT,
+        WHAT_TO_CHANGE,
+        REALLY_CANCEL,
+        CANCELLED,
+        AT_START,
+        RESTARTING,
+        HELP_CALLED,
+        SLOWER,
+        LOUDER,
+        CONTINUE_HELP,
+        COMMANDS_HELP,
+        SAVING,
+        STORE_FAILED,
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    let mut add = |text: &Text| {
+        let spoken = text.spoken();
+        if spoken.references().next().is_none() {
+            texts.push(spoken.render(|_| String::new()));
+        }
+    };
+    for step in &flow.steps {
+        match &step.body {
+            StepBody::Info { text, .. }
+            | StepBody::Summary { text, .. }
+            | StepBody::Submit { text, .. }
+            | StepBody::End { text } => add(text),
+            StepBody::Question(question) => {
+                add(&question.ask);
+                add(&question.help);
+                add(&question.reprompt);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    texts.retain(|t| !t.trim().is_empty() && seen.insert(t.clone()));
+    texts
+}
+
 enum Reply {
     Yes,
     No,

@@ -368,3 +368,34 @@ fn each_step_gives_its_grammar_and_input() {
     assert_eq!(screen.input, Input::Phone);
     assert!(s.grammar().is_some_and(|g| g.iter().any(|p| p == "zéro")));
 }
+
+#[test]
+fn fixed_prompts_are_the_texts_that_do_not_depend_on_answers() {
+    let s = session();
+    let prompts = kiosk_flow::runtime::fixed_prompts(s.flow());
+    for expected in [
+        "Vous allez signaler un lampadaire.",
+        "Quel est le problème ?",
+        "Dites oui ou non.",
+        "Appelez votre mairie.",
+        "Je n'ai pas compris.",
+    ] {
+        assert!(prompts.iter().any(|p| p == expected), "{expected} missing");
+    }
+    assert!(
+        !prompts.iter().any(|p| p.contains("Votre code est")),
+        "a text with a reference depends on the answers"
+    );
+    let mut unique = prompts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), prompts.len(), "no text twice");
+}
+
+#[test]
+fn the_first_prompt_of_a_session_is_a_fixed_prompt() {
+    let mut s = session();
+    let prompts = kiosk_flow::runtime::fixed_prompts(s.flow());
+    let first = said(&s.handle(Event::Start));
+    assert!(prompts.contains(&first), "{first:?} not in {prompts:?}");
+}

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Words that do not tell options apart.
-const STOP_WORDS: &[&str] = &[
+pub(crate) const STOP_WORDS: &[&str] = &[
     "le", "la", "les", "l", "un", "une", "des", "de", "du", "d", "au", "aux", "a", "en", "et",
     "est", "c", "ce", "ca", "cela", "il", "elle", "ils", "elles", "y", "je", "j", "ai", "mon",
     "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "sur", "dans", "pour", "pas", "plus",
@@ -495,7 +495,7 @@ fn is_rank_word(word: &str) -> bool {
 }
 
 /// Light stem: plural and feminine endings removed.
-fn stem(word: &str) -> &str {
+pub(crate) fn stem(word: &str) -> &str {
     let w = if word.len() > 3 {
         word.strip_suffix(['s', 'x']).unwrap_or(word)
     } else {

@@ -14,12 +14,12 @@ use crate::model::{ChoiceOption, Value};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-mod choice;
+pub(crate) mod choice;
 mod command;
 mod date;
 mod email;
 mod grammar;
-mod normalize;
+pub(crate) mod normalize;
 mod number;
 mod phone;
 mod time;
