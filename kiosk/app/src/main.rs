@@ -4,11 +4,14 @@
 //! French answer understanding) and `simulate` (the terminal simulator). The appliance
 //! itself (`kiosk run`, Slint UI, voice, store, sync) comes on top of these.
 
+mod appliance;
 mod catalog;
+mod config;
 mod receipt;
 mod simulate;
 mod sync_loop;
 mod voice_cmd;
+mod voice_engine;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -18,6 +21,9 @@ use kiosk_flow::understand::{understand, Expected};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+const DEFAULT_DATA_DIR: &str = ".kiosk-data";
 
 #[derive(Parser)]
 #[command(
@@ -31,9 +37,17 @@ struct Cli {
         long,
         global = true,
         env = "KIOSK_DATA_DIR",
-        default_value = ".kiosk-data"
+        default_value = DEFAULT_DATA_DIR
     )]
     data_dir: PathBuf,
+    /// The kiosk's configuration (missing: the development defaults).
+    #[arg(
+        long,
+        global = true,
+        env = "KIOSK_CONFIG",
+        default_value = "kiosk.toml"
+    )]
+    config: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,6 +87,9 @@ enum Command {
         /// Put the submission in the outbox (sealed), as the kiosk does.
         #[arg(long)]
         submit: bool,
+        /// Speak the prompts and hear the answers (speaker and microphone of kiosk.toml).
+        #[arg(long, conflicts_with = "answers")]
+        voice: bool,
     },
     /// Enrol this kiosk with the back end, with the one-time code from `backend kiosk add`.
     Enroll { url: String, code: String },
@@ -89,6 +106,26 @@ enum Command {
     Outbox,
     /// Ask the back end where a request is, by its receipt code.
     Status { receipt: String },
+    /// The appliance: touchscreen, voice, store and sync (configured by kiosk.toml).
+    Run {
+        /// List the sound devices (names for kiosk.toml) and exit.
+        #[arg(long)]
+        list_devices: bool,
+    },
+    /// Render every screen of a flow to PNG, headless, to preview it.
+    Screenshot {
+        /// A flow file (its folder's other flows make the home menu).
+        flow: PathBuf,
+        /// Where the PNG files go.
+        #[arg(long)]
+        out: PathBuf,
+        /// Screen size in pixels, WIDTHxHEIGHT.
+        #[arg(long, default_value = "800x480", value_parser = parse_size)]
+        size: (u32, u32),
+        /// The day the flow sees as today (calendars).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
     /// Speak a text with the kiosk's voice (Piper, else espeak-ng).
     Say {
         text: String,
@@ -137,7 +174,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    let started = std::time::Instant::now();
+    match run(Cli::parse(), started) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("erreur : {e:#}");
@@ -150,7 +188,10 @@ fn today_or(given: Option<NaiveDate>) -> NaiveDate {
     given.unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
+    // `--data-dir` / KIOSK_DATA_DIR win over kiosk.toml only when given.
+    let data_dir_override =
+        (cli.data_dir != std::path::Path::new(DEFAULT_DATA_DIR)).then(|| cli.data_dir.clone());
     match cli.command {
         Command::Flow {
             command: FlowCommand::Check { paths },
@@ -167,18 +208,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
             today,
             json,
             submit,
+            voice,
         } => {
             let store = if submit {
                 Some(open_store(&cli.data_dir)?)
             } else {
                 None
             };
-            simulate_flow(&flow, answers, today_or(today), json, store)
+            let voice = if voice {
+                let config = config::Config::load(&cli.config, None)?;
+                let voice = voice_engine::BlockingVoice::start(config.voice_settings(true))?;
+                for problem in &voice.status.problems {
+                    eprintln!("{problem}");
+                }
+                Some(voice)
+            } else {
+                None
+            };
+            simulate_flow(&flow, answers, today_or(today), json, store, voice)
         }
         Command::Enroll { url, code } => enroll(&cli.data_dir, &url, &code),
         Command::Sync { once, all } => sync(&cli.data_dir, once, all),
         Command::Outbox => outbox(&cli.data_dir),
         Command::Status { receipt } => status(&cli.data_dir, &receipt),
+        Command::Run { list_devices } => {
+            if list_devices {
+                let devices = kiosk_voice::list_devices();
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let config = config::Config::load(&cli.config, data_dir_override.as_deref())?;
+            appliance::run(config, started)
+        }
+        Command::Screenshot {
+            flow,
+            out,
+            size,
+            today,
+        } => screenshot(&flow, &out, size, today),
         Command::Say { text, out } => voice_cmd::say(&text, out.as_deref()),
         Command::Listen { wav, grammar } => voice_cmd::listen(wav.as_deref(), grammar.as_deref()),
     }
@@ -243,7 +310,15 @@ fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCode> {
                 let _ = tokio::signal::ctrl_c().await;
                 stop.cancel();
             });
-            sync_loop::run(store, client, data_dir.to_path_buf(), shutdown).await;
+            sync_loop::run(
+                store,
+                client,
+                data_dir.to_path_buf(),
+                Duration::from_secs(2),
+                shutdown,
+                |_, _| {},
+            )
+            .await;
         });
         return Ok(ExitCode::SUCCESS);
     }
@@ -378,6 +453,7 @@ fn simulate_flow(
     today: NaiveDate,
     json: bool,
     store: Option<kiosk_store::Store>,
+    mut voice: Option<voice_engine::BlockingVoice>,
 ) -> Result<ExitCode> {
     let mut script = match &answers {
         Some(file) => {
@@ -400,27 +476,21 @@ fn simulate_flow(
     };
 
     let flow_path = if path.is_dir() {
-        match choose_from_menu(path, &mut script, &mut transcript)? {
+        match choose_from_menu(path, &mut script, voice.as_mut(), &mut transcript)? {
             Some(p) => p,
             None => return Ok(ExitCode::FAILURE),
         }
     } else {
         path.to_path_buf()
     };
-    let flow = match catalog::load_one(&flow_path) {
-        Ok(flow) => flow,
-        Err(lines) => {
-            for line in lines {
-                eprintln!("{line}");
-            }
-            eprintln!("Le parcours a des erreurs : corrigez-les avec « kiosk flow check ».");
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some(flow) = load_or_explain(&flow_path) else {
+        return Ok(ExitCode::FAILURE);
     };
     let flow_id = flow.id.clone();
-    let source = match script {
-        Some(lines) => simulate::Answers::Script(lines),
-        None => simulate::Answers::Interactive(Box::new(std::io::stdin().lock())),
+    let source = match (script, voice) {
+        (_, Some(voice)) => simulate::Answers::Voice(Box::new(voice)),
+        (Some(lines), None) => simulate::Answers::Script(lines),
+        (None, None) => simulate::Answers::Interactive(Box::new(std::io::stdin().lock())),
     };
     let result = simulate::run(flow, today, source, store, &mut transcript)?;
     drop(transcript);
@@ -470,6 +540,7 @@ fn simulate_flow(
 fn choose_from_menu(
     dir: &std::path::Path,
     script: &mut Option<Vec<(usize, String)>>,
+    mut voice: Option<&mut voice_engine::BlockingVoice>,
     out: &mut Box<dyn Write>,
 ) -> Result<Option<PathBuf>> {
     let report = catalog::check(&[dir.to_path_buf()])?;
@@ -486,8 +557,25 @@ fn choose_from_menu(
         }
     }
     writeln!(out, "VOIX  : {}", menu.spoken())?;
+    if let Some(voice) = voice.as_mut() {
+        out.flush()?;
+        voice.say(&menu.spoken())?;
+    }
     loop {
         let line = match script {
+            _ if voice.is_some() => {
+                let Some(voice) = voice.as_mut() else {
+                    return Ok(None);
+                };
+                match voice.listen(Some(menu.phrases()))? {
+                    Some(kiosk_flow::runtime::Event::Heard(text)) => {
+                        writeln!(out, "> {text}")?;
+                        text
+                    }
+                    Some(_) => String::new(),
+                    None => return Ok(None),
+                }
+            }
             Some(lines) if lines.is_empty() => return Ok(None),
             Some(lines) => lines.remove(0).1,
             None => {
@@ -509,10 +597,79 @@ fn choose_from_menu(
         };
         match chosen.and_then(|id| report.flows.iter().find(|(_, f)| f.id == id)) {
             Some((path, _)) => return Ok(Some(path.clone())),
-            None => writeln!(
-                out,
-                "VOIX  : Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez-le."
-            )?,
+            None => {
+                let again = "Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez-le.";
+                writeln!(out, "VOIX  : {again}")?;
+                if let Some(voice) = voice.as_mut() {
+                    voice.say(again)?;
+                }
+            }
+        }
+    }
+}
+
+fn parse_size(text: &str) -> std::result::Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("« {text} » : LARGEURxHAUTEUR attendu, par exemple 800x480"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (200..=4000).contains(n))
+            .ok_or_else(|| format!("« {v} » : un nombre de pixels entre 200 et 4000"))
+    };
+    Ok((parse(w)?, parse(h)?))
+}
+
+/// `kiosk screenshot FLOW --out DIR [--size WxH]`.
+fn screenshot(
+    flow: &std::path::Path,
+    out: &std::path::Path,
+    size: (u32, u32),
+    today: Option<NaiveDate>,
+) -> Result<ExitCode> {
+    let Some(target) = load_or_explain(flow) else {
+        return Ok(ExitCode::FAILURE);
+    };
+    // The other flows of its folder make the home menu, as on a kiosk.
+    let mut flows: Vec<std::sync::Arc<kiosk_flow::Flow>> = flow
+        .parent()
+        .and_then(|dir| catalog::check(&[dir.to_path_buf()]).ok())
+        .map(|report| {
+            report
+                .flows
+                .into_iter()
+                .map(|(_, f)| std::sync::Arc::new(f))
+                .collect()
+        })
+        .unwrap_or_default();
+    flows.retain(|f| f.id != target.id);
+    let id = target.id.clone();
+    flows.push(std::sync::Arc::new(target));
+    let options = kiosk_ui::ScreenshotOptions {
+        size,
+        today,
+        ..kiosk_ui::ScreenshotOptions::default()
+    };
+    let written = kiosk_ui::render_flow_screenshots(&flows, &id, &options, out)?;
+    for path in &written {
+        println!("{}", path.display());
+    }
+    eprintln!("{} écran(s) dans {}", written.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The flow at `path`, or its errors printed on stderr with what to do.
+fn load_or_explain(path: &std::path::Path) -> Option<kiosk_flow::Flow> {
+    match catalog::load_one(path) {
+        Ok(flow) => Some(flow),
+        Err(lines) => {
+            for line in lines {
+                eprintln!("{line}");
+            }
+            eprintln!("Le parcours a des erreurs : corrigez-les avec « kiosk flow check ».");
+            None
         }
     }
 }

@@ -16,6 +16,18 @@ pub enum Answers {
     Interactive(Box<dyn BufRead>),
     /// Script lines (comments and blank lines already removed), with their line numbers.
     Script(Vec<(usize, String)>),
+    /// The real voice: prompts spoken, answers heard from the microphone.
+    Voice(Box<dyn VoiceIo>),
+}
+
+/// Speaking and listening for `kiosk simulate --voice`, one after the other.
+pub trait VoiceIo {
+    /// Says the text; returns when it is said.
+    fn say(&mut self, text: &str) -> anyhow::Result<()>;
+    /// Listens for one answer with this grammar (`None`: dictation): `Event::Heard` (with an
+    /// empty text when the recognizer was unsure) or `Event::Silence`; `None` when listening is
+    /// impossible (the session stops).
+    fn listen(&mut self, phrases: Option<Vec<String>>) -> anyhow::Result<Option<Event>>;
 }
 
 /// Reads an answer script: one answer per line, `#` comments and blank lines skipped.
@@ -101,12 +113,18 @@ pub fn run(
     };
     let mut script_position = 0;
     while let Some(event) = pending.pop() {
-        let mut listening = false;
+        let mut listening = None;
         for effect in session.handle(event) {
             match effect {
                 Effect::Show(screen) => print_screen(out, &screen)?,
-                Effect::Say { text } => writeln!(out, "VOIX  : {text}")?,
-                Effect::Listen { .. } => listening = true,
+                Effect::Say { text } => {
+                    writeln!(out, "VOIX  : {text}")?;
+                    if let Answers::Voice(voice) = &mut answers {
+                        out.flush()?;
+                        voice.say(&text)?;
+                    }
+                }
+                Effect::Listen { phrases } => listening = Some(phrases),
                 Effect::Submit(submission) => {
                     let event = match store.as_mut() {
                         None => {
@@ -147,10 +165,35 @@ pub fn run(
                 Effect::Finished { outcome } => result.outcome = Some(outcome),
             }
         }
-        if !listening || session.is_finished() || !pending.is_empty() {
+        let Some(phrases) = listening else {
+            continue;
+        };
+        if session.is_finished() || !pending.is_empty() {
             continue;
         }
         let line = match &mut answers {
+            Answers::Voice(voice) => {
+                write!(out, "(j'écoute…) ")?;
+                out.flush()?;
+                match voice.listen(phrases)? {
+                    Some(event) => {
+                        match &event {
+                            Event::Heard(text) if text.is_empty() => {
+                                writeln!(out, "> (pas compris)")?
+                            }
+                            Event::Heard(text) => writeln!(out, "> {text}")?,
+                            _ => writeln!(out, "> (rien entendu)")?,
+                        }
+                        pending.push(event);
+                        continue;
+                    }
+                    None => {
+                        writeln!(out)?;
+                        result.stopped_at = session.current_step_id().map(str::to_string);
+                        break;
+                    }
+                }
+            }
             Answers::Interactive(reader) => {
                 write!(out, "> ")?;
                 out.flush()?;

@@ -220,12 +220,17 @@ fn free_disk_bytes(dir: &std::path::Path) -> u64 {
 
 /// The background loop: a pass whenever something may be due (at least every few
 /// seconds), a heartbeat every minute, until `shutdown` is cancelled.
+/// `on_pass` gets each pass's report and whether the back end answered (a delivery or a
+/// heartbeat went through, or nothing needed it and the last heartbeat did).
 pub async fn run(
     store: SharedStore,
     client: Client,
     data_dir: std::path::PathBuf,
+    interval: Duration,
     shutdown: CancellationToken,
+    mut on_pass: impl FnMut(&SyncReport, bool) + Send,
 ) {
+    let mut reachable = false;
     let mut last_heartbeat: Option<tokio::time::Instant> = None;
     loop {
         let report = match sync_once(&store, &client, false).await {
@@ -238,16 +243,32 @@ pub async fn run(
         if let Some(error) = &report.last_error {
             tracing::warn!(error = %error, remaining = report.remaining, "sync pass incomplete");
         }
-        let beat_due = last_heartbeat.is_none_or(|t| t.elapsed() >= Duration::from_secs(60));
+        // After an error, a heartbeat sooner tells whether the back end is reachable at all.
+        let beat_every = if report.last_error.is_some() {
+            Duration::from_secs(10)
+        } else {
+            Duration::from_secs(60)
+        };
+        let beat_due = last_heartbeat.is_none_or(|t| t.elapsed() >= beat_every);
+        if report.delivered > 0 {
+            reachable = true;
+        }
         if beat_due {
             match heartbeat(&store, &client, data_dir.clone(), report.last_error.clone()).await {
-                Ok(()) => last_heartbeat = Some(tokio::time::Instant::now()),
-                Err(e) => tracing::info!(error = %e, "heartbeat not sent"),
+                Ok(()) => {
+                    last_heartbeat = Some(tokio::time::Instant::now());
+                    reachable = true;
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "heartbeat not sent");
+                    reachable = false;
+                }
             }
         }
+        on_pass(&report, reachable);
         tokio::select! {
             _ = shutdown.cancelled() => break,
-            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = tokio::time::sleep(interval) => {}
         }
     }
 }

@@ -1,15 +1,121 @@
 //! Voice benchmarks with the real development models (`cargo bench -p kiosk-voice`): model load
 //! times, recognition real-time factor (grammar and free), synthesis time to first audio (cached
-//! and uncached) and the process's memory with both models loaded.
+//! and uncached), end of speech to first audio of the next prompt (cached and uncached: paced
+//! microphone audio → VAD → turn-taking → recognizer → flow runtime → speaker) and the process's
+//! memory with both models loaded.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kiosk_flow::runtime::{Effect, Event, Session};
 use kiosk_voice::{
-    AudioSink, Mode, PiperVoice, PromptCache, Recognizer, RecognizerConfig, Speaker, StopFlag,
+    listen_once, AudioSink, Mode, PiperVoice, PromptCache, Recognizer, RecognizerConfig, Speaker,
+    StopFlag, TurnConfig, TurnOutcome,
 };
+
+/// A choice among Korean words (the development model's language), then a French question.
+const FLOW: &str = r#"
+id: essai-voix
+version: 1
+title: Essai de la voix
+kind: report
+service: essai
+description: Un essai.
+steps:
+  - id: salut
+    ask: Quel mot dites-vous ?
+    label: Mot
+    type: choice
+    options:
+      - id: bonjour
+        label: 안녕하세요
+      - id: merci
+        label: 감사합니다
+    help: Dites un mot.
+    reprompt: Dites un mot.
+  - id: rappel
+    ask: Voulez-vous qu'on vous rappelle ? Dites oui ou non.
+    label: Être rappelé
+    type: yes_no
+    help: Dites oui ou non.
+    reprompt: Dites oui ou non.
+  - id: fin
+    end: Merci.
+"#;
+
+/// Notes when the first audible samples reach the speaker.
+struct FirstAudible(Option<Instant>);
+
+impl AudioSink for FirstAudible {
+    fn play(
+        &mut self,
+        audio: &kiosk_voice::Audio,
+        _: &StopFlag,
+    ) -> Result<(), kiosk_voice::VoiceError> {
+        if self.0.is_none() && audio.samples.iter().any(|s| s.abs() > 0.001) {
+            self.0 = Some(Instant::now());
+        }
+        Ok(())
+    }
+}
+
+/// One turn with microphone audio paced in real time (10 ms chunks): the time from the VAD's end
+/// of speech to the first audible samples of the next prompt.
+fn end_of_speech_to_next_prompt(
+    recognizer: &Recognizer,
+    speaker: &mut Speaker,
+    flow: &Arc<kiosk_flow::Flow>,
+    answer: &[i16],
+) -> Duration {
+    let mut session = Session::new(
+        Arc::clone(flow),
+        chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+    );
+    session.handle(Event::Start);
+    let phrases = session.grammar().expect("grammar");
+    let (tx, rx) = mpsc::sync_channel(1000);
+    let audio = answer.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let start = Instant::now();
+        for (i, chunk) in audio.chunks(160).enumerate() {
+            let due = start + Duration::from_millis(10 * (i as u64 + 1));
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            if tx.send(chunk.to_vec()).is_err() {
+                return;
+            }
+        }
+    });
+    let listened = listen_once(
+        recognizer,
+        Mode::Grammar(phrases),
+        &TurnConfig::default(),
+        &rx,
+        &StopFlag::default(),
+        &mut |_| {},
+    )
+    .expect("listen");
+    let ended = listened.timing.speech_ended.expect("end of speech");
+    let TurnOutcome::Heard(utterance) = listened.outcome else {
+        panic!("nothing heard");
+    };
+    let text = utterance.accepted_text().expect("accepted").to_owned();
+    let effects = session.handle(Event::Heard(text));
+    let mut sink = FirstAudible(None);
+    for effect in effects {
+        if let Effect::Say { text } = effect {
+            speaker
+                .speak(&text, &mut sink, &StopFlag::default())
+                .expect("speak");
+        }
+    }
+    drop(rx);
+    let _ = feeder.join();
+    sink.0.expect("audible audio") - ended
+}
 
 /// Notes when the first sentence reaches the speaker.
 struct FirstAudio(Option<Instant>);
@@ -80,6 +186,29 @@ fn main() {
             .expect("speak");
         let first = sink.0.map_or(Duration::ZERO, |at| at - t);
         println!("synthesis, time to first audio ({label}): {first:?}");
+    }
+
+    // End of speech → first audio of the next prompt, through the whole pipeline.
+    let loaded = kiosk_flow::load_flow(FLOW, &kiosk_flow::Datasets::new());
+    let flow = Arc::new(loaded.value.expect("flow"));
+    let mut answer = kiosk_voice::Audio::new(vec![0.0; 8_000], 16_000);
+    answer
+        .samples
+        .extend(common::espeak("ko", "감사합니다").samples);
+    answer.append_silence(1.5);
+    let answer = answer.to_i16();
+    for label in ["uncached", "cached"] {
+        let runs: Vec<Duration> = (0..3)
+            .map(|_| {
+                if label == "uncached" {
+                    // The cache reads its folder at each prompt: emptied, nothing is cached.
+                    let _ = std::fs::remove_dir_all(&dir);
+                    std::fs::create_dir_all(&dir).expect("cache dir");
+                }
+                end_of_speech_to_next_prompt(&recognizer, &mut speaker, &flow, &answer)
+            })
+            .collect();
+        println!("end of speech to first audio of the next prompt ({label}): {runs:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,17 +16,69 @@
 //! - [`speaker`]: speaking a text: sentence by sentence, each played while the next is
 //!   synthesized, through an [`AudioSink`]; text-only when there is no voice.
 //! - [`turn`]: the turn-taking state machine, fed audio frames, a voice probability and a clock.
+//! - [`device`]: the sound cards (cpal): [`Capture`] and [`Playback`], [`HalfDuplex`],
+//!   [`list_devices`].
+//! - [`listen`]: one listening turn, capture → VAD → turn-taking → recognizer
+//!   ([`listen_once`]).
+//!
+//! # Audio devices
+//!
+//! Sound goes through cpal's ALSA backend (build: `libasound2-dev`). Devices are named in
+//! [`AudioConfig`] by their ALSA PCM name as [`list_devices`] gives it (`default`, `pulse`, a
+//! card's `sysdefault:CARD=...`), or by description; `None` is the system default. Under PulseAudio the `pulse`
+//! (or `default`) device goes through ALSA's pulse plugin (`libasound2-plugins`), and the
+//! `PULSE_SINK` / `PULSE_SOURCE` environment variables choose the Pulse sink and source.
+//! Whatever the device's rate, format and channels, the microphone comes out as 16 kHz mono
+//! `i16` and speech is resampled to the speaker's rate.
+//!
+//! A kiosk opens one [`HalfDuplex`], a [`Playback`] and a [`Capture`] sharing it, then per step:
+//!
+//! ```no_run
+//! # use kiosk_voice::*;
+//! # fn step(recognizer: &Recognizer, speaker: &mut Speaker) -> Result<(), VoiceError> {
+//! let duplex = HalfDuplex::default();
+//! let mut playback = Playback::open(&AudioConfig::default(), duplex.clone())?;
+//! let capture = Capture::open(&AudioConfig::default(), duplex.clone())?;
+//! let stop = StopFlag::default(); // a touch or the button: stop.stop()
+//! speaker.speak("Dans quelle commune habitez-vous ?", &mut playback, &stop)?;
+//! capture.clear();
+//! let phrases = vec!["Duisans".to_owned(), "Arras".to_owned()];
+//! let listened = listen_once(
+//!     recognizer,
+//!     Mode::Grammar(phrases),
+//!     &TurnConfig::default(),
+//!     capture.frames(),
+//!     &stop,
+//!     &mut |partial| println!("{partial}"),
+//! )?;
+//! match listened.outcome {
+//!     TurnOutcome::Heard(utterance) => { /* Event::Heard(utterance.text) */ }
+//!     TurnOutcome::NoSpeech => { /* Event::Silence */ }
+//!     TurnOutcome::Cancelled => { /* a touch answered */ }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! What the microphone hears while the kiosk speaks, and for 300 ms after, is dropped. With no
+//! device, `open` returns [`DeviceError`] (logged as a warning) and the kiosk runs text-only.
 
 pub mod audio;
 pub mod cache;
+pub mod device;
+pub mod listen;
 pub mod models;
 pub mod recognize;
 pub mod speaker;
 pub mod synth;
+pub mod test_rig;
 pub mod turn;
 
 pub use audio::Audio;
 pub use cache::PromptCache;
+pub use device::{
+    list_devices, AudioConfig, Capture, DeviceError, DeviceList, HalfDuplex, Playback, Speaking,
+};
+pub use listen::{listen_once, Listened, TurnOutcome, TurnTiming};
 pub use models::ModelPaths;
 pub use recognize::{Event, Mode, Recognizer, RecognizerConfig, Utterance, Word};
 pub use speaker::{AudioSink, MemorySink, Speaker, SpeechSettings, Spoken, StopFlag};
@@ -46,6 +98,8 @@ pub enum VoiceError {
     Synthesis(String),
     #[error("audio: {0}")]
     Audio(String),
+    #[error(transparent)]
+    Device(#[from] device::DeviceError),
     #[error("the recognizer worker stopped")]
     WorkerGone,
     #[error(transparent)]

@@ -1,0 +1,357 @@
+//! The street-light report end to end on Slint's testing backend, with the shipped flow
+//! and a real SQLite store: by touch only, by voice only; the idle timeout; a call for
+//! help; the supervisor's long press and PIN.
+#![allow(clippy::unwrap_used)] // test helpers: a failure is the test failing
+
+mod common;
+
+use common::*;
+use kiosk_ui::{Kiosk as KioskGlobal, Page, VoiceCall};
+use slint::platform::{PointerEventButton, WindowEvent};
+use slint::{ComponentHandle, LogicalPosition};
+use std::time::Duration;
+
+fn receipt(k: &Kiosk) -> String {
+    k.controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_receipt()
+        .to_string()
+}
+
+#[test]
+fn street_light_report_by_touch_only() {
+    let k = kiosk(config());
+    assert_eq!(k.controller.page(), Page::Attract);
+    tap(&k, "Commencer");
+    assert_eq!(k.controller.page(), Page::Home);
+    tap(&k, "Un lampadaire ne marche plus");
+    assert_eq!(step(&k), "accueil");
+    tap(&k, "Suivant");
+
+    // 96 communes: filter by first letter, then touch the name.
+    assert_eq!(step(&k), "commune");
+    tap(&k, "Lettre D");
+    tap(&k, "Duisans");
+
+    // Free text on the AZERTY keyboard, read back, confirmed.
+    assert_eq!(step(&k), "lieu");
+    type_keys(&k, "place de la mairie");
+    tap(&k, "⌫");
+    type_keys(&k, "e");
+    tap(&k, "Valider");
+    let screen = k.controller.current_screen().unwrap();
+    assert!(
+        screen.text.contains("place de la mairie"),
+        "{}",
+        screen.text
+    );
+    tap(&k, "Oui");
+
+    assert_eq!(step(&k), "probleme");
+    tap(&k, "Il clignote");
+    assert_eq!(step(&k), "rappel");
+    tap(&k, "Oui");
+
+    // Phone number on the keypad, shown two by two, read back.
+    assert_eq!(step(&k), "telephone");
+    type_keys(&k, "0612345678");
+    let typed = k.controller.window().global::<KioskGlobal>().get_typed();
+    assert_eq!(typed, "06 12 34 56 78");
+    tap(&k, "Valider");
+    tap(&k, "Oui");
+
+    assert_eq!(step(&k), "resume");
+    let summary = k.controller.current_screen().unwrap().summary;
+    assert!(summary.iter().any(|l| l.value == "Duisans"), "{summary:?}");
+    assert_eq!(
+        k.store.pending_count().unwrap(),
+        0,
+        "nothing sent before the summary is confirmed"
+    );
+    tap(&k, "Oui, c'est juste");
+
+    assert_eq!(k.controller.page(), Page::Done);
+    let code = receipt(&k);
+    assert!(!code.is_empty());
+    let entry = k
+        .store
+        .lookup_receipt(&code)
+        .unwrap()
+        .expect("the receipt is in the outbox");
+    assert_eq!(k.store.pending_count().unwrap(), 1);
+    // The sealed submission opens with the back end's key and holds the answers.
+    let item = k
+        .store
+        .due(chrono::Utc::now() + chrono::Duration::days(1), 10)
+        .unwrap();
+    assert_eq!(item.len(), 1);
+    let _ = entry;
+    let upload = item[0].to_upload();
+    let sealed = base64_decode(&upload.sealed);
+    let plain = String::from_utf8(k.keys.open(&sealed).unwrap()).unwrap();
+    assert!(plain.contains("Duisans"), "{plain}");
+    assert!(plain.contains("0612345678"), "{plain}");
+    assert!(plain.contains("clignote"), "{plain}");
+
+    // The big code is on screen.
+    let shown: Vec<_> = i_slint_backend_testing::ElementHandle::find_by_accessible_label(
+        k.controller.window(),
+        "Code de suivi",
+    )
+    .collect();
+    assert_eq!(shown[0].accessible_value().unwrap(), code.as_str());
+
+    tap(&k, "J'ai terminé");
+    assert_eq!(k.controller.page(), Page::Attract);
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+#[test]
+fn street_light_report_by_voice_only() {
+    let k = kiosk(config());
+    k.controller.heard("bonjour");
+    assert_eq!(k.controller.page(), Page::Home);
+    assert!(k
+        .voice
+        .said()
+        .last()
+        .unwrap()
+        .contains("Que voulez-vous faire"));
+    k.controller.heard("un lampadaire ne marche plus");
+    assert_eq!(step(&k), "accueil");
+    k.controller.partial("sui");
+    assert_eq!(
+        k.controller.window().global::<KioskGlobal>().get_heard(),
+        "sui"
+    );
+    for (said, next) in [
+        ("suivant", "commune"),
+        ("à duisans", "lieu"),
+        ("devant le douze rue de l'église", "lieu"),
+        ("oui", "probleme"),
+        ("il ne s'allume plus", "rappel"),
+        ("oui", "telephone"),
+        (
+            "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+            "telephone",
+        ),
+        ("oui", "resume"),
+    ] {
+        k.controller.heard(said);
+        assert_eq!(step(&k), next, "after {said:?}");
+    }
+    // The grammar of the summary is yes/no.
+    let grammar = k.voice.last_grammar().unwrap().unwrap();
+    assert!(grammar.iter().any(|p| p == "oui"));
+    k.controller.heard("oui");
+    assert_eq!(k.controller.page(), Page::Done);
+    let code = receipt(&k);
+    assert!(k.store.lookup_receipt(&code).unwrap().is_some());
+    // The code is said, spelled.
+    let last = k.voice.said().join(" ");
+    let spelled: Vec<String> = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_string())
+        .collect();
+    assert!(last.contains(&spelled.join(", ")), "{last}");
+}
+
+#[test]
+fn misunderstanding_shows_a_notice_and_keeps_the_step() {
+    let k = kiosk(config());
+    tap(&k, "Commencer");
+    tap(&k, "Un lampadaire ne marche plus");
+    tap(&k, "Suivant");
+    k.controller.heard("la voiture rouge");
+    assert_eq!(step(&k), "commune");
+    let notice = k.controller.window().global::<KioskGlobal>().get_notice();
+    assert!(notice.contains("pas compris"), "{notice}");
+    k.controller.no_speech();
+    let notice = k.controller.window().global::<KioskGlobal>().get_notice();
+    assert!(
+        notice.contains("toucher"),
+        "second miss suggests touch: {notice}"
+    );
+}
+
+#[test]
+fn idle_timeout_wipes_the_session() {
+    let mut cfg = config();
+    cfg.idle_timeout = Duration::from_secs(20);
+    cfg.idle_countdown = Duration::from_secs(5);
+    let k = kiosk(cfg);
+    tap(&k, "Commencer");
+    tap(&k, "Un lampadaire ne marche plus");
+    tap(&k, "Suivant");
+    tap(&k, "Lettre D");
+    tap(&k, "Duisans");
+    assert_eq!(step(&k), "lieu");
+    let g = || k.controller.window().global::<KioskGlobal>();
+
+    // Still there: the question, then "oui" brings the step back.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(19_000));
+    assert!(!g().get_idle_prompt());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(1_500));
+    assert!(g().get_idle_prompt());
+    assert_eq!(g().get_idle_seconds(), 5);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(1_000));
+    assert_eq!(g().get_idle_seconds(), 4);
+    k.controller.heard("oui je suis là");
+    assert!(!g().get_idle_prompt());
+    assert_eq!(step(&k), "lieu");
+
+    // Speech counts as activity: the timer starts again when the kiosk stops talking.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(15_000));
+    k.controller.done_speaking();
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(15_000));
+    assert!(!g().get_idle_prompt());
+
+    // Nobody: the question, the countdown, then everything is wiped.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(6_000));
+    assert!(g().get_idle_prompt());
+    for _ in 0..5 {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(1_000));
+    }
+    assert_eq!(k.controller.page(), Page::Attract);
+    assert!(!g().get_idle_prompt());
+    assert_eq!(k.controller.step_id(), None);
+    assert!(k.controller.current_screen().is_none());
+    assert_eq!(g().get_step_text(), "");
+    assert!(k.voice.calls().ends_with(&[
+        VoiceCall::StopSpeaking,
+        VoiceCall::StopListening,
+        VoiceCall::Rate(1.0),
+        VoiceCall::Volume(80),
+        VoiceCall::Listen(Some(vec![
+            "bonjour".into(),
+            "commencer".into(),
+            "salut".into(),
+            "bonsoir".into()
+        ])),
+    ]));
+    assert_eq!(k.store.pending_count().unwrap(), 0);
+}
+
+#[test]
+fn call_for_help_is_queued_for_the_ambassadors() {
+    let k = kiosk(config());
+    tap(&k, "Commencer");
+    tap(&k, "Un lampadaire ne marche plus");
+    tap(&k, "Suivant");
+    tap(&k, "Appeler quelqu'un");
+    let calls = k
+        .store
+        .due_help_calls(chrono::Utc::now() + chrono::Duration::days(1), 10)
+        .unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].flow_id, "eclairage-public");
+    assert_eq!(calls[0].step_id, "commune");
+    // Said and captioned, and the step is still there.
+    assert!(k
+        .voice
+        .said()
+        .last()
+        .unwrap()
+        .contains("J'appelle quelqu'un"));
+    assert!(k
+        .controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_show_caption());
+    assert_eq!(step(&k), "commune");
+}
+
+fn hold_corner(k: &Kiosk, millis: u64) {
+    let w = k.controller.window().window();
+    let position = LogicalPosition::new(20.0, 15.0);
+    w.dispatch_event(WindowEvent::PointerPressed {
+        position,
+        button: PointerEventButton::Left,
+    });
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(millis));
+    w.dispatch_event(WindowEvent::PointerReleased {
+        position,
+        button: PointerEventButton::Left,
+    });
+    settle();
+}
+
+#[test]
+fn supervisor_needs_a_long_press_and_the_pin() {
+    let k = kiosk(config());
+    tap(&k, "Commencer");
+    hold_corner(&k, 800);
+    assert_eq!(
+        k.controller.page(),
+        Page::Home,
+        "a short press does nothing"
+    );
+    hold_corner(&k, 3_100);
+    assert_eq!(k.controller.page(), Page::Pin);
+
+    type_keys(&k, "1357");
+    tap(&k, "Valider");
+    assert_eq!(k.controller.page(), Page::Pin);
+    let message = k
+        .controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_pin_message();
+    assert!(message.contains("incorrect"));
+
+    type_keys(&k, "2468");
+    tap(&k, "Valider");
+    assert_eq!(k.controller.page(), Page::Supervisor);
+    k.controller.set_status(kiosk_ui::KioskStatus {
+        network: Some(false),
+        ..Default::default()
+    });
+    let lines = k.controller.window().global::<KioskGlobal>().get_status();
+    use slint::Model;
+    let lines: Vec<_> = lines.iter().collect();
+    assert!(lines
+        .iter()
+        .any(|l| l.label == "Réseau" && l.value == "hors ligne" && !l.ok));
+    assert!(lines
+        .iter()
+        .any(|l| l.label == "Demandes à envoyer" && l.value == "0"));
+    tap(&k, "Tester le micro");
+    tap(&k, "Tester le haut-parleur");
+    let calls = k.voice.calls();
+    assert!(calls.contains(&VoiceCall::TestMicrophone) && calls.contains(&VoiceCall::TestSpeaker));
+    tap(&k, "Fermer");
+    assert_eq!(k.controller.page(), Page::Home);
+}
+
+#[test]
+fn settings_change_text_contrast_and_voice() {
+    let k = kiosk(config());
+    tap(&k, "Commencer");
+    tap(&k, "Réglages");
+    tap(&k, "Plus grand");
+    tap(&k, "Fort");
+    tap(&k, "Plus lente");
+    tap(&k, "Moins fort");
+    let theme = k.controller.window().global::<kiosk_ui::Theme>();
+    assert!(theme.get_high_contrast());
+    assert!(theme.get_text_scale() > 1.0);
+    let calls = k.voice.calls();
+    assert!(calls.contains(&VoiceCall::Rate(0.85)));
+    assert!(calls.contains(&VoiceCall::Volume(70)));
+    tap(&k, "Fermer les réglages");
+    // A new person gets the defaults back.
+    k.controller
+        .window()
+        .global::<KioskGlobal>()
+        .invoke_finish();
+    assert!(!theme.get_high_contrast());
+    assert_eq!(theme.get_text_scale(), 1.0);
+}
