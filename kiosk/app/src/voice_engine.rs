@@ -345,7 +345,7 @@ impl Worker {
                     Some(p)
                 }
                 Err(e) => {
-                    warn!(error = %e, "no speaker: text only");
+                    // kiosk-voice has logged why; the supervisor's screen shows it.
                     status.problems.push(format!("Pas de haut-parleur : {e}"));
                     None
                 }
@@ -356,7 +356,6 @@ impl Worker {
                     Some(c)
                 }
                 Err(e) => {
-                    warn!(error = %e, "no microphone: touch only");
                     status.problems.push(format!("Pas de micro : {e}"));
                     None
                 }
