@@ -17,35 +17,8 @@ use kiosk_voice::{
     StopFlag, TurnConfig, TurnOutcome,
 };
 
-/// A choice among Korean words (the development model's language), then a French question.
-const FLOW: &str = r#"
-id: essai-voix
-version: 1
-title: Essai de la voix
-kind: report
-service: essai
-description: Un essai.
-steps:
-  - id: salut
-    ask: Quel mot dites-vous ?
-    label: Mot
-    type: choice
-    options:
-      - id: bonjour
-        label: 안녕하세요
-      - id: merci
-        label: 감사합니다
-    help: Dites un mot.
-    reprompt: Dites un mot.
-  - id: rappel
-    ask: Voulez-vous qu'on vous rappelle ? Dites oui ou non.
-    label: Être rappelé
-    type: yes_no
-    help: Dites oui ou non.
-    reprompt: Dites oui ou non.
-  - id: fin
-    end: Merci.
-"#;
+/// The voice tests' flow: a choice among Korean words, then a yes/no question.
+const FLOW: &str = include_str!("../tests/data/essai-voix.yaml");
 
 /// Notes when the first audible samples reach the speaker.
 struct FirstAudible(Option<Instant>);

@@ -19,37 +19,7 @@ use kiosk_voice::{
     RecognizerConfig, Speaker, Spoken, StopFlag, TurnConfig, TurnEnd, TurnOutcome,
 };
 
-/// A flow whose choice labels are Korean words, so that the Korean development model can say them.
-const FLOW: &str = r#"
-id: essai-voix
-version: 1
-title: Essai de la voix
-kind: report
-service: essai
-description: Un essai.
-steps:
-  - id: salut
-    ask: Quel mot dites-vous ?
-    label: Mot
-    type: choice
-    options:
-      - id: bonjour
-        label: 안녕하세요
-      - id: merci
-        label: 감사합니다
-      - id: pardon
-        label: 죄송합니다
-    help: Dites un mot.
-    reprompt: Dites un mot.
-  - id: rappel
-    ask: Voulez-vous qu'on vous rappelle ?
-    label: Être rappelé
-    type: yes_no
-    help: Dites oui ou non.
-    reprompt: Dites oui ou non.
-  - id: fin
-    end: Merci.
-"#;
+const FLOW: &str = include_str!("data/essai-voix.yaml");
 
 #[test]
 fn a_full_turn_through_pulseaudio_speaker_and_microphone() {
