@@ -252,6 +252,7 @@ pub fn street_light_submission(n: usize) -> kiosk_flow::runtime::Submission {
         label: label.to_string(),
         value,
         display: display.to_string(),
+        dataset: (id == "commune").then(|| "communes".to_string()),
         details: Default::default(),
     };
     Submission {

@@ -227,7 +227,10 @@ pub fn run(
 /// `touch:ID` is a touch; an empty line is silence; anything else was heard.
 pub fn to_event(line: &str) -> Event {
     match line.strip_prefix("touch:") {
-        Some(id) => Event::Touched(id.trim().to_string()),
+        Some(id) => match kiosk_flow::understand::Command::from_button_id(id.trim()) {
+            Some(command) => Event::Command(command),
+            None => Event::Touched(id.trim().to_string()),
+        },
         None if line.trim().is_empty() => Event::Silence,
         None => Event::Heard(line.to_string()),
     }

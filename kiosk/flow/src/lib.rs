@@ -13,6 +13,7 @@
 //! - [`plain_language`]: FALC warnings.
 //! - [`understand`]: French answers and global commands.
 //! - [`runtime`]: the session state machine.
+//! - [`submission`]: the typed submission the kiosk seals and the back end opens.
 //! - [`menu`]: the home menu built from installed flows.
 
 pub mod diagnostic;
@@ -22,6 +23,7 @@ pub mod menu;
 pub mod model;
 pub mod plain_language;
 pub mod runtime;
+pub mod submission;
 pub mod template;
 pub mod understand;
 

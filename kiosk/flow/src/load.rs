@@ -1080,6 +1080,9 @@ impl<'s> Reader<'s> {
             .get("confirm")
             .and_then(|n| self.boolean(n, "confirm"));
         let type_node = self.required(fields, "type", context);
+        let dataset = fields
+            .get("options_from")
+            .and_then(|n| n.as_scalar().map(|s| s.as_str().to_string()));
         let kind = type_node.and_then(|n| {
             let word = self.string(n, "type")?;
             self.question_kind(&word, n, fields, datasets)
@@ -1102,6 +1105,7 @@ impl<'s> Reader<'s> {
             label: label?,
             pictogram,
             confirm: confirm.unwrap_or_else(|| kind.confirms_by_default()),
+            dataset: dataset.filter(|_| matches!(kind, QuestionKind::Choice { .. })),
             kind,
         })
     }

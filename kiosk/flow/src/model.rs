@@ -138,6 +138,8 @@ pub struct Question {
     pub pictogram: Option<String>,
     /// Whether the understood value is read back before moving on.
     pub confirm: bool,
+    /// The dataset the options come from (`options_from: communes`), if any.
+    pub dataset: Option<String>,
     pub kind: QuestionKind,
 }
 

@@ -26,8 +26,9 @@ pub enum Event {
     Start,
     /// What the speech recognizer heard (or what was typed in the simulator).
     Heard(String),
-    /// A touch: an option id, `oui`/`non`, `suivant`, a command button id, or a value
-    /// typed on the screen's keypad, calendar or keyboard (`0612345678`, `2026-12-03`, `14:30`).
+    /// A touch on an answer: an option id, `oui`/`non`, `suivant`, or a value typed on the
+    /// screen's keypad, calendar or keyboard (`0612345678`, `2026-12-03`, `14:30`). Never a
+    /// command: command buttons send [`Event::Command`].
     Touched(String),
     /// A command from a button (Répéter, Retour, Aide, Appeler quelqu'un...).
     Command(Command),
@@ -79,27 +80,7 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// What goes to the back end: the flow, and the answers by step id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Submission {
-    pub flow_id: String,
-    pub flow_version: u32,
-    pub service: String,
-    /// Answers in flow order, as JSON values (`true`, `2`, `"0612345678"`, `"2026-12-03"`).
-    pub answers: Vec<SubmittedAnswer>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SubmittedAnswer {
-    pub step_id: String,
-    pub label: String,
-    pub value: serde_json::Value,
-    /// The answer as the citizen saw it ("Avesnes-le-Comte", "06 12 34 56 78").
-    pub display: String,
-    /// Extra data of a chosen option (a commune's postcode).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub details: BTreeMap<String, String>,
-}
+pub use crate::submission::{Submission, SubmittedAnswer};
 
 /// Everything the screen shows for the current moment. Decisions are made here, not in
 /// the UI: the UI only lays this out.
@@ -168,21 +149,6 @@ pub struct SummaryLine {
 pub struct Progress {
     pub current: usize,
     pub total: usize,
-}
-
-/// Touch ids of the always-visible buttons, so a touch and a spoken command are one event.
-pub fn command_for_button(id: &str) -> Option<Command> {
-    Some(match id {
-        "repeter" => Command::Repeat,
-        "aide" => Command::Help,
-        "retour" => Command::Back,
-        "recommencer" => Command::Restart,
-        "annuler" => Command::Cancel,
-        "plus-lent" => Command::Slower,
-        "plus-fort" => Command::Louder,
-        "appeler" => Command::Human,
-        _ => return None,
-    })
 }
 
 // Built-in phrases, in plain French.
@@ -360,13 +326,7 @@ impl Session {
                     self.miss(NOT_HEARD, &mut out);
                 }
             }
-            Event::Touched(id) => {
-                if let Some(command) = command_for_button(&id) {
-                    self.command(command, &mut out);
-                } else {
-                    self.answer(&id, true, &mut out);
-                }
-            }
+            Event::Touched(id) => self.answer(&id, true, &mut out),
             Event::Heard(text) => self.answer(&text, false, &mut out),
         }
         out
@@ -543,7 +503,44 @@ impl Session {
                 }
                 self.present(None, Some(HELP_CALLED.to_string()), out);
             }
+            Command::WhereAmI => {
+                let said = self.where_am_i();
+                self.present(None, Some(said), out);
+            }
         }
+    }
+
+    /// "Où suis-je ?": the flow, the step among all, the current question or moment, and what
+    /// can be said. Nothing changes.
+    fn where_am_i(&self) -> String {
+        let Some(index) = self.current_index() else {
+            return String::new();
+        };
+        let mut said = format!(
+            "Vous êtes dans : {}. Étape {} sur {}.",
+            self.flow.title,
+            index + 1,
+            self.flow.steps.len()
+        );
+        let moment = self
+            .current_screen_and_speech(None)
+            .map(|(_, spoken)| spoken)
+            .unwrap_or_default();
+        if !moment.is_empty() {
+            said.push(' ');
+            said.push_str(&moment);
+        }
+        let expected = match (&self.state, &self.flow.steps[index].body) {
+            (State::At(_), StepBody::Question(q)) => what_to_say(&q.kind),
+            (State::At(_), StepBody::Info { .. }) | (State::StoreFailed { .. }, _) => {
+                "Dites : suivant.".to_string()
+            }
+            (State::Correcting { .. }, _) => {
+                "Dites ce que vous voulez changer.".to_string()
+            }
+            _ => "Dites oui ou non.".to_string(),
+        };
+        format!("{said} {expected} {COMMANDS_HELP}")
     }
 
     fn help_text(&self) -> String {
@@ -882,6 +879,7 @@ impl Session {
                     label: q.label.clone(),
                     value: v.to_json(),
                     display: display::value(v, &q.kind),
+                    dataset: q.dataset.clone(),
                     details,
                 }
             })
@@ -1209,6 +1207,27 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     texts.retain(|t| !t.trim().is_empty() && seen.insert(t.clone()));
     texts
+}
+
+/// What the citizen can answer to a question, said by "où suis-je ?".
+fn what_to_say(kind: &QuestionKind) -> String {
+    const SAID_IN_FULL: usize = 6;
+    match kind {
+        QuestionKind::YesNo => "Dites oui ou non.".to_string(),
+        QuestionKind::Choice { options } if options.len() <= SAID_IN_FULL => {
+            let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
+            format!("Dites : {}.", labels.join(", ou "))
+        }
+        QuestionKind::Choice { .. } => {
+            "Dites un nom de la liste, ou touchez-le sur l'écran.".to_string()
+        }
+        QuestionKind::Number { min, max } => format!("Dites un nombre de {min} à {max}."),
+        QuestionKind::Phone => "Dites votre numéro de téléphone, chiffre par chiffre ou par deux.".to_string(),
+        QuestionKind::Email => "Dites votre adresse e-mail, ou tapez-la sur le clavier.".to_string(),
+        QuestionKind::Text { .. } => "Dites votre réponse avec vos mots.".to_string(),
+        QuestionKind::Date { .. } => "Dites une date, par exemple : le 3 mars.".to_string(),
+        QuestionKind::Time { .. } => "Dites une heure, par exemple : 14 heures 30.".to_string(),
+    }
 }
 
 enum Reply {

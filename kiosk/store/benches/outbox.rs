@@ -19,6 +19,7 @@ fn submission(n: usize) -> Submission {
         label: step_id.into(),
         value: serde_json::json!(value),
         display: value.into(),
+        dataset: (step_id == "commune").then(|| "communes".into()),
         details: BTreeMap::new(),
     };
     Submission {

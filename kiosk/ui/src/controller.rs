@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use kiosk_flow::menu::{home_menu, Menu};
 use kiosk_flow::model::ChoiceOption;
 use kiosk_flow::runtime::{
-    command_for_button, Effect, Event, Input, Outcome, Screen, ScreenOption, Session, SpeechChange,
+    Effect, Event, Input, Outcome, Screen, ScreenOption, Session, SpeechChange,
 };
 use kiosk_flow::understand::{self, Expected};
 use kiosk_flow::Flow;
@@ -786,7 +786,7 @@ impl Inner {
         // Commands whose answer is said but not on screen get a caption.
         let command = match &event {
             Event::Command(c) => Some(*c),
-            Event::Touched(id) => command_for_button(id),
+            Event::Touched(_) => None,
             Event::Heard(text) => {
                 understand::understand(Expected::YesNo, text, self.today()).command
             }
@@ -872,8 +872,12 @@ impl Inner {
     }
 
     fn command(&mut self, id: &str) {
-        if self.session.is_some() && self.page == Page::Step {
-            self.feed(Event::Touched(id.to_string()));
+        if let (Some(_), Page::Step, Some(command)) = (
+            &self.session,
+            self.page,
+            understand::Command::from_button_id(id),
+        ) {
+            self.feed(Event::Command(command));
         } else if id == "appeler" {
             self.call_for_help(HOME_HELP_FLOW, "menu");
             self.say(HELP_CALLED);

@@ -1,4 +1,4 @@
-//! The eight global commands ("répète", "aide", "retour"...), recognised before any answer
+//! The nine global commands ("répète", "aide", "retour"...), recognised before any answer
 //! when the utterance is essentially the command phrase.
 
 use super::normalize::{ends_with, split_words, starts_with_at};
@@ -152,6 +152,25 @@ const PHRASES: &[(&str, Command)] = &[
     ("appelez quelqu'un", Command::Human),
     ("de l'aide humaine", Command::Human),
     ("aide humaine", Command::Human),
+    // where am I
+    ("où suis-je", Command::WhereAmI),
+    ("où je suis", Command::WhereAmI),
+    ("où j'en suis", Command::WhereAmI),
+    ("où en suis-je", Command::WhereAmI),
+    ("où on en est", Command::WhereAmI),
+    ("on en est où", Command::WhereAmI),
+    ("j'en suis où", Command::WhereAmI),
+    ("je suis où", Command::WhereAmI),
+    ("je suis perdu", Command::WhereAmI),
+    ("je suis perdue", Command::WhereAmI),
+    ("je me suis perdu", Command::WhereAmI),
+    ("je me suis perdue", Command::WhereAmI),
+    ("je ne sais plus où j'en suis", Command::WhereAmI),
+    ("je sais plus où j'en suis", Command::WhereAmI),
+    ("c'est quoi cette question", Command::WhereAmI),
+    ("c'est quoi la question", Command::WhereAmI),
+    ("quelle est la question", Command::WhereAmI),
+    ("quelle question", Command::WhereAmI),
 ];
 
 /// Politeness and requests around a command ("je voudrais", "vous pouvez").
@@ -295,6 +314,9 @@ mod tests {
         assert_eq!(rec("répétez encore une fois"), Some(Command::Repeat));
         assert_eq!(rec("stop stop"), Some(Command::Cancel));
         assert_eq!(rec("Aide-moi !"), Some(Command::Help));
+        assert_eq!(rec("où j'en suis ?"), Some(Command::WhereAmI));
+        assert_eq!(rec("c'est quoi cette question"), Some(Command::WhereAmI));
+        assert_eq!(rec("je suis perdu"), Some(Command::WhereAmI));
     }
 
     #[test]

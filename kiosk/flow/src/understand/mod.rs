@@ -4,7 +4,7 @@
 //!
 //! # Layout
 //! - `normalize`: one normal form for all matching (case, accents, apostrophes, fillers).
-//! - `command`: the eight global commands, recognised before any answer.
+//! - `command`: the nine global commands, recognised before any answer.
 //! - one module per answer kind: `yes_no`, `number`, `phone`, `date`, `time`, `email`, `choice`.
 //! - `grammar`: the phrases the recognizer should expect for a kind (Vosk grammar mode).
 //!
@@ -39,10 +39,12 @@ pub enum Command {
     Slower,
     Louder,
     Human,
+    /// "Où suis-je ?": the flow, the step number and what can be said, nothing lost.
+    WhereAmI,
 }
 
 impl Command {
-    pub const ALL: [Command; 8] = [
+    pub const ALL: [Command; 9] = [
         Command::Repeat,
         Command::Help,
         Command::Back,
@@ -51,6 +53,7 @@ impl Command {
         Command::Slower,
         Command::Louder,
         Command::Human,
+        Command::WhereAmI,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,7 +66,29 @@ impl Command {
             Command::Slower => "slower",
             Command::Louder => "louder",
             Command::Human => "human",
+            Command::WhereAmI => "where_am_i",
         }
+    }
+
+    /// The id of the command's button on screen and of `touch:ID` in the simulator. These ids
+    /// are reserved: no option of a flow may use one (the loader refuses it).
+    pub fn button_id(self) -> &'static str {
+        match self {
+            Command::Repeat => "repeter",
+            Command::Help => "aide",
+            Command::Back => "retour",
+            Command::Restart => "recommencer",
+            Command::Cancel => "annuler",
+            Command::Slower => "plus-lent",
+            Command::Louder => "plus-fort",
+            Command::Human => "appeler",
+            Command::WhereAmI => "ou-suis-je",
+        }
+    }
+
+    /// The command whose button has this id.
+    pub fn from_button_id(id: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.button_id() == id)
     }
 }
 

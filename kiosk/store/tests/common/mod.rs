@@ -41,6 +41,7 @@ fn answer(step_id: &str, label: &str, value: serde_json::Value, display: &str) -
         label: label.into(),
         value,
         display: display.into(),
+        dataset: (step_id == "commune").then(|| "communes".into()),
         details: BTreeMap::new(),
     }
 }
