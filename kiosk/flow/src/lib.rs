@@ -12,16 +12,21 @@
 //! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
 //! - [`plain_language`]: FALC warnings.
 //! - [`understand`]: French answers and global commands.
+//! - [`receipt`]: receipt codes (alphabet, canonical form, spelling).
 //! - [`runtime`]: the session state machine.
 //! - [`submission`]: the typed submission the kiosk seals and the back end opens.
 //! - [`menu`]: the home menu built from installed flows.
+//! - [`machine`]: the whole kiosk (attract, menu, sessions, idle, lookup, supervisor) as one
+//!   pure machine that every host drives.
 
 pub mod diagnostic;
 pub mod expr;
 pub mod load;
+pub mod machine;
 pub mod menu;
 pub mod model;
 pub mod plain_language;
+pub mod receipt;
 pub mod runtime;
 pub mod submission;
 pub mod template;

@@ -8,6 +8,30 @@ use crate::Value;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The built-in home entry "Où en est ma demande ?" (a flow may not use this id).
+pub const STATUS_ENTRY: &str = "suivi";
+pub const STATUS_TITLE: &str = "Où en est ma demande ?";
+const STATUS_SYNONYMS: &[&str] = &[
+    "où en est ma demande",
+    "suivi",
+    "le suivi",
+    "suivre ma demande",
+    "suivre une demande",
+    "ma demande",
+    "code de suivi",
+    "mon code de suivi",
+    "j'ai un code",
+    "savoir où en est ma demande",
+];
+
+/// What a citizen chose on the home screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuChoice {
+    Flow(String),
+    Kind(FlowKind),
+    Status,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Menu {
     pub sections: Vec<MenuSection>,
@@ -71,11 +95,78 @@ impl Menu {
         self.sections.iter().flat_map(|s| s.entries.iter())
     }
 
-    /// The entries as choice options (id: the flow id, label: its title).
+    /// The entries as choice options (id: the flow id, label: its title, the pictogram's
+    /// words as a synonym: "lampadaire", "salle des fêtes").
     pub fn options(&self) -> Vec<ChoiceOption> {
         self.entries()
-            .map(|e| ChoiceOption::new(&e.flow_id, &e.title, &[]))
+            .map(|e| {
+                let mut option = ChoiceOption::new(&e.flow_id, &e.title, &[]);
+                if let Some(p) = &e.pictogram {
+                    option.synonyms.push(p.replace('-', " "));
+                }
+                option
+            })
             .collect()
+    }
+
+    /// What a citizen asked for on the home screen: a flow (see [`Menu::understand`]), else a
+    /// kind of flows ("je veux réserver") or the status of a request ("où en est ma demande").
+    pub fn understand_choice(&self, utterance: &str) -> Option<MenuChoice> {
+        if let Some(id) = self.understand(utterance) {
+            return Some(MenuChoice::Flow(id));
+        }
+        let mut options: Vec<ChoiceOption> = self
+            .sections
+            .iter()
+            .map(|s| {
+                let synonyms: &[&str] = match s.kind {
+                    FlowKind::Report => &[
+                        "signaler",
+                        "signaler un problème",
+                        "un signalement",
+                        "un problème",
+                        "une panne",
+                    ],
+                    FlowKind::Booking => &[
+                        "réserver",
+                        "une réservation",
+                        "faire une réservation",
+                        "louer",
+                    ],
+                    FlowKind::Procedure => {
+                        &["une démarche", "les démarches", "des papiers", "un papier"]
+                    }
+                };
+                ChoiceOption::new(s.kind.keyword(), &s.heading, synonyms)
+            })
+            .collect();
+        options.push(ChoiceOption::new(
+            STATUS_ENTRY,
+            STATUS_TITLE,
+            STATUS_SYNONYMS,
+        ));
+        let today = chrono::NaiveDate::default();
+        match understand(Expected::Choice(&options), utterance, today).value {
+            Some(Value::Choice(id)) if id == STATUS_ENTRY => Some(MenuChoice::Status),
+            Some(Value::Choice(id)) => FlowKind::from_keyword(&id).map(MenuChoice::Kind),
+            _ => None,
+        }
+    }
+
+    /// What a touch on a home tile means: a flow id, a kind keyword or [`STATUS_ENTRY`].
+    pub fn touched(&self, id: &str) -> Option<MenuChoice> {
+        if id == STATUS_ENTRY {
+            Some(MenuChoice::Status)
+        } else if let Some(kind) = FlowKind::from_keyword(id) {
+            self.sections
+                .iter()
+                .any(|s| s.kind == kind)
+                .then_some(MenuChoice::Kind(kind))
+        } else {
+            self.entries()
+                .any(|e| e.flow_id == id)
+                .then(|| MenuChoice::Flow(id.to_string()))
+        }
     }
 
     /// The flow a citizen asked for: a title (or a close paraphrase, or a rank such as "le
@@ -101,9 +192,18 @@ impl Menu {
         }
     }
 
-    /// The recognition grammar of the home screen: titles and distinctive words.
+    /// The recognition grammar of the home screen: titles, pictogram words, distinctive words,
+    /// the kinds and the status entry.
     pub fn phrases(&self) -> Vec<String> {
         let mut phrases: Vec<String> = self.entries().map(|e| e.title.to_lowercase()).collect();
+        phrases.extend(
+            self.entries()
+                .filter_map(|e| e.pictogram.as_ref().map(|p| p.replace('-', " "))),
+        );
+        phrases.extend(self.sections.iter().map(|s| s.heading.to_lowercase()));
+        phrases.extend(["réserver", "signaler", "une démarche"].map(String::from));
+        phrases.push(STATUS_TITLE.trim_end_matches(" ?").to_lowercase());
+        phrases.extend(STATUS_SYNONYMS.iter().map(|s| s.to_string()));
         let mut words: Vec<String> = self
             .entries()
             .flat_map(|e| clean_words(&format!("{} {}", e.title, e.description)))

@@ -13,6 +13,7 @@
 use crate::model::{
     display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value,
 };
+use crate::receipt::spell_receipt;
 use crate::understand::{self, Command, Expected, Understanding};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -127,6 +128,8 @@ pub enum Input {
         earliest: String,
         latest: String,
     },
+    /// A receipt code: letters and digits on a keyboard (the status lookup).
+    ReceiptCode,
     /// Nothing to answer: waiting for the store, or the session is over.
     Nothing,
 }
@@ -153,7 +156,7 @@ pub struct Progress {
 
 // Built-in phrases, in plain French.
 const NOT_UNDERSTOOD: &str = "Je n'ai pas compris.";
-const NOT_HEARD: &str = "Je ne vous ai pas entendu.";
+pub(crate) const NOT_HEARD: &str = "Je ne vous ai pas entendu.";
 const TRY_TOUCH: &str = "Vous pouvez aussi toucher votre réponse sur l'écran.";
 const IS_IT_RIGHT: &str = "C'est bien ça ?";
 const ALL_RIGHT: &str = "Est-ce que tout est juste ?";
@@ -162,7 +165,7 @@ const REALLY_CANCEL: &str = "Voulez-vous vraiment arrêter ? Vos réponses seron
 const CANCELLED: &str = "D'accord. Vos réponses sont effacées. Au revoir.";
 const AT_START: &str = "Vous êtes au début.";
 const RESTARTING: &str = "D'accord. On recommence.";
-const HELP_CALLED: &str = "J'appelle quelqu'un pour vous aider. Restez ici, s'il vous plaît.";
+const HELP_CALLED: &str = crate::machine::phrases::HELP_NOTED;
 const SLOWER: &str = "D'accord. Je parle plus lentement.";
 const LOUDER: &str = "D'accord. Je parle plus fort.";
 const CONTINUE_HELP: &str = "Pour continuer, touchez Suivant, ou dites : suivant.";
@@ -223,6 +226,8 @@ pub struct Session {
     misses: u32,
     /// After a correction from the summary: skip questions already answered.
     returning_to_summary: bool,
+    /// What the kiosk says when the citizen asks for a person (what really happens then).
+    help_reply: &'static str,
 }
 
 impl Session {
@@ -235,7 +240,14 @@ impl Session {
             state: State::NotStarted,
             misses: 0,
             returning_to_summary: false,
+            help_reply: HELP_CALLED,
         }
+    }
+
+    /// What to say to "je veux parler à quelqu'un", as the kiosk can really do it.
+    pub fn with_help_reply(mut self, reply: &'static str) -> Self {
+        self.help_reply = reply;
+        self
     }
 
     pub fn flow(&self) -> &Flow {
@@ -317,7 +329,8 @@ impl Session {
             Event::StoreFailed => {
                 if let State::Storing { step } = self.state {
                     self.state = State::StoreFailed { step };
-                    self.present(Some(STORE_FAILED.to_string()), None, &mut out);
+                    // The screen's text is the failure: said once, not also as a notice.
+                    self.present(None, None, &mut out);
                 }
             }
             Event::Command(command) => self.command(command, &mut out),
@@ -501,7 +514,7 @@ impl Session {
                         step_id: step_id.to_string(),
                     });
                 }
-                self.present(None, Some(HELP_CALLED.to_string()), out);
+                self.present(None, Some(self.help_reply.to_string()), out);
             }
             Command::WhereAmI => {
                 let said = self.where_am_i();
@@ -535,9 +548,7 @@ impl Session {
             (State::At(_), StepBody::Info { .. }) | (State::StoreFailed { .. }, _) => {
                 "Dites : suivant.".to_string()
             }
-            (State::Correcting { .. }, _) => {
-                "Dites ce que vous voulez changer.".to_string()
-            }
+            (State::Correcting { .. }, _) => "Dites ce que vous voulez changer.".to_string(),
             _ => "Dites oui ou non.".to_string(),
         };
         format!("{said} {expected} {COMMANDS_HELP}")
@@ -1222,8 +1233,12 @@ fn what_to_say(kind: &QuestionKind) -> String {
             "Dites un nom de la liste, ou touchez-le sur l'écran.".to_string()
         }
         QuestionKind::Number { min, max } => format!("Dites un nombre de {min} à {max}."),
-        QuestionKind::Phone => "Dites votre numéro de téléphone, chiffre par chiffre ou par deux.".to_string(),
-        QuestionKind::Email => "Dites votre adresse e-mail, ou tapez-la sur le clavier.".to_string(),
+        QuestionKind::Phone => {
+            "Dites votre numéro de téléphone, chiffre par chiffre ou par deux.".to_string()
+        }
+        QuestionKind::Email => {
+            "Dites votre adresse e-mail, ou tapez-la sur le clavier.".to_string()
+        }
         QuestionKind::Text { .. } => "Dites votre réponse avec vos mots.".to_string(),
         QuestionKind::Date { .. } => "Dites une date, par exemple : le 3 mars.".to_string(),
         QuestionKind::Time { .. } => "Dites une heure, par exemple : 14 heures 30.".to_string(),
@@ -1259,14 +1274,4 @@ fn touch_choice(options: &[ChoiceOption], id: &str) -> Understanding {
             .map(|o| Value::Choice(o.id.clone())),
         command: None,
     }
-}
-
-/// "K7M-4PQ" read as "K, 7, M, 4, P, Q" so it can be written down.
-fn spell_receipt(receipt: &str) -> String {
-    receipt
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

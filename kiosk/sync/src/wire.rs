@@ -172,22 +172,7 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-/// The receipt-code alphabet: no 0/O, no 1/I, so a code cannot be misread.
-pub const RECEIPT_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
-/// Whether `code` looks like a receipt code (`AB3-7KQ`; case and dash are forgiven).
-pub fn normalize_receipt(code: &str) -> Option<String> {
-    let chars: Vec<char> = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    if chars.len() != 6 || !chars.iter().all(|c| RECEIPT_ALPHABET.contains(&(*c as u8))) {
-        return None;
-    }
-    let s: String = chars.into_iter().collect();
-    Some(format!("{}-{}", &s[..3], &s[3..]))
-}
+pub use kiosk_flow::receipt::{normalize_receipt, RECEIPT_ALPHABET};
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -196,13 +181,6 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn receipts_are_normalized() {
-        assert_eq!(normalize_receipt("ab3 7kq").as_deref(), Some("AB3-7KQ"));
-        assert_eq!(normalize_receipt("AB3-7KO"), None);
-        assert_eq!(normalize_receipt("AB3-7K"), None);
-    }
 
     #[test]
     fn digest_changes_with_any_field() {

@@ -6,6 +6,7 @@
 //! - `normalize`: one normal form for all matching (case, accents, apostrophes, fillers).
 //! - `command`: the nine global commands, recognised before any answer.
 //! - one module per answer kind: `yes_no`, `number`, `phone`, `date`, `time`, `email`, `choice`.
+//! - `receipt`: receipt codes said letter by letter ("ka, sept, emme...") or typed.
 //! - `grammar`: the phrases the recognizer should expect for a kind (Vosk grammar mode).
 //!
 //! Understanding never guesses: an utterance that fits two answers equally is not understood.
@@ -22,6 +23,7 @@ mod grammar;
 pub(crate) mod normalize;
 mod number;
 mod phone;
+pub mod receipt;
 mod time;
 mod yes_no;
 

@@ -1,0 +1,1286 @@
+//! The whole kiosk as one pure machine: attract screen, home menu, one [`Session`] at a time,
+//! the status lookup, the idle prompt and wipe, help, the ambassadors' PIN and screen, and back
+//! to the attract screen for the next person.
+//!
+//! Like [`Session`], it takes [`KioskEvent`]s and returns [`KioskEffect`]s, and does no I/O and
+//! reads no clock: the host arms one timer when asked ([`KioskEffect::SetTimer`]) and sends
+//! [`KioskEvent::TimerFired`]; it gives today's date with [`KioskMachine::set_today`]. The Slint
+//! window, the terminal simulator and the tests are hosts that carry these effects out; none of
+//! them decides anything.
+//!
+//! # Layout
+//! - this file: the machine, its events and effects;
+//! - `view`: what the screen shows, page by page;
+//! - `lookup`: "Où en est ma demande ?";
+//! - `phrases`: the kiosk's own sentences.
+
+mod lookup;
+pub mod phrases;
+mod view;
+
+pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
+pub use view::{HomeView, PageView, Tile, View};
+
+use crate::menu::{home_menu, Menu, MenuChoice, STATUS_ENTRY, STATUS_TITLE};
+use crate::model::{Flow, FlowKind, StepBody};
+use crate::runtime::{self, Effect, Event, Outcome, Screen, Session, SpeechChange, Submission};
+use crate::understand::{self, Command, Expected};
+use crate::Value;
+use chrono::NaiveDate;
+use lookup::LookupStep;
+use phrases::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the kiosk is set up.
+#[derive(Debug, Clone)]
+pub struct KioskConfig {
+    /// The installed flows.
+    pub flows: Vec<Arc<Flow>>,
+    /// Enrolled with the back end: submissions, calls for help and lookups can go somewhere.
+    /// When not, flows that send something are not offered.
+    pub can_send: bool,
+    /// Time without any input before "Vous êtes toujours là ?".
+    pub idle_timeout: Duration,
+    /// How long that question waits before the session is wiped.
+    pub idle_countdown: Duration,
+    /// How long the end screen (receipt) stays before the next person.
+    pub done_timeout: Duration,
+    /// How long the PIN pad or the ambassadors' screen stays without a touch.
+    pub supervisor_timeout: Duration,
+    /// The ambassadors' PIN (digits); empty: no supervisor mode.
+    pub supervisor_pin: String,
+    /// The citizen's settings at the start of every visit.
+    pub settings: Settings,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            flows: Vec::new(),
+            can_send: true,
+            idle_timeout: Duration::from_secs(60),
+            idle_countdown: Duration::from_secs(20),
+            done_timeout: Duration::from_secs(90),
+            supervisor_timeout: Duration::from_secs(120),
+            supervisor_pin: String::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// The citizen's display and speech settings, reset for every visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Settings {
+    /// 0 normal, 1 large, 2 very large.
+    pub text_size: u8,
+    pub high_contrast: bool,
+    /// 0 very slow … 2 normal … 4 very fast.
+    pub speech_rate: u8,
+    /// Percent.
+    pub volume: u8,
+}
+
+impl Settings {
+    pub const LARGEST_TEXT: u8 = 2;
+    pub const NORMAL_RATE: u8 = 2;
+    pub const FASTEST_RATE: u8 = 4;
+    const VOLUME_STEP: u8 = 15;
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            text_size: 0,
+            high_contrast: false,
+            speech_rate: Settings::NORMAL_RATE,
+            volume: 80,
+        }
+    }
+}
+
+/// A change the citizen asks for in the settings panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingChange {
+    TextBigger,
+    TextSmaller,
+    Contrast(bool),
+    Slower,
+    Faster,
+    Louder,
+    Quieter,
+}
+
+/// What the ambassadors' screen asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupervisorAction {
+    TestMicrophone,
+    TestSpeaker,
+    /// End the supervisor mode: back to the attract screen.
+    Close,
+}
+
+/// Something that happened at the kiosk.
+#[derive(Debug, Clone)]
+pub enum KioskEvent {
+    /// A touch on the screen outside any button (the attract screen, the idle prompt).
+    Tap,
+    /// A touch on a tile, an option, oui/non/suivant, or a value typed on the keypad, calendar
+    /// or keyboard. Never a command: see [`KioskEvent::Command`].
+    Touched(String),
+    /// A command button (Répéter, Aide, Retour, Appeler…).
+    Command(Command),
+    /// What the recognizer heard (or a line typed in the simulator).
+    Heard(String),
+    /// Listening timed out with nothing said.
+    Silence,
+    /// The citizen is busy with something the machine need not know (typing, speaking, the
+    /// settings panel): the idle time starts again.
+    Activity,
+    /// The kiosk finished saying what it was saying: the idle time counts from now.
+    DoneSpeaking,
+    /// The timer asked by the last [`KioskEffect::SetTimer`] ran out.
+    TimerFired,
+    /// The host stored the submission (sealed, on disk) under this receipt code.
+    Stored {
+        receipt: String,
+    },
+    StoreFailed,
+    /// The host's answer to [`KioskEffect::LookupStatus`].
+    Looked(LookupAnswer),
+    Setting(SettingChange),
+    /// "Imprimer" on the end screen.
+    Print,
+    /// The corner held down: the ambassadors' PIN pad.
+    SupervisorCorner,
+    /// A key of the PIN pad: a digit, `effacer`, `valider` or `annuler`.
+    PinKey(String),
+    Supervisor(SupervisorAction),
+    /// What the voice can do (reported by the host when it knows).
+    Voice {
+        hearing: bool,
+        speaking: bool,
+    },
+    /// New flows (a publication): used from the next person on.
+    FlowsChanged(Vec<Arc<Flow>>),
+    /// Enrolment changed: used from the next person on.
+    Enrolled(bool),
+}
+
+/// Something the host must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KioskEffect {
+    Show(View),
+    Say {
+        text: String,
+    },
+    /// Listen with this grammar (`None`: dictation).
+    Listen {
+        phrases: Option<Vec<String>>,
+    },
+    /// Stop speaking and listening at once (the person left, an ambassador came).
+    Hush,
+    /// (Re)arm the one timer; `None` stops it.
+    SetTimer(Option<Duration>),
+    /// Store this submission, then answer [`KioskEvent::Stored`] or [`KioskEvent::StoreFailed`].
+    Submit(Submission),
+    /// Queue a call for help (no personal data: where the citizen is).
+    CallForHelp {
+        flow_id: String,
+        step_id: String,
+    },
+    /// Ask where a request is, then answer [`KioskEvent::Looked`].
+    LookupStatus {
+        receipt: String,
+    },
+    ApplySettings(Settings),
+    Print {
+        receipt: Option<String>,
+        text: String,
+    },
+    TestMicrophone,
+    TestSpeaker,
+}
+
+/// The flow id and step id a call for help from the home screen carries.
+pub const HOME_HELP_FLOW: &str = "accueil";
+const DONE_ID: &str = "terminer";
+
+#[derive(Debug, Clone)]
+enum Page {
+    Attract,
+    Home {
+        kind: Option<FlowKind>,
+        misses: u32,
+    },
+    Flow(Box<Session>),
+    Lookup(Lookup),
+    Done {
+        text: String,
+        spoken: String,
+        receipt: Option<String>,
+    },
+    Pin {
+        entered: String,
+        wrong: bool,
+    },
+    Supervisor,
+}
+
+/// The kiosk.
+pub struct KioskMachine {
+    config: KioskConfig,
+    /// The menu of the flows offered (those that can work on this kiosk).
+    menu: Menu,
+    /// Flows or enrolment received during a visit, applied before the next one.
+    pending_flows: Option<Vec<Arc<Flow>>>,
+    pending_can_send: Option<bool>,
+    today: NaiveDate,
+    hearing: bool,
+    settings: Settings,
+    page: Page,
+    /// "Vous êtes toujours là ?" is shown over the page.
+    idle_prompt: bool,
+    /// What the last Show showed, to show it again with the idle prompt on or off.
+    last_view: Option<View>,
+}
+
+impl KioskMachine {
+    pub fn new(config: KioskConfig, today: NaiveDate) -> KioskMachine {
+        let menu = offered_menu(&config.flows, config.can_send);
+        KioskMachine {
+            settings: config.settings,
+            config,
+            menu,
+            pending_flows: None,
+            pending_can_send: None,
+            today,
+            hearing: true,
+            page: Page::Attract,
+            idle_prompt: false,
+            last_view: None,
+        }
+    }
+
+    /// The day the next visit sees as today.
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = today;
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// The flows offered on the home menu.
+    pub fn menu(&self) -> &Menu {
+        &self.menu
+    }
+
+    /// Whether a visit is under way (anything but the attract screen).
+    pub fn is_idle(&self) -> bool {
+        matches!(self.page, Page::Attract)
+    }
+
+    /// The flow being played, if any.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.page {
+            Page::Flow(session) => Some(session),
+            _ => None,
+        }
+    }
+
+    /// The first effects: the attract screen.
+    pub fn start(&mut self) -> Vec<KioskEffect> {
+        let mut out = Vec::new();
+        self.go_attract(&mut out);
+        out
+    }
+
+    /// Handles one event; returns what the host must do, in order.
+    pub fn handle(&mut self, event: KioskEvent) -> Vec<KioskEffect> {
+        let mut out = Vec::new();
+        match event {
+            KioskEvent::Voice { hearing, .. } => {
+                if self.hearing != hearing {
+                    self.hearing = hearing;
+                    if let Some(mut view) = self.last_view.clone() {
+                        view.hearing = hearing;
+                        self.show(view, &mut out);
+                    }
+                }
+                return out;
+            }
+            KioskEvent::FlowsChanged(flows) => {
+                self.pending_flows = Some(flows);
+                self.apply_pending_if_idle(&mut out);
+                return out;
+            }
+            KioskEvent::Enrolled(can_send) => {
+                self.pending_can_send = Some(can_send);
+                self.apply_pending_if_idle(&mut out);
+                return out;
+            }
+            KioskEvent::SupervisorCorner => {
+                self.open_pin(&mut out);
+                return out;
+            }
+            KioskEvent::Setting(change) => {
+                self.change_setting(change, &mut out);
+                self.arm(&mut out);
+                return out;
+            }
+            _ => {}
+        }
+        if self.idle_prompt {
+            self.idle_event(event, &mut out);
+            return out;
+        }
+        match event {
+            KioskEvent::TimerFired => self.timer_fired(&mut out),
+            KioskEvent::Activity | KioskEvent::DoneSpeaking => self.arm(&mut out),
+            event => {
+                self.page_event(event, &mut out);
+                if !self.idle_prompt {
+                    self.arm(&mut out);
+                }
+            }
+        }
+        out
+    }
+
+    // ----- pages ------------------------------------------------------------------------
+
+    fn page_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        match &mut self.page {
+            Page::Attract => self.attract_event(event, out),
+            Page::Home { .. } => self.home_event(event, out),
+            Page::Flow(_) => self.flow_event(event, out),
+            Page::Lookup(_) => self.lookup_event(event, out),
+            Page::Done { .. } => self.done_event(event, out),
+            Page::Pin { .. } => self.pin_event(event, out),
+            Page::Supervisor => self.supervisor_event(event, out),
+        }
+    }
+
+    fn attract_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        match event {
+            KioskEvent::Tap | KioskEvent::Touched(_) => self.go_home(None, true, out),
+            KioskEvent::Command(Command::Human) => {
+                self.call_for_help(HOME_HELP_FLOW, "accueil", out)
+            }
+            KioskEvent::Command(_) => self.go_home(None, true, out),
+            KioskEvent::Heard(text) => {
+                // Someone asks straight away for what they came for; else a greeting wakes the
+                // kiosk; anything else (a conversation nearby) is not for the kiosk.
+                match self.menu.understand_choice(&text) {
+                    Some(choice) => self.choose(choice, out),
+                    None if is_greeting(&text) => self.go_home(None, true, out),
+                    None => self.listen(Some(self.attract_grammar()), out),
+                }
+            }
+            KioskEvent::Silence => self.listen(Some(self.attract_grammar()), out),
+            _ => {}
+        }
+    }
+
+    fn home_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        let Page::Home { kind, misses } = self.page.clone() else {
+            return;
+        };
+        match event {
+            KioskEvent::Touched(id) => match self.menu.touched(&id) {
+                Some(choice) => self.choose(choice, out),
+                None => self.present_home(None, None, out),
+            },
+            KioskEvent::Heard(text) => {
+                if let Some(command) =
+                    understand::understand(Expected::Text, &text, self.today).command
+                {
+                    // "aide", "retour"… unless the menu has a better reading ("de l'aide humaine").
+                    return self.home_command(command, out);
+                }
+                match self.menu.understand_choice(&text) {
+                    Some(choice) => self.choose(choice, out),
+                    None => {
+                        let misses = misses + 1;
+                        self.page = Page::Home { kind, misses };
+                        let notice = if misses >= 2 {
+                            format!("{HOME_NOT_UNDERSTOOD} {HOME_TRY_TOUCH}")
+                        } else {
+                            HOME_NOT_UNDERSTOOD.to_string()
+                        };
+                        let spoken = format!("{notice} {HOME_REPROMPT}");
+                        self.present_home(Some(notice), Some(spoken), out);
+                    }
+                }
+            }
+            KioskEvent::Command(command) => self.home_command(command, out),
+            KioskEvent::Silence => self.listen(Some(self.home_grammar()), out),
+            _ => {}
+        }
+    }
+
+    fn home_command(&mut self, command: Command, out: &mut Vec<KioskEffect>) {
+        let Page::Home { kind, .. } = self.page.clone() else {
+            return;
+        };
+        match command {
+            Command::Repeat => self.present_home(None, None, out),
+            Command::Help => self.present_home(None, Some(HOME_HELP.to_string()), out),
+            Command::WhereAmI => {
+                let spoken = format!("{HOME_WHERE} {}", self.home_spoken(kind));
+                self.present_home(None, Some(spoken), out)
+            }
+            Command::Back if kind.is_some() => self.go_home(None, false, out),
+            Command::Back | Command::Restart => self.present_home(None, None, out),
+            Command::Cancel => {
+                out.push(KioskEffect::Say {
+                    text: GOODBYE.to_string(),
+                });
+                self.go_attract(out);
+            }
+            Command::Slower | Command::Louder => {
+                self.speech_command(command, out);
+                self.present_home(None, None, out);
+            }
+            Command::Human => {
+                self.call_for_help(HOME_HELP_FLOW, "menu", out);
+                self.listen(Some(self.home_grammar()), out);
+            }
+        }
+    }
+
+    fn choose(&mut self, choice: MenuChoice, out: &mut Vec<KioskEffect>) {
+        match choice {
+            MenuChoice::Flow(id) => self.start_flow(&id, out),
+            MenuChoice::Kind(kind) => self.go_home(Some(kind), false, out),
+            MenuChoice::Status => self.start_lookup(out),
+        }
+    }
+
+    fn start_flow(&mut self, flow_id: &str, out: &mut Vec<KioskEffect>) {
+        let Some(flow) = self.config.flows.iter().find(|f| f.id == flow_id).cloned() else {
+            return self.present_home(None, None, out);
+        };
+        out.push(KioskEffect::Hush);
+        let help_reply = if self.config.can_send {
+            HELP_NOTED
+        } else {
+            HELP_UNAVAILABLE
+        };
+        let session = Session::new(flow, self.today).with_help_reply(help_reply);
+        self.page = Page::Flow(Box::new(session));
+        self.feed(Event::Start, out);
+    }
+
+    fn flow_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        let event = match event {
+            KioskEvent::Touched(id) => Event::Touched(id),
+            KioskEvent::Heard(text) => Event::Heard(text),
+            KioskEvent::Command(command) => Event::Command(command),
+            KioskEvent::Silence => Event::Silence,
+            KioskEvent::Stored { receipt } => Event::Stored { receipt },
+            KioskEvent::StoreFailed => Event::StoreFailed,
+            _ => return,
+        };
+        self.feed(event, out);
+    }
+
+    /// Gives an event to the session and carries its effects up as the kiosk's.
+    fn feed(&mut self, event: Event, out: &mut Vec<KioskEffect>) {
+        let Page::Flow(session) = &mut self.page else {
+            return;
+        };
+        let effects = session.handle(event);
+        let mut last_screen: Option<Screen> = None;
+        let mut last_said = String::new();
+        for effect in effects {
+            match effect {
+                Effect::Show(screen) => {
+                    last_screen = Some(screen.clone());
+                    let view = self.view(PageView::Step(screen));
+                    self.show(view, out);
+                }
+                Effect::Say { text } => {
+                    last_said = text.clone();
+                    out.push(KioskEffect::Say { text });
+                }
+                Effect::Listen { phrases } => self.listen(phrases, out),
+                Effect::Submit(submission) => out.push(KioskEffect::Submit(submission)),
+                Effect::CallForHelp { flow_id, step_id } => {
+                    if self.config.can_send {
+                        out.push(KioskEffect::CallForHelp { flow_id, step_id });
+                    }
+                }
+                Effect::AdjustSpeech { change } => {
+                    let change = match change {
+                        SpeechChange::Slower => SettingChange::Slower,
+                        SpeechChange::Louder => SettingChange::Louder,
+                    };
+                    self.apply_setting(change, out);
+                }
+                Effect::Finished { outcome } => {
+                    match outcome {
+                        Outcome::Submitted { receipt } => {
+                            let text = last_screen
+                                .as_ref()
+                                .map(|s| s.text.clone())
+                                .unwrap_or_default();
+                            self.go_done(text, last_said.clone(), Some(receipt), out);
+                        }
+                        Outcome::Ended { .. } => {
+                            let text = last_screen
+                                .as_ref()
+                                .map(|s| s.text.clone())
+                                .unwrap_or_default();
+                            self.go_done(text, last_said.clone(), None, out);
+                        }
+                        Outcome::Cancelled => self.go_attract(out),
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn start_lookup(&mut self, out: &mut Vec<KioskEffect>) {
+        out.push(KioskEffect::Hush);
+        if !self.config.can_send {
+            let text = LOOKUP_NOT_ENROLLED.to_string();
+            out.push(KioskEffect::Say { text: text.clone() });
+            return self.go_done(text.clone(), text, None, out);
+        }
+        let lookup = Lookup::start();
+        let step = lookup.present(None, None);
+        self.page = Page::Lookup(lookup);
+        self.lookup_step(step, out);
+    }
+
+    fn lookup_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        let Page::Lookup(lookup) = &mut self.page else {
+            return;
+        };
+        let waiting = matches!(lookup, Lookup::Waiting { .. });
+        let step = match event {
+            KioskEvent::Looked(answer) => {
+                let Lookup::Waiting { code } = lookup.clone() else {
+                    return;
+                };
+                let text = answer_text(&code, &answer, false);
+                let spoken = answer_text(&code, &answer, true);
+                out.push(KioskEffect::Say {
+                    text: spoken.clone(),
+                });
+                return self.go_done(text, spoken, None, out);
+            }
+            KioskEvent::Command(Command::Cancel) => {
+                out.push(KioskEffect::Say {
+                    text: GOODBYE.to_string(),
+                });
+                return self.go_attract(out);
+            }
+            _ if waiting => return,
+            KioskEvent::Touched(text) => lookup.answer(&text, true),
+            KioskEvent::Heard(text) => lookup.answer(&text, false),
+            KioskEvent::Command(command) => LookupStep::Command(command),
+            KioskEvent::Silence => lookup.present(Some(runtime::NOT_HEARD), None),
+            _ => return,
+        };
+        self.lookup_step(step, out);
+    }
+
+    fn lookup_step(&mut self, step: LookupStep, out: &mut Vec<KioskEffect>) {
+        match step {
+            LookupStep::Present {
+                screen,
+                spoken,
+                phrases,
+            } => {
+                let view = self.view(PageView::Step(screen));
+                self.show(view, out);
+                out.push(KioskEffect::Say { text: spoken });
+                self.listen(phrases, out);
+            }
+            LookupStep::Ask { screen, code } => {
+                let view = self.view(PageView::Step(screen));
+                self.show(view, out);
+                out.push(KioskEffect::Say {
+                    text: LOOKUP_WAITING.to_string(),
+                });
+                out.push(KioskEffect::LookupStatus { receipt: code });
+            }
+            LookupStep::Command(command) => {
+                let reply = self.help_reply();
+                let can_send = self.config.can_send;
+                let Page::Lookup(lookup) = &mut self.page else {
+                    return;
+                };
+                let next = match command {
+                    Command::Repeat => lookup.present(None, None),
+                    Command::Help => lookup.help(),
+                    Command::WhereAmI => lookup.where_am_i(),
+                    Command::Back => match lookup.back() {
+                        Some(step) => step,
+                        None => return self.go_home(None, false, out),
+                    },
+                    Command::Restart => {
+                        *lookup = Lookup::start();
+                        lookup.present(None, None)
+                    }
+                    Command::Cancel => {
+                        out.push(KioskEffect::Say {
+                            text: GOODBYE.to_string(),
+                        });
+                        return self.go_attract(out);
+                    }
+                    Command::Slower | Command::Louder => {
+                        let next = lookup.present(None, None);
+                        self.speech_command(command, out);
+                        next
+                    }
+                    Command::Human => {
+                        if can_send {
+                            out.push(KioskEffect::CallForHelp {
+                                flow_id: STATUS_ENTRY.to_string(),
+                                step_id: "code".to_string(),
+                            });
+                        }
+                        lookup.present(None, Some(reply.to_string()))
+                    }
+                };
+                self.lookup_step(next, out);
+            }
+        }
+    }
+
+    fn done_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        let Page::Done {
+            text,
+            spoken,
+            receipt,
+        } = self.page.clone()
+        else {
+            return;
+        };
+        match event {
+            KioskEvent::Touched(id) if id == DONE_ID => self.go_attract(out),
+            KioskEvent::Tap => self.go_attract(out),
+            KioskEvent::Print => out.push(KioskEffect::Print { receipt, text }),
+            KioskEvent::Command(Command::Repeat | Command::Help | Command::WhereAmI) => {
+                out.push(KioskEffect::Say {
+                    text: format!("{spoken} {DONE_HINT}"),
+                });
+                self.listen(Some(done_grammar()), out);
+            }
+            KioskEvent::Command(Command::Human) => {
+                self.call_for_help(HOME_HELP_FLOW, "fin", out);
+                self.listen(Some(done_grammar()), out);
+            }
+            KioskEvent::Command(Command::Slower | Command::Louder) => {
+                if let KioskEvent::Command(command) = event {
+                    self.speech_command(command, out);
+                }
+                self.listen(Some(done_grammar()), out);
+            }
+            KioskEvent::Command(_) => self.go_attract(out),
+            KioskEvent::Heard(said) => {
+                let u = understand::understand(Expected::YesNo, &said, self.today);
+                match u.command {
+                    Some(command) => return self.done_event(KioskEvent::Command(command), out),
+                    None if is_farewell(&said) => {
+                        out.push(KioskEffect::Say {
+                            text: GOODBYE.to_string(),
+                        });
+                        self.go_attract(out)
+                    }
+                    None => self.listen(Some(done_grammar()), out),
+                }
+            }
+            KioskEvent::Silence => self.listen(Some(done_grammar()), out),
+            _ => {}
+        }
+    }
+
+    // ----- idle ---------------------------------------------------------------------------
+
+    fn timer_fired(&mut self, out: &mut Vec<KioskEffect>) {
+        match self.page {
+            Page::Attract => {}
+            Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => {
+                self.idle_prompt = true;
+                out.push(KioskEffect::Hush);
+                let seconds = self.config.idle_countdown.as_secs().max(1) as u32;
+                if let Some(mut view) = self.last_view.clone() {
+                    view.idle_prompt = Some(seconds);
+                    self.show(view, out);
+                }
+                out.push(KioskEffect::Say {
+                    text: STILL_THERE.to_string(),
+                });
+                self.listen(Some(still_there_grammar()), out);
+                out.push(KioskEffect::SetTimer(Some(self.config.idle_countdown)));
+            }
+            // The end screen, the PIN pad and the ambassadors' screen end on the attract screen,
+            // with nothing of anybody left.
+            Page::Done { .. } | Page::Pin { .. } | Page::Supervisor => self.go_attract(out),
+        }
+    }
+
+    fn idle_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        match event {
+            KioskEvent::TimerFired => {
+                out.push(KioskEffect::Say {
+                    text: WIPED.to_string(),
+                });
+                self.go_attract(out);
+            }
+            KioskEvent::Tap | KioskEvent::Touched(_) | KioskEvent::Command(_) => self.resume(out),
+            KioskEvent::Heard(said) => match still_there(&said, self.today) {
+                Some(true) => self.resume(out),
+                Some(false) => {
+                    out.push(KioskEffect::Say {
+                        text: format!("{GOODBYE} {WIPED}"),
+                    });
+                    self.go_attract(out);
+                }
+                None => self.listen(Some(still_there_grammar()), out),
+            },
+            KioskEvent::Silence => self.listen(Some(still_there_grammar()), out),
+            // The store or the back end answered meanwhile: the page takes it, the prompt stays.
+            KioskEvent::Stored { .. } | KioskEvent::StoreFailed | KioskEvent::Looked(_) => {
+                self.page_event(event, out)
+            }
+            _ => {}
+        }
+    }
+
+    /// Back from the idle prompt: the current moment again.
+    fn resume(&mut self, out: &mut Vec<KioskEffect>) {
+        self.idle_prompt = false;
+        out.push(KioskEffect::Hush);
+        match &self.page {
+            Page::Flow(_) => self.feed(Event::Command(Command::Repeat), out),
+            Page::Lookup(lookup) => {
+                let step = lookup.present(None, None);
+                self.lookup_step(step, out);
+            }
+            _ => self.present_home(None, None, out),
+        }
+        self.arm(out);
+    }
+
+    /// Arms the timer of the current page.
+    fn arm(&self, out: &mut Vec<KioskEffect>) {
+        let after = match self.page {
+            Page::Attract => None,
+            Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => Some(self.config.idle_timeout),
+            Page::Done { .. } => Some(self.config.done_timeout),
+            Page::Pin { .. } | Page::Supervisor => Some(self.config.supervisor_timeout),
+        };
+        out.push(KioskEffect::SetTimer(after));
+    }
+
+    // ----- moving between pages -------------------------------------------------------------
+
+    /// Forgets everything about the person and waits for the next one.
+    fn go_attract(&mut self, out: &mut Vec<KioskEffect>) {
+        self.page = Page::Attract;
+        self.idle_prompt = false;
+        self.apply_pending(out);
+        if self.settings != self.config.settings {
+            self.settings = self.config.settings;
+            out.push(KioskEffect::ApplySettings(self.settings));
+        }
+        let view = self.view(PageView::Attract {
+            invitation: ATTRACT_INVITATION.to_string(),
+        });
+        self.show(view, out);
+        self.listen(Some(self.attract_grammar()), out);
+        out.push(KioskEffect::SetTimer(None));
+    }
+
+    fn go_home(&mut self, kind: Option<FlowKind>, greet: bool, out: &mut Vec<KioskEffect>) {
+        // With one kind of flows only, its flows are the home menu.
+        let kind = kind.or_else(|| match self.menu.sections.as_slice() {
+            [only] => Some(only.kind),
+            _ => None,
+        });
+        self.page = Page::Home { kind, misses: 0 };
+        let spoken = if greet {
+            Some(format!("{HOME_GREETING} {}", self.home_spoken(kind)))
+        } else {
+            None
+        };
+        self.present_home(None, spoken, out);
+    }
+
+    fn present_home(
+        &mut self,
+        notice: Option<String>,
+        spoken: Option<String>,
+        out: &mut Vec<KioskEffect>,
+    ) {
+        let Page::Home { kind, .. } = self.page else {
+            return;
+        };
+        let view = self.view(PageView::Home(self.home_view(kind, notice)));
+        self.show(view, out);
+        let text = spoken.unwrap_or_else(|| self.home_spoken(kind));
+        out.push(KioskEffect::Say { text });
+        self.listen(Some(self.home_grammar()), out);
+    }
+
+    fn home_view(&self, kind: Option<FlowKind>, notice: Option<String>) -> HomeView {
+        let section = kind.and_then(|k| self.menu.sections.iter().find(|s| s.kind == k));
+        match section {
+            Some(section) => HomeView {
+                title: section.heading.clone(),
+                tiles: section
+                    .entries
+                    .iter()
+                    .map(|e| Tile {
+                        id: e.flow_id.clone(),
+                        label: e.title.clone(),
+                        pictogram: e.pictogram.clone(),
+                    })
+                    .collect(),
+                can_go_back: self.menu.sections.len() > 1,
+                notice,
+            },
+            None => {
+                let mut tiles: Vec<Tile> = self
+                    .menu
+                    .sections
+                    .iter()
+                    .map(|s| Tile {
+                        id: s.kind.keyword().to_string(),
+                        label: s.heading.clone(),
+                        pictogram: Some(kind_pictogram(s.kind).to_string()),
+                    })
+                    .collect();
+                tiles.push(status_tile());
+                HomeView {
+                    title: HOME_QUESTION.to_string(),
+                    tiles,
+                    can_go_back: false,
+                    notice,
+                }
+            }
+        }
+    }
+
+    fn home_spoken(&self, kind: Option<FlowKind>) -> String {
+        let section = kind.and_then(|k| self.menu.sections.iter().find(|s| s.kind == k));
+        match section {
+            Some(section) => {
+                let titles: Vec<&str> = section.entries.iter().map(|e| e.title.as_str()).collect();
+                let mut text = format!("{} : {}.", section.heading, titles.join(", ou "));
+                if self.menu.sections.len() > 1 {
+                    text.push_str(" Pour autre chose, dites : retour.");
+                }
+                text
+            }
+            None => {
+                let mut choices: Vec<String> = self
+                    .menu
+                    .sections
+                    .iter()
+                    .map(|s| s.heading.to_lowercase())
+                    .collect();
+                choices.push(STATUS_TITLE.trim_end_matches(" ?").to_lowercase());
+                format!("{HOME_QUESTION} {}.", join_or(&choices))
+            }
+        }
+    }
+
+    fn go_done(
+        &mut self,
+        text: String,
+        spoken: String,
+        receipt: Option<String>,
+        out: &mut Vec<KioskEffect>,
+    ) {
+        self.page = Page::Done {
+            text: text.clone(),
+            spoken,
+            receipt: receipt.clone(),
+        };
+        let view = self.view(PageView::Done { text, receipt });
+        self.show(view, out);
+        self.listen(Some(done_grammar()), out);
+    }
+
+    // ----- ambassadors ----------------------------------------------------------------------
+
+    fn open_pin(&mut self, out: &mut Vec<KioskEffect>) {
+        if matches!(self.page, Page::Pin { .. } | Page::Supervisor) {
+            return;
+        }
+        // The visit ends here: whatever happens on the PIN pad, nobody returns to it.
+        self.idle_prompt = false;
+        out.push(KioskEffect::Hush);
+        self.page = Page::Pin {
+            entered: String::new(),
+            wrong: false,
+        };
+        self.show_pin(out);
+        self.arm(out);
+    }
+
+    fn show_pin(&mut self, out: &mut Vec<KioskEffect>) {
+        let Page::Pin { entered, wrong } = &self.page else {
+            return;
+        };
+        let view = self.view(PageView::Pin {
+            digits: entered.len(),
+            message: wrong.then(|| PIN_WRONG.to_string()),
+        });
+        self.show(view, out);
+    }
+
+    fn pin_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        let Page::Pin { entered, wrong } = &mut self.page else {
+            return;
+        };
+        let KioskEvent::PinKey(key) = event else {
+            return;
+        };
+        match key.as_str() {
+            "annuler" => return self.go_attract(out),
+            "effacer" => {
+                entered.pop();
+            }
+            "valider" => {
+                let expected = self.config.supervisor_pin.as_bytes();
+                let given = entered.as_bytes();
+                // Same time whatever the first wrong digit.
+                let same = !expected.is_empty()
+                    && expected.len() == given.len()
+                    && expected
+                        .iter()
+                        .zip(given)
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0;
+                entered.clear();
+                if same {
+                    self.page = Page::Supervisor;
+                    let view = self.view(PageView::Supervisor {
+                        notes: self.supervisor_notes(),
+                    });
+                    return self.show(view, out);
+                }
+                *wrong = true;
+            }
+            digit
+                if digit.len() == 1
+                    && digit.chars().all(|c| c.is_ascii_digit())
+                    && entered.len() < 12 =>
+            {
+                entered.push_str(digit);
+                *wrong = false;
+            }
+            _ => {}
+        }
+        self.show_pin(out);
+    }
+
+    fn supervisor_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
+        match event {
+            KioskEvent::Supervisor(SupervisorAction::TestMicrophone) => {
+                out.push(KioskEffect::TestMicrophone)
+            }
+            KioskEvent::Supervisor(SupervisorAction::TestSpeaker) => {
+                out.push(KioskEffect::TestSpeaker)
+            }
+            KioskEvent::Supervisor(SupervisorAction::Close) => self.go_attract(out),
+            _ => {}
+        }
+    }
+
+    fn supervisor_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.config.can_send {
+            notes.push(NOT_ENROLLED_NOTE.to_string());
+        }
+        if !self.hearing {
+            notes.push(
+                "La borne n'entend pas (pas de microphone ou pas de modèle de reconnaissance) : les personnes répondent en touchant l'écran."
+                    .to_string(),
+            );
+        }
+        notes
+    }
+
+    // ----- flows and enrolment between visits ------------------------------------------------
+
+    fn apply_pending_if_idle(&mut self, out: &mut Vec<KioskEffect>) {
+        if matches!(self.page, Page::Attract) {
+            self.apply_pending(out);
+            let view = self.view(PageView::Attract {
+                invitation: ATTRACT_INVITATION.to_string(),
+            });
+            self.show(view, out);
+        }
+    }
+
+    fn apply_pending(&mut self, _out: &mut Vec<KioskEffect>) {
+        let mut changed = false;
+        if let Some(flows) = self.pending_flows.take() {
+            self.config.flows = flows;
+            changed = true;
+        }
+        if let Some(can_send) = self.pending_can_send.take() {
+            self.config.can_send = can_send;
+            changed = true;
+        }
+        if changed {
+            self.menu = offered_menu(&self.config.flows, self.config.can_send);
+        }
+    }
+
+    // ----- voice, settings, help ------------------------------------------------------------
+
+    fn listen(&self, phrases: Option<Vec<String>>, out: &mut Vec<KioskEffect>) {
+        if self.hearing {
+            out.push(KioskEffect::Listen { phrases });
+        }
+    }
+
+    fn help_reply(&self) -> &'static str {
+        if self.config.can_send {
+            HELP_NOTED
+        } else {
+            HELP_UNAVAILABLE
+        }
+    }
+
+    fn call_for_help(&mut self, flow_id: &str, step_id: &str, out: &mut Vec<KioskEffect>) {
+        if self.config.can_send {
+            out.push(KioskEffect::CallForHelp {
+                flow_id: flow_id.to_string(),
+                step_id: step_id.to_string(),
+            });
+        }
+        out.push(KioskEffect::Say {
+            text: self.help_reply().to_string(),
+        });
+    }
+
+    fn speech_command(&mut self, command: Command, out: &mut Vec<KioskEffect>) {
+        let (change, said) = match command {
+            Command::Slower => (SettingChange::Slower, SLOWER),
+            _ => (SettingChange::Louder, LOUDER),
+        };
+        self.apply_setting(change, out);
+        out.push(KioskEffect::Say {
+            text: said.to_string(),
+        });
+    }
+
+    fn change_setting(&mut self, change: SettingChange, out: &mut Vec<KioskEffect>) {
+        if !matches!(self.page, Page::Pin { .. } | Page::Supervisor) {
+            self.apply_setting(change, out);
+        }
+    }
+
+    fn apply_setting(&mut self, change: SettingChange, out: &mut Vec<KioskEffect>) {
+        let s = &mut self.settings;
+        match change {
+            SettingChange::TextBigger => {
+                s.text_size = (s.text_size + 1).min(Settings::LARGEST_TEXT)
+            }
+            SettingChange::TextSmaller => s.text_size = s.text_size.saturating_sub(1),
+            SettingChange::Contrast(on) => s.high_contrast = on,
+            SettingChange::Slower => s.speech_rate = s.speech_rate.saturating_sub(1),
+            SettingChange::Faster => {
+                s.speech_rate = (s.speech_rate + 1).min(Settings::FASTEST_RATE)
+            }
+            SettingChange::Louder => {
+                s.volume = s.volume.saturating_add(Settings::VOLUME_STEP).min(100)
+            }
+            SettingChange::Quieter => s.volume = s.volume.saturating_sub(Settings::VOLUME_STEP),
+        }
+        out.push(KioskEffect::ApplySettings(self.settings));
+    }
+
+    // ----- views and grammars ---------------------------------------------------------------
+
+    fn view(&self, page: PageView) -> View {
+        View {
+            page,
+            idle_prompt: None,
+            hearing: self.hearing,
+        }
+    }
+
+    fn show(&mut self, view: View, out: &mut Vec<KioskEffect>) {
+        self.last_view = Some(View {
+            idle_prompt: None,
+            ..view.clone()
+        });
+        out.push(KioskEffect::Show(view));
+    }
+
+    fn attract_grammar(&self) -> Vec<String> {
+        let mut phrases: Vec<String> = GREETINGS.iter().map(|g| g.to_string()).collect();
+        phrases.extend(self.home_grammar());
+        phrases
+    }
+
+    fn home_grammar(&self) -> Vec<String> {
+        let mut phrases =
+            understand::grammar_phrases(Expected::Choice(&self.menu.options())).unwrap_or_default();
+        phrases.extend(self.menu.phrases());
+        dedup(phrases)
+    }
+}
+
+/// The menu of the flows this kiosk can really offer: without enrolment, only flows that send
+/// nothing (they end with an `end` step, no `submit`).
+fn offered_menu(flows: &[Arc<Flow>], can_send: bool) -> Menu {
+    home_menu(
+        flows
+            .iter()
+            .filter(|f| can_send || !sends_something(f))
+            .map(|f| f.as_ref()),
+    )
+}
+
+/// Whether a flow has a `submit` step.
+pub fn sends_something(flow: &Flow) -> bool {
+    flow.steps
+        .iter()
+        .any(|s| matches!(s.body, StepBody::Submit { .. }))
+}
+
+fn kind_pictogram(kind: FlowKind) -> &'static str {
+    match kind {
+        FlowKind::Report => "signaler",
+        FlowKind::Booking => "reserver",
+        FlowKind::Procedure => "demarche",
+    }
+}
+
+fn status_tile() -> Tile {
+    Tile {
+        id: STATUS_ENTRY.to_string(),
+        label: STATUS_TITLE.to_string(),
+        pictogram: Some("suivi".to_string()),
+    }
+}
+
+const GREETINGS: [&str; 6] = [
+    "bonjour",
+    "bonsoir",
+    "salut",
+    "commencer",
+    "je veux commencer",
+    "s'il vous plaît",
+];
+const FAREWELLS: [&str; 6] = [
+    "terminer",
+    "au revoir",
+    "merci",
+    "merci au revoir",
+    "c'est fini",
+    "j'ai fini",
+];
+
+fn is_greeting(said: &str) -> bool {
+    matches_phrase(said, &GREETINGS)
+}
+
+fn is_farewell(said: &str) -> bool {
+    matches_phrase(said, &FAREWELLS)
+}
+
+/// Whether the whole utterance is one of `phrases` (as a choice: never a word inside another
+/// sentence, never a guess).
+fn matches_phrase(said: &str, phrases: &[&str]) -> bool {
+    use crate::understand::normalize::{fold, split_words};
+    let said = split_words(&fold(said)).join(" ");
+    !said.is_empty()
+        && phrases
+            .iter()
+            .any(|p| split_words(&fold(p)).join(" ") == said)
+}
+
+/// "Vous êtes toujours là ?": yes, no, or not understood, with the same understanding as every
+/// yes/no question ("pas d'accord" is no) plus "je suis là".
+fn still_there(said: &str, today: NaiveDate) -> Option<bool> {
+    let u = understand::understand(Expected::YesNo, said, today);
+    match u.value {
+        Some(Value::YesNo(b)) => Some(b),
+        _ if matches_phrase(said, &STILL_HERE) => Some(true),
+        _ if u.command.is_some() => Some(true),
+        _ => None,
+    }
+}
+
+const STILL_HERE: [&str; 5] = [
+    "je suis là",
+    "toujours là",
+    "présent",
+    "présente",
+    "je suis toujours là",
+];
+
+fn still_there_grammar() -> Vec<String> {
+    let mut phrases = understand::grammar_phrases(Expected::YesNo).unwrap_or_default();
+    phrases.extend(STILL_HERE.iter().map(|s| s.to_string()));
+    dedup(phrases)
+}
+
+fn done_grammar() -> Vec<String> {
+    let mut phrases: Vec<String> = FAREWELLS.iter().map(|s| s.to_string()).collect();
+    phrases.extend(
+        understand::command_phrases()
+            .into_iter()
+            .map(|(p, _)| p.to_string()),
+    );
+    dedup(phrases)
+}
+
+fn dedup(phrases: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    phrases
+        .into_iter()
+        .filter(|p| seen.insert(p.clone()))
+        .collect()
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{}, ou {last}", rest.join(", ")),
+    }
+}
+
+/// Every sentence the kiosk may say that holds no answer: the fixed texts of `flows` and the
+/// kiosk's own phrases. The voice layer may cache these, and only these, on disk.
+pub fn fixed_prompts<'a>(flows: impl IntoIterator<Item = &'a Flow>) -> Vec<String> {
+    let mut texts: Vec<String> = SPOKEN.iter().map(|s| s.to_string()).collect();
+    let flows: Vec<&Flow> = flows.into_iter().collect();
+    for flow in &flows {
+        texts.extend(runtime::fixed_prompts(flow));
+    }
+    // The home menu's spoken forms depend only on the installed flows.
+    for can_send in [true, false] {
+        let owned: Vec<Arc<Flow>> = flows.iter().map(|f| Arc::new((*f).clone())).collect();
+        let machine = KioskMachine::new(
+            KioskConfig {
+                flows: owned,
+                can_send,
+                ..KioskConfig::default()
+            },
+            NaiveDate::default(),
+        );
+        texts.push(format!("{HOME_GREETING} {}", machine.home_spoken(None)));
+        texts.push(machine.home_spoken(None));
+        for section in &machine.menu.sections {
+            texts.push(machine.home_spoken(Some(section.kind)));
+        }
+    }
+    dedup(texts)
+}
