@@ -1,0 +1,316 @@
+//! The flow's top level and its steps, read one by one before the cross-step checks.
+
+use super::reader::{position_of, scalar_position, Reader};
+use super::suggest::suggest;
+use super::text::Place;
+use super::Datasets;
+use crate::diagnostic::Position;
+use crate::expr::{self, Expr};
+use crate::model::{Flow, FlowKind, Step, StepBody};
+use crate::plain_language;
+use crate::template::Template;
+use marked_yaml::Node;
+
+/// The kinds of step, by their key.
+pub(super) const STEP_KINDS: [&str; 5] = ["info", "ask", "summary", "submit", "end"];
+
+impl Reader<'_> {
+    pub(super) fn flow(&mut self, root: &Node, datasets: &Datasets) -> Option<Flow> {
+        let mut fields = self.mapping(root, "le parcours")?;
+        let context = "en haut du parcours";
+        let id = self
+            .required(&mut fields, "id", context)
+            .and_then(|n| self.id(n, "id"));
+        let version = self
+            .required(&mut fields, "version", context)
+            .and_then(|n| {
+                let v = self.integer(n, "version")?;
+                match u32::try_from(v) {
+                    Ok(v) if v >= 1 => Some(v),
+                    _ => {
+                        self.diags.error(
+                            position_of(n),
+                            "« version » doit être un nombre entier à partir de 1",
+                        );
+                        None
+                    }
+                }
+            });
+        let title_node = self.required(&mut fields, "title", context);
+        let title = title_node.and_then(|n| self.string(n, "title"));
+        if let (Some(t), Some(node)) = (&title, title_node.and_then(Node::as_scalar)) {
+            let start = self.locate(&self.place(node), 0);
+            plain_language::check(&Template::literal(t), start, &mut self.diags);
+        }
+        let kind = self.required(&mut fields, "kind", context).and_then(|n| {
+            let word = self.string(n, "kind")?;
+            let kind = FlowKind::from_keyword(&word);
+            if kind.is_none() {
+                self.diags.error(
+                    position_of(n),
+                    format!("type de parcours inconnu « {word} » : report, booking ou procedure"),
+                );
+            }
+            kind
+        });
+        let service = self
+            .required(&mut fields, "service", context)
+            .and_then(|n| self.id(n, "service"));
+        let description = self
+            .required(&mut fields, "description", context)
+            .and_then(|n| self.string(n, "description"));
+        let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
+        let steps_node = self.required(&mut fields, "steps", context);
+        self.finish(&fields, context);
+        let steps = self.steps(steps_node?, datasets)?;
+        Some(Flow {
+            id: id?,
+            version: version?,
+            title: title?,
+            kind: kind?,
+            service: service?,
+            description: description?,
+            pictogram,
+            steps,
+        })
+    }
+
+    pub(super) fn steps(&mut self, node: &Node, datasets: &Datasets) -> Option<Vec<Step>> {
+        let Node::Sequence(seq) = node else {
+            self.diags.error(
+                position_of(node),
+                "« steps » doit être une liste d'étapes (- id: ...)",
+            );
+            return None;
+        };
+        if seq.is_empty() {
+            self.diags
+                .error(position_of(node), "la liste « steps » est vide");
+            return None;
+        }
+        let mut drafts: Vec<StepDraft> = Vec::new();
+        let mut complete = true;
+        for item in seq.iter() {
+            let Some(draft) = self.step(item, datasets) else {
+                complete = false;
+                continue;
+            };
+            if let Some(first) = drafts.iter().find(|d| d.id == draft.id) {
+                let line = first.id_position.line;
+                self.diags.error(
+                    draft.id_position,
+                    format!("l'étape « {} » existe déjà ligne {line}", draft.id),
+                );
+                complete = false;
+                continue;
+            }
+            complete &= draft.is_valid();
+            drafts.push(draft);
+        }
+        self.check_references(&mut drafts);
+        self.check_reachability(&drafts, position_of(node));
+        if !complete {
+            return None;
+        }
+        drafts
+            .into_iter()
+            .map(|d| {
+                Some(Step {
+                    id: d.id,
+                    when: match d.when {
+                        When::Always => None,
+                        When::If { expr, .. } => Some(expr),
+                        When::Broken => return None,
+                    },
+                    body: d.body?,
+                })
+            })
+            .collect()
+    }
+
+    /// Reads one step. `None` only when it has no usable id; a step whose body has errors
+    /// is kept (without body) so that references to it are not reported as unknown.
+    pub(super) fn step(&mut self, node: &Node, datasets: &Datasets) -> Option<StepDraft> {
+        let mut fields = self.mapping(node, "une étape")?;
+        let present: Vec<&str> = STEP_KINDS
+            .iter()
+            .copied()
+            .filter(|k| fields.has(k))
+            .collect();
+        let id_node = self.required(&mut fields, "id", "dans l'étape");
+        let id = id_node.and_then(|n| self.id(n, "id"));
+        let id_position = id_node.map_or(fields.position, position_of);
+        let context = match &id {
+            Some(id) => format!("dans l'étape « {id} »"),
+            None => "dans l'étape".to_string(),
+        };
+        let when = match fields.get("when") {
+            None => When::Always,
+            Some(n) => match self.scalar(n, "when") {
+                None => When::Broken,
+                Some(s) => {
+                    let place = self.place(s);
+                    match expr::parse(s.as_str()) {
+                        Ok(expr) => When::If {
+                            expr,
+                            place,
+                            has_errors: false,
+                        },
+                        Err(e) => {
+                            let at = self.locate(&place, e.offset);
+                            self.diags.error(at, format!("condition : {}", e.message));
+                            When::Broken
+                        }
+                    }
+                }
+            },
+        };
+        let mut texts = Vec::new();
+        let mut refs = Vec::new();
+        let body = match present.as_slice() {
+            [] => {
+                // Without a kind nothing else in the step can be judged: one message.
+                fields.skip_unknown_keys = true;
+                let guess = fields
+                    .keys()
+                    .find_map(|k| suggest(k.as_str(), &STEP_KINDS).map(|kind| (k, kind)));
+                match guess {
+                    Some((key, kind)) => self.diags.error(
+                        scalar_position(key),
+                        format!(
+                            "{context} : clé inconnue « {} » : vouliez-vous dire « {kind} » ? (une étape a un type : info, ask, summary, submit ou end)",
+                            key.as_str()
+                        ),
+                    ),
+                    None => self.diags.error(
+                        fields.position,
+                        format!("{context} : il manque le type d'étape (info, ask, summary, submit ou end)"),
+                    ),
+                }
+                None
+            }
+            [first, second, ..] => {
+                fields.skip_unknown_keys = true;
+                self.diags.error(
+                    fields.key_position(second),
+                    format!(
+                        "une étape ne peut avoir qu'un type : « {first} » et « {second} » ensemble"
+                    ),
+                );
+                None
+            }
+            ["info"] => {
+                let text = self.required_text(&mut fields, "info", &context);
+                let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
+                text.map(|t| {
+                    let body = StepBody::Info {
+                        text: t.text.clone(),
+                        pictogram,
+                    };
+                    texts.push(t);
+                    body
+                })
+            }
+            ["ask"] => self
+                .question(&mut fields, &context, datasets, &mut texts)
+                .map(StepBody::Question),
+            ["summary"] => {
+                let text = self.required_text(&mut fields, "summary", &context);
+                let listed = fields
+                    .get("fields")
+                    .map(|n| self.string_list(n, "fields"))
+                    .unwrap_or_default();
+                let names = listed.iter().map(|(s, _)| s.clone()).collect();
+                refs.extend(listed);
+                text.map(|t| {
+                    let body = StepBody::Summary {
+                        text: t.text.clone(),
+                        fields: names,
+                    };
+                    texts.push(t);
+                    body
+                })
+            }
+            ["submit"] => {
+                let text = self.required_text(&mut fields, "submit", &context);
+                let listed = fields
+                    .get("send")
+                    .map(|n| self.string_list(n, "send"))
+                    .unwrap_or_default();
+                let names = listed.iter().map(|(s, _)| s.clone()).collect();
+                refs.extend(listed);
+                text.map(|t| {
+                    let body = StepBody::Submit {
+                        text: t.text.clone(),
+                        send: names,
+                    };
+                    texts.push(t);
+                    body
+                })
+            }
+            ["end"] => self.required_text(&mut fields, "end", &context).map(|t| {
+                let body = StepBody::End {
+                    text: t.text.clone(),
+                };
+                texts.push(t);
+                body
+            }),
+            _ => None,
+        };
+        let errors_before_keys = self.diags.error_count();
+        self.finish(&fields, &context);
+        let has_unknown_keys = self.diags.error_count() > errors_before_keys;
+        for placed in &texts {
+            for (template, place) in &placed.placed {
+                let start = self.locate(place, 0);
+                plain_language::check(template, start, &mut self.diags);
+            }
+        }
+        Some(StepDraft {
+            id: id?,
+            id_position,
+            position: fields.position,
+            when,
+            // A step with unknown keys may be meant otherwise (`wehn:` for `when:`):
+            // do not draw conclusions about what comes after it.
+            certain: !has_unknown_keys,
+            body,
+            texts: texts.into_iter().flat_map(|t| t.placed).collect(),
+            refs,
+        })
+    }
+}
+
+/// A step's condition as read.
+pub(super) enum When {
+    Always,
+    If {
+        expr: Expr,
+        place: Place,
+        /// Names or types were wrong: already reported, so no "never true" on top.
+        has_errors: bool,
+    },
+    /// The condition could not be parsed (already reported).
+    Broken,
+}
+
+/// A step as read, before the checks that need the whole flow.
+pub(super) struct StepDraft {
+    pub(super) id: String,
+    pub(super) id_position: Position,
+    pub(super) position: Position,
+    pub(super) when: When,
+    /// False when the step has unknown keys: it may not mean what it seems to.
+    pub(super) certain: bool,
+    /// `None` when the step's own content has errors.
+    pub(super) body: Option<StepBody>,
+    pub(super) texts: Vec<(Template, Place)>,
+    /// Step ids named in `fields` or `send`.
+    pub(super) refs: Vec<(String, Position)>,
+}
+
+impl StepDraft {
+    pub(super) fn is_valid(&self) -> bool {
+        self.body.is_some() && !matches!(self.when, When::Broken)
+    }
+}

@@ -1,0 +1,318 @@
+//! Questions (`ask`) and their kinds, with each kind's own keys.
+
+use super::fields::Fields;
+use super::reader::{position_of, Reader};
+use super::text::PlacedText;
+use super::Datasets;
+use crate::model::{DateBound, Question, QuestionKind};
+use chrono::{NaiveDate, NaiveTime};
+use marked_yaml::Node;
+
+/// Keys that belong to one question type or another, and to which.
+pub(super) const TYPE_KEYS: [(&str, &str); 7] = [
+    ("options", "choice"),
+    ("options_from", "choice"),
+    ("min", "number"),
+    ("max", "number"),
+    ("max_length", "text"),
+    ("earliest", "date et time"),
+    ("latest", "date et time"),
+];
+
+impl Reader<'_> {
+    pub(super) fn question(
+        &mut self,
+        fields: &mut Fields<'_>,
+        context: &str,
+        datasets: &Datasets,
+        texts: &mut Vec<PlacedText>,
+    ) -> Option<Question> {
+        let ask = self.required_text(fields, "ask", context);
+        let help = self.required_text(fields, "help", &format!("{context} (ce que dit « aide »)"));
+        let reprompt = self.required_text(
+            fields,
+            "reprompt",
+            &format!("{context} (ce qui est dit quand la réponse n'est pas comprise)"),
+        );
+        let label = self
+            .required(
+                fields,
+                "label",
+                &format!("{context} (son nom dans le résumé)"),
+            )
+            .and_then(|n| self.string(n, "label"));
+        let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
+        let confirm = fields
+            .get("confirm")
+            .and_then(|n| self.boolean(n, "confirm"));
+        let type_node = self.required(fields, "type", context);
+        let dataset = fields
+            .get("options_from")
+            .and_then(|n| n.as_scalar().map(|s| s.as_str().to_string()));
+        let kind = type_node.and_then(|n| {
+            let word = self.string(n, "type")?;
+            self.question_kind(&word, n, fields, datasets)
+        });
+        if kind.is_none() {
+            // The type's own keys could not all be read: do not report them as unknown too.
+            fields.used.extend(TYPE_KEYS.iter().map(|(k, _)| *k));
+        }
+        for text in [&ask, &help, &reprompt].into_iter().flatten() {
+            texts.push(PlacedText {
+                text: text.text.clone(),
+                placed: text.placed.clone(),
+            });
+        }
+        let kind = kind?;
+        Some(Question {
+            ask: ask?.text,
+            help: help?.text,
+            reprompt: reprompt?.text,
+            label: label?,
+            pictogram,
+            confirm: confirm.unwrap_or_else(|| kind.confirms_by_default()),
+            dataset: dataset.filter(|_| matches!(kind, QuestionKind::Choice { .. })),
+            kind,
+        })
+    }
+
+    pub(super) fn question_kind(
+        &mut self,
+        word: &str,
+        type_node: &Node,
+        fields: &mut Fields<'_>,
+        datasets: &Datasets,
+    ) -> Option<QuestionKind> {
+        match word {
+            "yes_no" => Some(QuestionKind::YesNo),
+            "phone" => Some(QuestionKind::Phone),
+            "email" => Some(QuestionKind::Email),
+            "choice" => {
+                let inline = fields.get("options");
+                let from = fields.get("options_from");
+                match (inline, from) {
+                    (Some(_), Some(f)) => {
+                        self.diags.error(
+                            position_of(f),
+                            "« options » et « options_from » ensemble : choisissez l'un ou l'autre",
+                        );
+                        None
+                    }
+                    (None, None) => {
+                        self.diags.error(
+                            position_of(type_node),
+                            "une question « choice » a besoin de « options » ou de « options_from »",
+                        );
+                        None
+                    }
+                    (Some(list), None) => {
+                        let options = self.options(list, false);
+                        (!options.is_empty()).then_some(QuestionKind::Choice { options })
+                    }
+                    (None, Some(f)) => {
+                        let name = self.string(f, "options_from")?;
+                        match datasets.get(&name) {
+                            Some(d) => Some(QuestionKind::Choice {
+                                options: d.options.clone(),
+                            }),
+                            None => {
+                                let mut known: Vec<&str> =
+                                    datasets.keys().map(String::as_str).collect();
+                                known.sort_unstable();
+                                let known = if known.is_empty() {
+                                    "aucun jeu de données dans le dossier data/".to_string()
+                                } else {
+                                    format!("jeux connus : {}", known.join(", "))
+                                };
+                                self.diags.error(
+                                    position_of(f),
+                                    format!("jeu de données inconnu « {name} » ({known})"),
+                                );
+                                None
+                            }
+                        }
+                    }
+                }
+            }
+            "number" => {
+                let min = fields
+                    .get("min")
+                    .map(|n| (self.integer(n, "min"), position_of(n)));
+                let max = fields
+                    .get("max")
+                    .map(|n| (self.integer(n, "max"), position_of(n)));
+                let min_value = match min {
+                    Some((v, _)) => v?,
+                    None => 0,
+                };
+                let max_value = match max {
+                    Some((v, _)) => v?,
+                    None => 999,
+                };
+                if min_value > max_value {
+                    let at = max.map_or(position_of(type_node), |(_, p)| p);
+                    self.diags.error(
+                        at,
+                        format!("« max » ({max_value}) est plus petit que « min » ({min_value})"),
+                    );
+                    return None;
+                }
+                Some(QuestionKind::Number {
+                    min: min_value,
+                    max: max_value,
+                })
+            }
+            "text" => {
+                let max_length = match fields.get("max_length") {
+                    Some(n) => {
+                        let v = self.integer(n, "max_length")?;
+                        if !(1..=2000).contains(&v) {
+                            self.diags
+                                .error(position_of(n), "« max_length » doit aller de 1 à 2000");
+                            return None;
+                        }
+                        v as usize
+                    }
+                    None => 300,
+                };
+                Some(QuestionKind::Text { max_length })
+            }
+            "date" => {
+                let earliest = match fields.get("earliest") {
+                    Some(n) => self.date_bound(n, "earliest")?,
+                    None => DateBound::Open,
+                };
+                let latest = match fields.get("latest") {
+                    Some(n) => self.date_bound(n, "latest")?,
+                    None => DateBound::Open,
+                };
+                // Compare on a reference day; relative bounds keep their order on any day.
+                let reference = NaiveDate::from_ymd_opt(2026, 1, 1);
+                if let (Some(e), Some(l)) = (
+                    reference.and_then(|r| earliest.resolve(r)),
+                    reference.and_then(|r| latest.resolve(r)),
+                ) {
+                    let both_same_kind = matches!(
+                        (earliest, latest),
+                        (DateBound::Fixed(_), DateBound::Fixed(_))
+                            | (DateBound::Relative { .. }, DateBound::Relative { .. })
+                    );
+                    if both_same_kind && e > l {
+                        let at = fields.key_position("latest");
+                        self.diags.error(
+                            at,
+                            "« latest » vient avant « earliest » : aucune date possible",
+                        );
+                        return None;
+                    }
+                }
+                Some(QuestionKind::Date { earliest, latest })
+            }
+            "time" => {
+                let parse = |reader: &mut Self,
+                             key: &'static str,
+                             fields: &mut Fields<'_>,
+                             default: NaiveTime| {
+                    match fields.get(key) {
+                        Some(n) => {
+                            let s = reader.string(n, key)?;
+                            match NaiveTime::parse_from_str(&s, "%H:%M") {
+                                Ok(t) => Some(t),
+                                Err(_) => {
+                                    reader.diags.error(
+                                        position_of(n),
+                                        format!("« {key} » doit être une heure comme 14:30, pas « {s} »"),
+                                    );
+                                    None
+                                }
+                            }
+                        }
+                        None => Some(default),
+                    }
+                };
+                let earliest = parse(self, "earliest", fields, NaiveTime::MIN)?;
+                let latest = parse(self, "latest", fields, NaiveTime::from_hms_opt(23, 59, 0)?)?;
+                if earliest > latest {
+                    let at = fields.key_position("latest");
+                    self.diags.error(
+                        at,
+                        "« latest » vient avant « earliest » : aucune heure possible",
+                    );
+                    return None;
+                }
+                Some(QuestionKind::Time { earliest, latest })
+            }
+            other => {
+                let kinds = [
+                    "yes_no", "choice", "number", "text", "phone", "email", "date", "time",
+                ];
+                let hint = kinds
+                    .iter()
+                    .min_by_key(|k| strsim::levenshtein(k, other))
+                    .filter(|k| strsim::levenshtein(k, other) <= 2)
+                    .map(|k| format!(" : vouliez-vous dire « {k} » ?"))
+                    .unwrap_or_else(|| format!(" (types possibles : {})", kinds.join(", ")));
+                self.diags.error(
+                    position_of(type_node),
+                    format!("type de question inconnu « {other} »{hint}"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn date_bound(&mut self, node: &Node, key: &str) -> Option<DateBound> {
+        let text = self.string(node, key)?;
+        let bound = parse_date_bound(&text);
+        if bound.is_none() {
+            self.diags.error(
+                position_of(node),
+                format!("« {key} » : « {text} » n'est pas une date comprise (today, today+90d, today-18y, today+6m, today+2w ou 2027-01-31)"),
+            );
+        }
+        bound
+    }
+}
+
+/// `today`, `today+90d`, `today-18y`, `today+6m`, `today+2w`, or `2027-01-31`.
+pub fn parse_date_bound(text: &str) -> Option<DateBound> {
+    let text = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(DateBound::Fixed(d));
+    }
+    let rest = text.strip_prefix("today")?.trim();
+    if rest.is_empty() {
+        return Some(DateBound::Relative { days: 0, months: 0 });
+    }
+    let (sign, rest) = match rest.chars().next()? {
+        '+' => (1i64, &rest[1..]),
+        '-' => (-1i64, &rest[1..]),
+        _ => return None,
+    };
+    let rest = rest.trim();
+    let unit = rest.chars().last()?;
+    let amount: i64 = rest[..rest.len() - unit.len_utf8()].trim().parse().ok()?;
+    if amount > 100_000 {
+        return None;
+    }
+    let amount = sign * amount;
+    match unit {
+        'd' => Some(DateBound::Relative {
+            days: amount,
+            months: 0,
+        }),
+        'w' => Some(DateBound::Relative {
+            days: amount * 7,
+            months: 0,
+        }),
+        'm' => Some(DateBound::Relative {
+            days: 0,
+            months: i32::try_from(amount).ok()?,
+        }),
+        'y' => Some(DateBound::Relative {
+            days: 0,
+            months: i32::try_from(amount * 12).ok()?,
+        }),
+        _ => None,
+    }
+}
