@@ -97,3 +97,29 @@ fn bless(path: &Path, source: &str, got: &[String]) {
     }
     std::fs::write(path, out.join("\n") + "\n").expect("rewrite the expected lines");
 }
+
+/// flows/README.md lists the reserved ids: every command button id and the status entry.
+#[test]
+fn the_flow_language_documents_every_reserved_id() {
+    let readme = include_str!("../../../flows/README.md");
+    // A row of the table "| reserved | where | why |", by its "where" column.
+    let row = |place: &str| {
+        readme
+            .lines()
+            .find(|l| l.starts_with("| `") && l.contains(&format!("| {place} |")))
+            .unwrap_or_default()
+    };
+    let options = row("option `id` in `options`");
+    for command in kiosk_flow::understand::Command::ALL {
+        let id = command.button_id();
+        assert!(
+            options.contains(&format!("`{id}`")),
+            "flows/README.md does not list the reserved option id « {id} »"
+        );
+    }
+    let status = kiosk_flow::menu::STATUS_ENTRY;
+    assert!(
+        row("flow `id`").starts_with(&format!("| `{status}` |")),
+        "flows/README.md does not list the reserved flow id « {status} »"
+    );
+}

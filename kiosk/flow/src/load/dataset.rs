@@ -5,6 +5,7 @@ use super::reader::{position_of, Reader};
 use super::Dataset;
 use crate::diagnostic::Position;
 use crate::model::ChoiceOption;
+use crate::understand::Command;
 use marked_yaml::Node;
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,7 +30,9 @@ impl Reader<'_> {
         })
     }
 
-    pub(super) fn options(&mut self, node: &Node, allow_details: bool) -> Vec<ChoiceOption> {
+    /// The options of a dataset (`from_dataset`: they may have `details`) or of a question
+    /// (their ids may not be those of the command buttons, which share the touch events).
+    pub(super) fn options(&mut self, node: &Node, from_dataset: bool) -> Vec<ChoiceOption> {
         let Node::Sequence(seq) = node else {
             self.diags.error(
                 position_of(node),
@@ -66,6 +69,19 @@ impl Reader<'_> {
                     return None;
                 }
                 seen.insert(id.clone(), position_of(n));
+                if !from_dataset {
+                    if let Some(command) = Command::from_button_id(&id) {
+                        let other = alternative_id(&id, seq);
+                        self.diags.error(
+                            position_of(n),
+                            format!(
+                                "l'identifiant « {id} » est réservé au bouton {} : choisissez-en un autre, par exemple « {other} »",
+                                button_name(command)
+                            ),
+                        );
+                        return None;
+                    }
+                }
                 Some(id)
             });
             let label = self
@@ -77,7 +93,7 @@ impl Reader<'_> {
                 .unwrap_or_default();
             let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
             let mut details = BTreeMap::new();
-            if allow_details {
+            if from_dataset {
                 if let Some(node) = fields.get("details") {
                     if let Some(map) = self.mapping(node, "details") {
                         for (k, v) in map.map.iter() {
@@ -112,5 +128,88 @@ impl Reader<'_> {
             return None;
         }
         Some(name)
+    }
+}
+
+/// The name written on a command button, for messages.
+fn button_name(command: Command) -> &'static str {
+    match command {
+        Command::Repeat => "Répéter",
+        Command::Help => "Aide",
+        Command::Back => "Retour",
+        Command::Restart => "Recommencer",
+        Command::Cancel => "Annuler",
+        Command::Slower => "Plus lent",
+        Command::Louder => "Plus fort",
+        Command::Human => "Appeler quelqu'un",
+        Command::WhereAmI => "Où suis-je ?",
+    }
+}
+
+/// An id to suggest instead of a reserved one, not taken by another option of the list.
+fn alternative_id(reserved: &str, options: &[Node]) -> String {
+    let taken = |candidate: &str| {
+        options.iter().any(|o| {
+            o.as_mapping()
+                .and_then(|m| m.get_scalar("id"))
+                .is_some_and(|id| id.as_str().trim() == candidate)
+        })
+    };
+    ["option", "choix", "reponse"]
+        .iter()
+        .map(|suffix| format!("{reserved}-{suffix}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| format!("{reserved}-1"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{load_flow, Datasets};
+
+    const FLOW: &str = "
+id: essai
+version: 1
+title: Un essai
+kind: procedure
+service: essai
+description: Un essai.
+steps:
+  - id: besoin
+    ask: De quoi avez-vous besoin ?
+    label: Besoin
+    type: choice
+    options:
+      - id: OPTION
+        label: Une aide à domicile
+      - id: autre
+        label: Autre chose
+    help: Dites ce dont vous avez besoin.
+    reprompt: De quoi avez-vous besoin ?
+  - id: resume
+    summary: Voici votre demande.
+  - id: envoi
+    submit: Merci. Votre code de suivi est {recu}.
+";
+
+    #[test]
+    fn every_command_button_id_is_reserved_for_inline_options() {
+        for command in crate::understand::Command::ALL {
+            let id = command.button_id();
+            let loaded = load_flow(&FLOW.replace("OPTION", id), &Datasets::new());
+            assert!(loaded.value.is_none(), "« {id} » was accepted");
+            let message = loaded.diagnostics[0].to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "14:13: l'identifiant « {id} » est réservé au bouton"
+                )),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_id_that_only_contains_a_button_id_is_fine() {
+        let loaded = load_flow(&FLOW.replace("OPTION", "aide-a-domicile"), &Datasets::new());
+        assert!(loaded.value.is_some(), "{:?}", loaded.diagnostics);
     }
 }

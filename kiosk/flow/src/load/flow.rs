@@ -6,6 +6,7 @@ use super::text::Place;
 use super::Datasets;
 use crate::diagnostic::Position;
 use crate::expr::{self, Expr};
+use crate::menu;
 use crate::model::{Flow, FlowKind, Step, StepBody};
 use crate::plain_language;
 use crate::template::Template;
@@ -20,7 +21,7 @@ impl Reader<'_> {
         let context = "en haut du parcours";
         let id = self
             .required(&mut fields, "id", context)
-            .and_then(|n| self.id(n, "id"));
+            .and_then(|n| self.flow_id(n));
         let version = self
             .required(&mut fields, "version", context)
             .and_then(|n| {
@@ -73,6 +74,22 @@ impl Reader<'_> {
             pictogram,
             steps,
         })
+    }
+
+    /// A flow id, which may not be the home menu's own entry.
+    fn flow_id(&mut self, node: &Node) -> Option<String> {
+        let id = self.id(node, "id")?;
+        if id == menu::STATUS_ENTRY {
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "l'identifiant « {id} » est réservé à l'entrée « {} » de l'accueil : choisissez-en un autre, par exemple « {id}-demande »",
+                    menu::STATUS_TITLE
+                ),
+            );
+            return None;
+        }
+        Some(id)
     }
 
     pub(super) fn steps(&mut self, node: &Node, datasets: &Datasets) -> Option<Vec<Step>> {
