@@ -280,6 +280,8 @@ pub mod display {
     const WEEKDAYS: [&str; 7] = [
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     ];
+    /// French month names, January first: the one list that display, understanding
+    /// (folded) and recognition grammars share.
     pub const MONTHS: [&str; 12] = [
         "janvier",
         "février",

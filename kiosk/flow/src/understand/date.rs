@@ -3,23 +3,8 @@
 
 use super::normalize::{fold, remove_fillers, split_words, starts_with_at};
 use super::number::{find_spans, Span};
+use crate::model::display::MONTHS;
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-
-/// Month names, folded, January first.
-pub const MONTHS: [&str; 12] = [
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-];
 
 /// Weekday names, folded, Monday first.
 pub const WEEKDAYS: [&str; 7] = [
@@ -242,7 +227,7 @@ fn weekday_from_index(i: usize) -> Weekday {
 
 /// The month number of a folded word.
 fn month_of(word: &str) -> Option<u32> {
-    let i = MONTHS.iter().position(|m| *m == word)?;
+    let i = MONTHS.iter().position(|m| fold(m) == word)?;
     u32::try_from(i + 1).ok()
 }
 

@@ -6,22 +6,8 @@ use super::normalize::recognizer_form;
 use super::number::french_words;
 use super::yes_no::{NO, TOUCH_ONLY, YES};
 use super::Expected;
+use crate::model::display::MONTHS;
 use std::collections::HashSet;
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 const WEEKDAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
