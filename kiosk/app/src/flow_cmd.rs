@@ -1,0 +1,84 @@
+//! `kiosk flow check` and `kiosk understand`, and loading one flow for the other commands.
+
+use crate::catalog;
+use crate::cli::Kind;
+use anyhow::Result;
+use chrono::NaiveDate;
+use kiosk_flow::model::ChoiceOption;
+use kiosk_flow::understand::{understand, Expected};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn flow_check(paths: &[PathBuf]) -> Result<ExitCode> {
+    let _span = tracing::info_span!("flow_check", files = paths.len()).entered();
+    let report = catalog::check(paths)?;
+    for line in report.lines() {
+        println!("{line}");
+    }
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    eprintln!(
+        "{} parcours vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).",
+        report.flows.len()
+            + report
+                .files
+                .iter()
+                .filter(|f| f.diagnostics.iter().any(|d| d.is_error()))
+                .count()
+    );
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn understand_one(
+    kind: Kind,
+    today: NaiveDate,
+    options: &[String],
+    utterance: &str,
+) -> Result<ExitCode> {
+    let choices: Vec<ChoiceOption> = options
+        .iter()
+        .map(|spec| {
+            let (id, synonyms) = spec.split_once('=').unwrap_or((spec.as_str(), ""));
+            let synonyms: Vec<&str> = synonyms
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            ChoiceOption::new(id.trim(), &id.trim().replace(['-', '_'], " "), &synonyms)
+        })
+        .collect();
+    let expected = match kind {
+        Kind::YesNo => Expected::YesNo,
+        Kind::Number => Expected::Number,
+        Kind::Phone => Expected::Phone,
+        Kind::Email => Expected::Email,
+        Kind::Date => Expected::Date,
+        Kind::Time => Expected::Time,
+        Kind::Text => Expected::Text,
+        Kind::Choice => Expected::Choice(&choices),
+    };
+    let result = understand(expected, utterance, today);
+    let json = serde_json::json!({
+        "value": result.value.map(|v| v.to_json()),
+        "command": result.command.map(|c| c.name()),
+    });
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The flow at `path`, or its errors printed on stderr with what to do.
+pub fn load_or_explain(path: &std::path::Path) -> Option<kiosk_flow::Flow> {
+    match catalog::load_one(path) {
+        Ok(flow) => Some(flow),
+        Err(lines) => {
+            for line in lines {
+                eprintln!("{line}");
+            }
+            eprintln!("Le parcours a des erreurs : corrigez-les avec « kiosk flow check ».");
+            None
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `kiosk enroll`, `sync`, `outbox` and `status`: the store, the back end and the wire between.
+
+use crate::sync_loop;
+use anyhow::{Context, Result};
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn open_store(data_dir: &std::path::Path) -> Result<kiosk_store::Store> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("impossible de créer {}", data_dir.display()))?;
+    Ok(kiosk_store::Store::open(data_dir.join("kiosk.db"))?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+pub fn client_for(store: &kiosk_store::Store) -> Result<kiosk_sync::client::Client> {
+    let identity = store
+        .identity()?
+        .context("la borne n'est pas inscrite : lancez d'abord « kiosk enroll URL CODE »")?;
+    Ok(kiosk_sync::client::Client::new(
+        &identity.backend_url,
+        Some(identity.token.clone()),
+    )?)
+}
+
+pub fn enroll(data_dir: &std::path::Path, url: &str, code: &str) -> Result<ExitCode> {
+    let _span = tracing::info_span!("enroll").entered();
+    let store = open_store(data_dir)?;
+    let client = kiosk_sync::client::Client::new(url, None)?;
+    let response = match runtime()?.block_on(client.enroll(code)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Inscription refusée : {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    store.set_identity(&kiosk_store::Identity::from_enrollment(
+        &response,
+        url,
+        chrono::Utc::now(),
+    ))?;
+    println!(
+        "Borne inscrite : {} ({}), identifiant {}",
+        response.name, response.place, response.kiosk_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let client = client_for(&store)?;
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let rt = runtime()?;
+    if !once {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let stop = shutdown.clone();
+        rt.block_on(async move {
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                stop.cancel();
+            });
+            sync_loop::run(
+                store,
+                client,
+                data_dir.to_path_buf(),
+                Duration::from_secs(2),
+                shutdown,
+                |_, _| {},
+            )
+            .await;
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = rt.block_on(sync_loop::sync_once(&store, &client, all))?;
+    let _ = rt.block_on(sync_loop::heartbeat(
+        &store,
+        &client,
+        data_dir.to_path_buf(),
+        report.last_error.clone(),
+    ));
+    println!(
+        "{} envoyé(s), {} à réessayer, {} refusé(s), {} en attente.",
+        report.delivered, report.retried, report.refused, report.remaining
+    );
+    if let Some(error) = &report.last_error {
+        eprintln!("Dernière erreur : {error}");
+    }
+    Ok(if report.remaining == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub fn outbox(data_dir: &std::path::Path) -> Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    for item in store.outbox_listing(usize::MAX)? {
+        let line = serde_json::json!({
+            "id": item.id,
+            "flow_id": item.flow_id,
+            "flow_version": item.flow_version,
+            "service": item.service,
+            "receipt": item.receipt,
+            "created_at": item.created_at,
+            "state": item.state.as_str(),
+            "attempts": item.attempts,
+            "last_error": item.last_error,
+            "delivered_at": item.delivered_at,
+        });
+        println!("{line}");
+    }
+    eprintln!("{} demande(s) en attente d'envoi.", store.pending_count()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(data_dir: &std::path::Path, receipt: &str) -> Result<ExitCode> {
+    let Some(receipt) = kiosk_sync::wire::normalize_receipt(receipt) else {
+        eprintln!("« {receipt} » n'est pas un code de suivi (6 caractères, par exemple AB3-7KQ).");
+        return Ok(ExitCode::FAILURE);
+    };
+    let store = open_store(data_dir)?;
+    let client = client_for(&store)?;
+    match runtime()?.block_on(client.status(&receipt)) {
+        Ok(Some(s)) => {
+            println!("{}", serde_json::to_string(&s)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(None) => {
+            eprintln!("Le back end ne connaît pas le code {receipt}.");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
