@@ -1,15 +1,19 @@
-//! Benchmarks: French answer understanding (utterances per second, over the test corpus)
-//! and checking every shipped flow. Run with `cargo bench -p kiosk-flow`.
+//! Benchmarks: French answer understanding (utterances per second, over the test corpus),
+//! checking every shipped flow, and the kiosk machine over whole scripted visits (events per
+//! second). Run with `cargo bench -p kiosk-flow`.
 //!
 //! A plain timing loop (no harness) keeps the build light; each figure is the best of
 //! several rounds, to lessen the noise of a shared machine.
 
 use chrono::NaiveDate;
+use kiosk_flow::machine::{KioskConfig, KioskEffect, KioskEvent, KioskMachine};
 use kiosk_flow::model::ChoiceOption;
+use kiosk_flow::understand::Command;
 use kiosk_flow::understand::{understand, Expected};
 use kiosk_flow::{load_dataset, load_flow, Datasets};
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn best_of(rounds: usize, mut f: impl FnMut()) -> Duration {
@@ -129,5 +133,74 @@ fn main() {
         "checking {} shipped flows and the communes dataset: {:.2} ms per full check",
         sources.len(),
         took.as_secs_f64() * 1e3 / rounds as f64
+    );
+
+    // The kiosk machine: whole visits from the attract screen, as a host drives it (the
+    // street-light report of flows/examples/eclairage-public.txt, the store answering at
+    // once, "Terminer"), on one machine, visit after visit.
+    let mut datasets = Datasets::new();
+    datasets.insert(communes.id.clone(), communes.clone());
+    let flows: Vec<Arc<kiosk_flow::Flow>> = sources
+        .iter()
+        .map(|source| Arc::new(load_flow(source, &datasets).value.expect("flow")))
+        .collect();
+    let answers = std::fs::read_to_string(flows_dir.join("examples/eclairage-public.txt"))
+        .expect("flows/examples/eclairage-public.txt");
+    let mut visit: Vec<KioskEvent> = vec![
+        KioskEvent::Tap,
+        KioskEvent::Touched("report".into()),
+        KioskEvent::Touched("eclairage-public".into()),
+    ];
+    visit.extend(
+        answers
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|line| match line.strip_prefix("touch:") {
+                Some(id) => match Command::from_button_id(id) {
+                    Some(command) => KioskEvent::Command(command),
+                    None => KioskEvent::Touched(id.to_string()),
+                },
+                None => KioskEvent::Heard(line.to_string()),
+            }),
+    );
+    visit.push(KioskEvent::Touched("terminer".into()));
+    let mut machine = KioskMachine::new(
+        KioskConfig {
+            flows,
+            ..KioskConfig::default()
+        },
+        today,
+    );
+    machine.start();
+    let play = |machine: &mut KioskMachine| -> usize {
+        let mut events = 0;
+        for event in &visit {
+            let effects = machine.handle(event.clone());
+            events += 1;
+            if effects.iter().any(|e| matches!(e, KioskEffect::Submit(_))) {
+                black_box(machine.handle(KioskEvent::Stored {
+                    receipt: "K7M-4PQ".into(),
+                }));
+                events += 1;
+            }
+            black_box(effects);
+        }
+        assert!(machine.is_idle(), "the visit ends on the attract screen");
+        events
+    };
+    let per_visit = play(&mut machine);
+    let visits = 20;
+    let took = best_of(5, || {
+        for _ in 0..visits {
+            black_box(play(&mut machine));
+        }
+    });
+    let count = per_visit * visits;
+    println!(
+        "kiosk machine: {visits} street-light visits of {per_visit} events in {:.1} ms = {:.0} events/s ({:.2} ms per visit)",
+        took.as_secs_f64() * 1e3,
+        count as f64 / took.as_secs_f64(),
+        took.as_secs_f64() * 1e3 / visits as f64
     );
 }

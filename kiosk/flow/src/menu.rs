@@ -24,6 +24,26 @@ const STATUS_SYNONYMS: &[&str] = &[
     "savoir où en est ma demande",
 ];
 
+/// How people name a kind of flows.
+fn kind_synonyms(kind: FlowKind) -> &'static [&'static str] {
+    match kind {
+        FlowKind::Report => &[
+            "signaler",
+            "signaler un problème",
+            "un signalement",
+            "un problème",
+            "une panne",
+        ],
+        FlowKind::Booking => &[
+            "réserver",
+            "une réservation",
+            "faire une réservation",
+            "louer",
+        ],
+        FlowKind::Procedure => &["une démarche", "les démarches", "des papiers", "un papier"],
+    }
+}
+
 /// What a citizen chose on the home screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuChoice {
@@ -118,27 +138,7 @@ impl Menu {
         let mut options: Vec<ChoiceOption> = self
             .sections
             .iter()
-            .map(|s| {
-                let synonyms: &[&str] = match s.kind {
-                    FlowKind::Report => &[
-                        "signaler",
-                        "signaler un problème",
-                        "un signalement",
-                        "un problème",
-                        "une panne",
-                    ],
-                    FlowKind::Booking => &[
-                        "réserver",
-                        "une réservation",
-                        "faire une réservation",
-                        "louer",
-                    ],
-                    FlowKind::Procedure => {
-                        &["une démarche", "les démarches", "des papiers", "un papier"]
-                    }
-                };
-                ChoiceOption::new(s.kind.keyword(), &s.heading, synonyms)
-            })
+            .map(|s| ChoiceOption::new(s.kind.keyword(), &s.heading, kind_synonyms(s.kind)))
             .collect();
         options.push(ChoiceOption::new(
             STATUS_ENTRY,
@@ -204,10 +204,11 @@ impl Menu {
         phrases.extend(["réserver", "signaler", "une démarche"].map(String::from));
         phrases.push(STATUS_TITLE.trim_end_matches(" ?").to_lowercase());
         phrases.extend(STATUS_SYNONYMS.iter().map(|s| s.to_string()));
+        let keywords = self.keywords();
         let mut words: Vec<String> = self
             .entries()
             .flat_map(|e| clean_words(&format!("{} {}", e.title, e.description)))
-            .filter(|w| self.keywords().contains_key(stem(w)))
+            .filter(|w| keywords.contains_key(stem(w)))
             .collect();
         words.sort();
         words.dedup();
@@ -216,12 +217,22 @@ impl Menu {
     }
 
     /// Stems of the words that appear in exactly one entry's title or description, and that
-    /// entry's flow id.
+    /// entry's flow id. Words that name a kind ("réserver", "signaler") are not distinctive:
+    /// "je veux réserver" asks for the bookings, not for the one flow titled "Réserver …".
     fn keywords(&self) -> BTreeMap<String, String> {
+        let kind_words: BTreeSet<String> = FlowKind::ALL
+            .into_iter()
+            .flat_map(|k| kind_synonyms(k).iter().copied().chain([k.menu_heading()]))
+            .flat_map(clean_words)
+            .map(|w| stem(&w).to_owned())
+            .collect();
         let mut owners: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for entry in self.entries() {
             for word in clean_words(&format!("{} {}", entry.title, entry.description)) {
-                if word.chars().count() < 4 || STOP_WORDS.contains(&word.as_str()) {
+                if word.chars().count() < 4
+                    || STOP_WORDS.contains(&word.as_str())
+                    || kind_words.contains(stem(&word))
+                {
                     continue;
                 }
                 owners

@@ -305,6 +305,8 @@ impl KioskMachine {
                     self.hearing = hearing;
                     if let Some(mut view) = self.last_view.clone() {
                         view.hearing = hearing;
+                        // "Vous êtes toujours là ?" stays over the page.
+                        view.idle_prompt = self.idle_prompt.then(|| self.countdown_seconds());
                         self.show(view, &mut out);
                     }
                 }
@@ -326,7 +328,12 @@ impl KioskMachine {
             }
             KioskEvent::Setting(change) => {
                 self.change_setting(change, &mut out);
-                self.arm(&mut out);
+                if self.idle_prompt {
+                    // Someone touched the settings: they are there.
+                    self.resume(&mut out);
+                } else {
+                    self.arm(&mut out);
+                }
                 return out;
             }
             _ => {}
@@ -365,10 +372,15 @@ impl KioskMachine {
     fn attract_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
         match event {
             KioskEvent::Tap | KioskEvent::Touched(_) => self.go_home(None, true, out),
-            KioskEvent::Command(Command::Human) => {
-                self.call_for_help(HOME_HELP_FLOW, "accueil", out)
-            }
+            KioskEvent::Command(Command::Human) => self.attract_help(out),
             KioskEvent::Command(_) => self.go_home(None, true, out),
+            KioskEvent::Heard(text)
+                if understand::understand(Expected::Text, &text, self.today).command
+                    == Some(Command::Human) =>
+            {
+                // A call for help, as with the button: not the flow titled "… quelqu'un".
+                self.attract_help(out)
+            }
             KioskEvent::Heard(text) => {
                 // Someone asks straight away for what they came for; else a greeting wakes the
                 // kiosk; anything else (a conversation nearby) is not for the kiosk.
@@ -381,6 +393,11 @@ impl KioskMachine {
             KioskEvent::Silence => self.listen(Some(self.attract_grammar()), out),
             _ => {}
         }
+    }
+
+    fn attract_help(&mut self, out: &mut Vec<KioskEffect>) {
+        self.call_for_help(HOME_HELP_FLOW, "accueil", out);
+        self.listen(Some(self.attract_grammar()), out);
     }
 
     fn home_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
@@ -686,7 +703,7 @@ impl KioskMachine {
             KioskEvent::Heard(said) => {
                 let u = understand::understand(Expected::YesNo, &said, self.today);
                 match u.command {
-                    Some(command) => return self.done_event(KioskEvent::Command(command), out),
+                    Some(command) => self.done_event(KioskEvent::Command(command), out),
                     None if is_farewell(&said) => {
                         out.push(KioskEffect::Say {
                             text: GOODBYE.to_string(),
@@ -709,9 +726,8 @@ impl KioskMachine {
             Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => {
                 self.idle_prompt = true;
                 out.push(KioskEffect::Hush);
-                let seconds = self.config.idle_countdown.as_secs().max(1) as u32;
                 if let Some(mut view) = self.last_view.clone() {
-                    view.idle_prompt = Some(seconds);
+                    view.idle_prompt = Some(self.countdown_seconds());
                     self.show(view, out);
                 }
                 out.push(KioskEffect::Say {
@@ -739,7 +755,7 @@ impl KioskMachine {
                 Some(true) => self.resume(out),
                 Some(false) => {
                     out.push(KioskEffect::Say {
-                        text: format!("{GOODBYE} {WIPED}"),
+                        text: GOODBYE_WIPED.to_string(),
                     });
                     self.go_attract(out);
                 }
@@ -748,10 +764,20 @@ impl KioskMachine {
             KioskEvent::Silence => self.listen(Some(still_there_grammar()), out),
             // The store or the back end answered meanwhile: the page takes it, the prompt stays.
             KioskEvent::Stored { .. } | KioskEvent::StoreFailed | KioskEvent::Looked(_) => {
-                self.page_event(event, out)
+                self.page_event(event, out);
+                if matches!(self.page, Page::Done { .. }) {
+                    // The receipt or the answer is on screen: no prompt over it, and it stays
+                    // its own time ("Terminer" is not eaten by the prompt).
+                    self.idle_prompt = false;
+                    self.arm(out);
+                }
             }
             _ => {}
         }
+    }
+
+    fn countdown_seconds(&self) -> u32 {
+        self.config.idle_countdown.as_secs().max(1) as u32
     }
 
     /// Back from the idle prompt: the current moment again.
@@ -801,7 +827,7 @@ impl KioskMachine {
 
     fn go_home(&mut self, kind: Option<FlowKind>, greet: bool, out: &mut Vec<KioskEffect>) {
         // With one kind of flows only, its flows are the home menu.
-        let kind = kind.or_else(|| match self.menu.sections.as_slice() {
+        let kind = kind.or(match self.menu.sections.as_slice() {
             [only] => Some(only.kind),
             _ => None,
         });
@@ -833,9 +859,8 @@ impl KioskMachine {
     fn home_view(&self, kind: Option<FlowKind>, notice: Option<String>) -> HomeView {
         let section = kind.and_then(|k| self.menu.sections.iter().find(|s| s.kind == k));
         match section {
-            Some(section) => HomeView {
-                title: section.heading.clone(),
-                tiles: section
+            Some(section) => {
+                let mut tiles: Vec<Tile> = section
                     .entries
                     .iter()
                     .map(|e| Tile {
@@ -843,10 +868,19 @@ impl KioskMachine {
                         label: e.title.clone(),
                         pictogram: e.pictogram.clone(),
                     })
-                    .collect(),
-                can_go_back: self.menu.sections.len() > 1,
-                notice,
-            },
+                    .collect();
+                let top = self.menu.sections.len() == 1;
+                if top {
+                    // The only kind is the home menu: the status lookup stays reachable.
+                    tiles.push(status_tile());
+                }
+                HomeView {
+                    title: section.heading.clone(),
+                    tiles,
+                    can_go_back: !top,
+                    notice,
+                }
+            }
             None => {
                 let mut tiles: Vec<Tile> = self
                     .menu
@@ -877,6 +911,9 @@ impl KioskMachine {
                 let mut text = format!("{} : {}.", section.heading, titles.join(", ou "));
                 if self.menu.sections.len() > 1 {
                     text.push_str(" Pour autre chose, dites : retour.");
+                } else {
+                    text.push(' ');
+                    text.push_str(HOME_STATUS_TOO);
                 }
                 text
             }
@@ -913,7 +950,11 @@ impl KioskMachine {
     // ----- ambassadors ----------------------------------------------------------------------
 
     fn open_pin(&mut self, out: &mut Vec<KioskEffect>) {
-        if matches!(self.page, Page::Pin { .. } | Page::Supervisor) {
+        // Without a PIN there is no supervisor mode: a citizen leaning on the corner keeps
+        // their visit.
+        if self.config.supervisor_pin.is_empty()
+            || matches!(self.page, Page::Pin { .. } | Page::Supervisor)
+        {
             return;
         }
         // The visit ends here: whatever happens on the PIN pad, nobody returns to it.

@@ -10,10 +10,15 @@ pub const HOME_REPROMPT: &str = "Dites ce que vous voulez faire, ou touchez une 
 pub const HOME_TRY_TOUCH: &str = "Vous pouvez aussi toucher une image sur l'écran.";
 pub const HOME_HELP: &str =
     "Choisissez ce que vous voulez faire. Dites-le, ou touchez une image. Vous pouvez dire : répéter, retour, ou je veux parler à quelqu'un.";
+/// With one kind of flows only, its flows are the home menu: the status entry is said too.
+pub const HOME_STATUS_TOO: &str =
+    "Pour savoir où en est une demande, dites : où en est ma demande.";
 pub const HOME_WHERE: &str = "Vous êtes à l'accueil de la borne.";
 pub const STILL_THERE: &str = "Vous êtes toujours là ? Touchez l'écran pour continuer.";
 pub const GOODBYE: &str = "D'accord. Au revoir.";
 pub const WIPED: &str = "Vos réponses sont effacées. Au revoir.";
+/// "Non" to "Vous êtes toujours là ?": one goodbye, not [`GOODBYE`] then [`WIPED`].
+pub const GOODBYE_WIPED: &str = "D'accord. Vos réponses sont effacées. Au revoir.";
 pub const SLOWER: &str = "D'accord. Je parle plus lentement.";
 pub const LOUDER: &str = "D'accord. Je parle plus fort.";
 pub const DONE_HINT: &str = "Touchez Terminer quand vous avez fini.";
@@ -56,10 +61,12 @@ pub const SPOKEN: &[&str] = &[
     HOME_REPROMPT,
     HOME_TRY_TOUCH,
     HOME_HELP,
+    HOME_STATUS_TOO,
     HOME_WHERE,
     STILL_THERE,
     GOODBYE,
     WIPED,
+    GOODBYE_WIPED,
     SLOWER,
     LOUDER,
     HELP_NOTED,
