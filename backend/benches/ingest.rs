@@ -146,7 +146,7 @@ fn sample(public_key: &str, prefix: &str, i: usize) -> SubmissionUpload {
         "service": "voirie",
         "answers": [
             {"step_id": "commune", "label": "Commune", "value": "62276", "display": "Duisans",
-             "details": {"postcode": "62161"}},
+             "dataset": "communes", "details": {"postcode": "62161"}},
             {"step_id": "lieu", "label": "Lieu", "value": "Devant le 12 rue de l'Église",
              "display": "Devant le 12 rue de l'Église"},
             {"step_id": "probleme", "label": "Problème", "value": "eteint", "display": "Éteint"},

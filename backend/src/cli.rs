@@ -6,6 +6,7 @@ use crate::config::{ConfigFile, CookieSecure};
 use crate::data_dir::DataDir;
 use crate::db::users::{self, Role};
 use crate::db::{self, kiosks, services, submissions};
+use crate::opened;
 use crate::passwords;
 use crate::secrets;
 use crate::serve::{serve, shutdown_signal};
@@ -592,7 +593,8 @@ struct SubmissionLine<'a> {
     created_at: &'a str,
     received_at: &'a str,
     status: RequestStatus,
-    answers: serde_json::Value,
+    /// The opened submission (its flow, service and answers).
+    answers: opened::Submission,
 }
 
 fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> {
@@ -604,8 +606,7 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
         submissions::for_each(conn, |s| {
             count += 1;
             if json {
-                let answers = serde_json::from_str(&s.answers_json)
-                    .with_context(|| format!("réponses illisibles pour la demande {}", s.id))?;
+                let answers = s.opened()?;
                 let line = SubmissionLine {
                     id: &s.id,
                     kiosk_id: &s.kiosk_id,

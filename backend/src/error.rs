@@ -1,10 +1,10 @@
 //! The one error type of the back end. Every error answers a JSON [`ErrorBody`] and carries
 //! an [`ErrorPage`] extension, which the pages' middleware (`crate::pages::html_errors`)
-//! turns into a French HTML page outside the kiosk API; internal errors are logged here and
-//! shown to clients only as "erreur interne".
+//! turns into a French HTML page, a redirection to the login page or a reload outside the
+//! kiosk API; internal errors are logged here and shown to clients only as "erreur interne".
+//! This module knows nothing of the pages: they depend on it, never the other way.
 
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kiosk_sync::wire::ErrorBody;
@@ -30,7 +30,9 @@ pub enum Error {
     ReceiptTaken,
     #[error("impossible d'ouvrir la demande : scellée pour une autre clé, ou abîmée")]
     CannotOpen,
-    #[error("la demande ouverte n'est pas du JSON")]
+    /// Opened, but not a submission (`kiosk_flow::submission::Submission`), or one for
+    /// another flow or service than the clear fields say.
+    #[error("la demande ouverte n'est pas une soumission valide de cette démarche")]
     BadContent,
     #[error("le corps doit être du JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
@@ -78,35 +80,20 @@ impl Error {
     }
 }
 
-/// What an error page shows: set on every error response, used outside the kiosk API.
+/// What a page shows for an error: set on every error response, rendered by the pages'
+/// middleware (`crate::pages::html_errors`) outside the kiosk API.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorPage {
-    pub status: StatusCode,
-    pub message: String,
-}
-
-/// The login page's address, then back to `next` (a local path; anything else is dropped).
-pub fn login_location(next: &str) -> String {
-    if crate::pages::is_local_path(next) && next != "/" {
-        let query = serde_html_form::to_string([("suite", next)]).unwrap_or_default();
-        format!("/connexion?{query}")
-    } else {
-        "/connexion".to_string()
-    }
+pub enum ErrorPage {
+    /// A French page with the error's status and message.
+    Message { status: StatusCode, message: String },
+    /// To the login page, then back to `next` ([`Error::LoginRequired`]).
+    Login { next: String },
+    /// A page that reloads `path` from this site ([`Error::ReloadFromHere`]).
+    Reload { path: String },
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        if let Error::LoginRequired { next } = &self {
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(location) = HeaderValue::from_str(&login_location(next)) {
-                response.headers_mut().insert(LOCATION, location);
-            }
-            return response;
-        }
-        if let Error::ReloadFromHere { path } = &self {
-            return crate::pages::reload_page(path);
-        }
         let (status, code) = self.status_and_code();
         let message = match &self {
             Error::Internal(error) => {
@@ -116,9 +103,13 @@ impl IntoResponse for Error {
             }
             other => other.to_string(),
         };
-        let page = ErrorPage {
-            status,
-            message: message.clone(),
+        let page = match self {
+            Error::LoginRequired { next } => ErrorPage::Login { next },
+            Error::ReloadFromHere { path } => ErrorPage::Reload { path },
+            _ => ErrorPage::Message {
+                status,
+                message: message.clone(),
+            },
         };
         let body = ErrorBody {
             error: code.to_string(),

@@ -5,14 +5,24 @@
 
 use crate::db::inbox::{Detail, Line};
 use crate::db::submissions::status_to_db;
-use crate::pages::view::status_label;
-use serde::Deserialize;
+use crate::opened::Submission;
+use kiosk_sync::wire::RequestStatus;
 use serde_json::{json, Value};
 
 /// Written first in a CSV file: tells Excel the file is UTF-8.
 pub const CSV_BOM: &str = "\u{feff}";
 /// The CSV separator Excel expects in French.
 pub const CSV_SEPARATOR: char = ';';
+
+/// The status as agents read it (on the pages and in the CSV export).
+pub fn status_label(status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::Recu => "Reçu",
+        RequestStatus::EnCours => "En cours",
+        RequestStatus::Traite => "Traité",
+        RequestStatus::Rejete => "Rejeté",
+    }
+}
 
 /// One answer as the citizen saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,58 +31,38 @@ pub struct Answer {
     pub display: String,
 }
 
-#[derive(Deserialize)]
-struct Opened {
-    #[serde(default)]
-    answers: Vec<OpenedAnswer>,
-}
-
-#[derive(Deserialize)]
-struct OpenedAnswer {
-    #[serde(default)]
-    step_id: String,
-    #[serde(default)]
-    label: String,
-    #[serde(default)]
-    value: Value,
-    #[serde(default)]
-    display: Option<String>,
-}
-
 /// The answers of an opened submission, in flow order: the question's label (or its step
-/// id) and the answer's display (or its value). Empty if the JSON has no answers.
-pub fn answers(answers_json: &str) -> Vec<Answer> {
-    let Ok(opened) = serde_json::from_str::<Opened>(answers_json) else {
-        return Vec::new();
-    };
+/// id) and the answer's display (or its value).
+pub fn answers(opened: &Submission) -> Vec<Answer> {
     opened
         .answers
-        .into_iter()
+        .iter()
         .map(|answer| Answer {
             label: if answer.label.trim().is_empty() {
-                answer.step_id
+                answer.step_id.clone()
             } else {
-                answer.label
+                answer.label.clone()
             },
-            display: answer
-                .display
-                .filter(|d| !d.trim().is_empty())
-                .unwrap_or_else(|| match answer.value {
-                    Value::String(text) => text,
+            display: if answer.display.trim().is_empty() {
+                match &answer.value {
+                    Value::String(text) => text.clone(),
                     Value::Bool(true) => "oui".into(),
                     Value::Bool(false) => "non".into(),
                     Value::Null => String::new(),
                     other => other.to_string(),
-                }),
+                }
+            } else {
+                answer.display.clone()
+            },
         })
         .collect()
 }
 
 /// The JSON of one request: what the kiosk sent (answers included), where it is, and its
-/// history.
-pub fn request_json(detail: &Detail, service_name: Option<&str>) -> Value {
+/// history. Fails only if its stored answers do not read back ([`crate::opened::stored`]).
+pub fn request_json(detail: &Detail, service_name: Option<&str>) -> anyhow::Result<Value> {
     let s = &detail.submission;
-    let opened: Value = serde_json::from_str(&s.answers_json).unwrap_or(Value::Null);
+    let opened = s.opened()?;
     let history: Vec<Value> = detail
         .history
         .iter()
@@ -86,7 +76,7 @@ pub fn request_json(detail: &Detail, service_name: Option<&str>) -> Value {
             })
         })
         .collect();
-    json!({
+    Ok(json!({
         "id": s.id,
         "receipt": s.receipt,
         "flow_id": s.flow_id,
@@ -99,9 +89,9 @@ pub fn request_json(detail: &Detail, service_name: Option<&str>) -> Value {
         "status_updated_at": s.status_updated_at,
         "status_note": s.status_note,
         "commune": detail.commune,
-        "answers": opened.get("answers").cloned().unwrap_or(Value::Array(Vec::new())),
+        "answers": opened.answers,
         "history": history,
-    })
+    }))
 }
 
 /// One CSV field: quoted when it holds the separator, a quote or a line break (quotes
@@ -148,8 +138,8 @@ pub fn csv_header() -> String {
 }
 
 /// The CSV line of one request; `received` is its reception time as agents read it.
-pub fn csv_request(line: &Line, received: &str, service_name: &str, answers_json: &str) -> String {
-    let answers = answers(answers_json)
+pub fn csv_request(line: &Line, received: &str, service_name: &str, opened: &Submission) -> String {
+    let answers = answers(opened)
         .into_iter()
         .map(|a| format!("{} : {}", a.label, a.display))
         .collect::<Vec<_>>()
@@ -187,12 +177,12 @@ mod tests {
 
     #[test]
     fn answers_read_labels_and_displays() {
-        let json = r#"{"answers": [
+        let json = br#"{"flow_id": "f", "flow_version": 1, "service": "s", "answers": [
             {"step_id": "commune", "label": "Commune", "value": "62276", "display": "Duisans"},
-            {"step_id": "rappel", "label": "", "value": true},
-            {"step_id": "nombre", "label": "Combien ?", "value": 2, "display": ""}
+            {"step_id": "rappel", "label": "", "value": true, "display": ""},
+            {"step_id": "nombre", "label": "Combien ?", "value": 2, "display": " "}
         ]}"#;
-        let read = answers(json);
+        let read = answers(&crate::opened::parse(json).unwrap());
         assert_eq!(
             read,
             vec![
@@ -210,6 +200,5 @@ mod tests {
                 },
             ]
         );
-        assert!(answers("pas du json").is_empty());
     }
 }

@@ -17,6 +17,9 @@
 //! - [`pages`]: the pages for people (askama templates in `backend/templates`, one CSS file
 //!   in `backend/static`), their sessions, CSRF checks and login throttling.
 //! - [`passwords`]: argon2id hashes of the accounts' passwords.
+//! - [`opened`]: the one place an opened submission's JSON is read, into
+//!   `kiosk_flow::submission::Submission` (at ingest, and back from stored rows); the commune
+//!   a request is filed under is its answer from the communes dataset.
 //! - [`export`]: a request as JSON (its export and the webhook's payload) and as CSV.
 //! - [`notify`]: the notifier, which sends the outbox's emails and signed webhooks.
 //! - [`auth`]: the device-token extractor. [`extract`]: JSON and path extractors whose
@@ -26,7 +29,8 @@
 //!   completes.
 //! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it).
 //!
-//! The wire types all come from `kiosk_sync::wire`: this crate never redefines them.
+//! The wire types all come from `kiosk_sync::wire`, and the submission from
+//! `kiosk_flow::submission`: this crate never redefines them.
 
 pub mod auth;
 pub mod cli;
@@ -38,6 +42,7 @@ pub mod export;
 pub mod extract;
 pub mod handlers;
 pub mod notify;
+pub mod opened;
 pub mod pages;
 pub mod passwords;
 pub mod router;

@@ -336,6 +336,50 @@ async fn sealed_to_another_key_gets_422_and_nothing_is_stored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opened_box_that_is_not_a_submission_gets_422_and_nothing_is_stored() {
+    let server = Server::start().await;
+    server.add_service("voirie", "Voirie", Some("voirie@example.org"), None);
+    let kiosk = server.kiosk("A").await;
+    let receipt = receipt(&kiosk.receipt_prefix);
+    // JSON with the right flow and service, but not a `kiosk_flow::submission::Submission`.
+    let mut no_answers = answers("0612345678");
+    no_answers.as_object_mut().unwrap().remove("answers");
+    let mut no_label = answers("0612345678");
+    no_label["answers"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("label");
+    let mut display_not_text = answers("0612345678");
+    display_not_text["answers"][0]["display"] = serde_json::json!(62276);
+    let mut answers_not_a_list = answers("0612345678");
+    answers_not_a_list["answers"] = serde_json::json!({"commune": "Duisans"});
+    let up = upload(&kiosk.public_key, &receipt, &answers("0612345678"));
+    for bad in [no_answers, no_label, display_not_text, answers_not_a_list] {
+        let sealed =
+            kiosk_sync::seal::seal(&kiosk.public_key, &serde_json::to_vec(&bad).unwrap()).unwrap();
+        let refused = wire::SubmissionUpload {
+            sealed: common::base64_encode(&sealed),
+            ..up.clone()
+        };
+        expect_error(
+            server.put_submission(&kiosk.token, &refused).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_content",
+        )
+        .await;
+    }
+    for table in ["submissions", "status_history", "notification_outbox"] {
+        assert_eq!(server.count(table), 0, "{table}");
+    }
+    // Neither its id nor its receipt were taken: the right content is stored.
+    assert_eq!(
+        server.put_submission(&kiosk.token, &up).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(server.count("submissions"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_are_idempotent() {
     let server = Server::start().await;
     let kiosk = server.kiosk("A").await;

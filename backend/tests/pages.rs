@@ -563,7 +563,8 @@ async fn the_inbox_filters_searches_pages_and_exports() {
         "flow_version": 1,
         "service": "voirie",
         "answers": [
-            {"step_id": "commune", "label": "Commune", "value": "1", "display": "Avesnes-le-Comte"},
+            {"step_id": "commune", "label": "Commune", "value": "1", "display": "Avesnes-le-Comte",
+             "dataset": "communes"},
             {"step_id": "details", "label": "Détails", "value": "x",
              "display": "=HYPERLINK(\"http://x\";\"clic\") ; trou \"profond\""},
         ]
@@ -637,6 +638,68 @@ async fn the_inbox_filters_searches_pages_and_exports() {
         29,
         "a header and 28 lines"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_asked_under_another_step_id_is_filed() {
+    let w = world().await;
+    // The commune is the answer from the communes dataset, whatever its step id; an answer
+    // whose step id is `commune` but that comes from no dataset is not it.
+    let answers = serde_json::json!({
+        "flow_id": "encombrants",
+        "flow_version": 2,
+        "service": "voirie",
+        "answers": [
+            {"step_id": "rue", "label": "Nom de la voie", "value": "Rue de la Commune",
+             "display": "Rue de la Commune"},
+            {"step_id": "commune", "label": "Nom du quartier", "value": "Centre",
+             "display": "Centre"},
+            {"step_id": "lieu", "label": "Votre commune", "value": "62810",
+             "display": "Tincques", "dataset": "communes", "details": {"postcode": "62127"}},
+        ]
+    });
+    let receipt = common::receipt(&w.kiosk.receipt_prefix);
+    let up = common::upload_answers(&w.kiosk.public_key, &receipt, &answers);
+    assert_eq!(
+        w.server.put_submission(&w.kiosk.token, &up).await.status(),
+        StatusCode::CREATED
+    );
+    let mut agent = Web::logged_in(&w.server, VOIRIE_AGENT, PASSWORD).await;
+    let inbox = agent.get("/demandes").await;
+    assert!(
+        inbox.body.contains("<option value=\"Tincques\""),
+        "the commune filter offers it: {}",
+        inbox.body
+    );
+    assert!(!inbox.body.contains("<option value=\"Centre\""));
+    let filed = agent.get("/demandes?commune=Tincques").await;
+    assert!(
+        filed.body.contains("1 demande.") && filed.body.contains(&receipt),
+        "{}",
+        filed.body
+    );
+    let decoy = agent.get("/demandes?commune=Centre").await;
+    assert!(decoy.body.contains("0 demande"), "{}", decoy.body);
+
+    let csv = agent.get("/demandes/export.csv?commune=Tincques").await;
+    let lines: Vec<&str> = csv
+        .body
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .collect();
+    let fields: Vec<&str> = lines[1].split(';').collect();
+    assert_eq!(fields[0], receipt);
+    assert_eq!(fields[6], "Tincques", "the Commune column: {}", lines[1]);
+    assert!(
+        lines[1].contains("Votre commune : Tincques"),
+        "{}",
+        lines[1]
+    );
+
+    let json = agent.get(&format!("/demandes/{}/export.json", up.id)).await;
+    let request: serde_json::Value = serde_json::from_str(&json.body).expect("JSON export");
+    assert_eq!(request["commune"], "Tincques");
+    assert_eq!(request["answers"], answers["answers"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

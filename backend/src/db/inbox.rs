@@ -5,6 +5,7 @@
 //! the agent, whichever filter or id is asked for.
 
 use super::submissions::{status_from_db, status_to_db, Submission};
+use crate::opened;
 use kiosk_sync::wire::RequestStatus;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
@@ -258,13 +259,13 @@ pub fn services(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec<String>>
     distinct(conn, scope, "s.service")
 }
 
-/// Calls `each` on every matching request with its opened answers, in inbox order (for
+/// Calls `each` on every matching request with its opened submission, in inbox order (for
 /// the CSV export), without holding them all.
 pub fn for_each(
     conn: &Connection,
     scope: &Scope,
     filter: &Filter,
-    mut each: impl FnMut(Line, String) -> anyhow::Result<()>,
+    mut each: impl FnMut(Line, opened::Submission) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (condition, values) = conditions(scope, filter);
     let mut stmt = conn.prepare(&format!(
@@ -273,7 +274,10 @@ pub fn for_each(
     ))?;
     let mut rows = stmt.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
-        each(line_from_row(row)?, row.get(11)?)?;
+        let line = line_from_row(row)?;
+        let answers_json: String = row.get(11)?;
+        let opened = opened::stored(&line.id, &answers_json)?;
+        each(line, opened)?;
     }
     Ok(())
 }

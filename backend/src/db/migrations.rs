@@ -77,6 +77,11 @@ CREATE INDEX help_calls_open ON help_calls (handled_at, received_at);
 /// The people's side: agents, administrators, services, sessions, login throttling, and the
 /// notification outbox; the commune of each submission, for the inbox's filter; who changed
 /// a status.
+///
+/// Applied migrations are history and never change: the submissions stored before V2 (whose
+/// kiosks did not yet say which dataset an answer came from) were filed under their
+/// `commune` step's answer; every submission since is filed at ingest by
+/// [`crate::opened::commune`], the answer from the communes dataset.
 const V2: &str = r#"
 CREATE TABLE services (
     id             TEXT PRIMARY KEY,              -- as flows name it: 'voirie'

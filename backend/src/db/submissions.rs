@@ -3,6 +3,7 @@
 //! `backend submissions`.
 
 use super::{outbox, Ingested};
+use crate::opened;
 use anyhow::Context;
 use kiosk_sync::wire::{RequestStatus, StatusResponse};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -23,7 +24,9 @@ pub struct NewSubmission {
     pub receipt: String,
     pub created_at: String,
     pub content_digest: String,
-    /// The opened submission: JSON text.
+    /// The opened submission, read by [`crate::opened::parse`].
+    pub opened: opened::Submission,
+    /// The JSON text it was read from, stored as it came.
     pub answers_json: String,
 }
 
@@ -41,7 +44,15 @@ pub struct Submission {
     pub status: RequestStatus,
     pub status_updated_at: String,
     pub status_note: Option<String>,
+    /// The opened submission's JSON text: read it with [`Submission::opened`].
     pub answers_json: String,
+}
+
+impl Submission {
+    /// The opened submission, read back through [`crate::opened::stored`].
+    pub fn opened(&self) -> anyhow::Result<opened::Submission> {
+        opened::stored(&self.id, &self.answers_json)
+    }
 }
 
 /// The database spelling of a status.
@@ -114,7 +125,7 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
         now,
         new.content_digest,
         new.answers_json,
-        commune_of(&new.answers_json),
+        opened::commune(&new.opened),
     ])?;
     tx.prepare_cached(
         "INSERT INTO status_history (submission_id, at, status, note, \"by\") \
@@ -218,29 +229,6 @@ pub fn set_status_by_id(
     Ok(true)
 }
 
-/// The display of the `commune` answer of an opened submission, if it has one (the inbox
-/// filters on it).
-pub fn commune_of(answers_json: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Opened {
-        #[serde(default)]
-        answers: Vec<Answer>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Answer {
-        step_id: String,
-        #[serde(default)]
-        display: Option<String>,
-    }
-    let opened: Opened = serde_json::from_str(answers_json).ok()?;
-    opened
-        .answers
-        .into_iter()
-        .find(|answer| answer.step_id == "commune")
-        .and_then(|answer| answer.display)
-        .filter(|display| !display.trim().is_empty())
-}
-
 /// Calls `each` on every submission, oldest reception first, without holding them all.
 pub fn for_each(
     conn: &Connection,
@@ -278,6 +266,9 @@ mod tests {
     use crate::db::{kiosks, Db};
 
     fn sample(kiosk_id: &str, id: &str, receipt: &str, digest: &str) -> NewSubmission {
+        let answers_json = r#"{"flow_id": "signalement", "flow_version": 1, "service": "voirie",
+            "answers": [{"step_id": "lieu", "label": "Commune", "value": "62276",
+                         "display": "Duisans", "dataset": "communes"}]}"#;
         NewSubmission {
             id: id.into(),
             kiosk_id: kiosk_id.into(),
@@ -287,7 +278,8 @@ mod tests {
             receipt: receipt.into(),
             created_at: "2026-11-28T10:00:00Z".into(),
             content_digest: digest.into(),
-            answers_json: "{}".into(),
+            opened: opened::parse(answers_json.as_bytes()).unwrap(),
+            answers_json: answers_json.into(),
         }
     }
 
@@ -355,17 +347,41 @@ mod tests {
     }
 
     #[test]
-    fn the_commune_is_the_commune_answer_display() {
-        let json =
-            r#"{"answers": [{"step_id": "commune", "value": "62276", "display": "Duisans"}]}"#;
-        assert_eq!(commune_of(json).as_deref(), Some("Duisans"));
-        assert_eq!(commune_of(r#"{"answers": []}"#), None);
-        assert_eq!(
-            commune_of(r#"{"answers": [{"step_id": "commune", "display": " "}]}"#),
-            None
-        );
-        assert_eq!(commune_of("{}"), None);
-        assert_eq!(commune_of("pas du json"), None);
+    fn the_commune_filed_is_the_communes_dataset_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
+        let kiosk = db
+            .with(|c| kiosks::add(c, "A", "Duisans", "t"))
+            .unwrap()
+            .kiosk;
+        // A kiosk that does not say where its options came from files no commune.
+        let mut without = sample(&kiosk.id, "s2", "AB3-7KR", "d2");
+        without.answers_json = without
+            .answers_json
+            .replace(r#", "dataset": "communes""#, "");
+        without.opened = opened::parse(without.answers_json.as_bytes()).unwrap();
+        assert_eq!(without.opened.answers[0].dataset, None);
+        for new in [sample(&kiosk.id, "s1", "AB3-7KQ", "d1"), without] {
+            db.with(|c| ingest(c, &new, "t1")).unwrap();
+        }
+        let communes: Vec<Option<String>> = db.with(|c| {
+            c.prepare("SELECT commune FROM submissions ORDER BY id")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        });
+        assert_eq!(communes, [Some("Duisans".to_string()), None]);
+        let mut read = Vec::new();
+        db.with(|c| {
+            for_each(c, |s| {
+                read.push(s.opened()?);
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(read[0], sample(&kiosk.id, "s1", "AB3-7KQ", "d1").opened);
     }
 
     #[test]

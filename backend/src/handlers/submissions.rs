@@ -1,12 +1,14 @@
 //! `PUT /api/v1/submissions/{id}`: a sealed submission is checked, opened with the back
-//! end's key, and stored once (idempotent on its id and content digest), with its service's
-//! notifications queued; the notifier sends them afterwards, never holding up the answer.
+//! end's key, read into `kiosk_flow`'s `Submission` (anything else is refused), and stored
+//! once (idempotent on its id and content digest), with its service's notifications queued;
+//! the notifier sends them afterwards, never holding up the answer.
 
 use super::{ack, check_id, check_timestamp, check_word};
 use crate::auth::Kiosk;
 use crate::db::{self, submissions};
 use crate::error::Error;
 use crate::extract::{Json, Path};
+use crate::opened;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -38,7 +40,7 @@ pub async fn put(
         upload.flow_version,
         upload.service.clone(),
     );
-    let answers_json = tokio::task::spawn_blocking(move || open(&keys, &sealed, &clear))
+    let (opened, answers_json) = tokio::task::spawn_blocking(move || open(&keys, &sealed, &clear))
         .await
         .map_err(|error| Error::Internal(error.into()))??;
 
@@ -51,6 +53,7 @@ pub async fn put(
         receipt,
         created_at: upload.created_at,
         content_digest,
+        opened,
         answers_json,
     };
     let ingested = state
@@ -67,25 +70,24 @@ pub async fn put(
     ack(id, ingested)
 }
 
-/// What the sealed submission says about itself, to compare with the clear fields.
-#[derive(serde::Deserialize)]
-struct SealedHeader {
-    flow_id: String,
-    flow_version: u32,
-    service: String,
-}
-
-/// Opens the sealed box, checks that it holds a submission whose flow and service are the
-/// ones sent in clear (so the clear fields cannot route it elsewhere); returns the JSON text.
+/// Opens the sealed box and reads it into the one submission type ([`crate::opened`]);
+/// checks that its flow and service are the ones sent in clear (so the clear fields cannot
+/// route it elsewhere). Returns the submission and its JSON text, stored as it came.
 fn open(
     keys: &kiosk_sync::seal::KeyPair,
     sealed: &[u8],
     clear: &(String, u32, String),
-) -> Result<String, Error> {
-    let opened = keys.open(sealed).map_err(|_| Error::CannotOpen)?;
-    let header: SealedHeader = serde_json::from_slice(&opened).map_err(|_| Error::BadContent)?;
-    if (&header.flow_id, header.flow_version, &header.service) != (&clear.0, clear.1, &clear.2) {
+) -> Result<(opened::Submission, String), Error> {
+    let bytes = keys.open(sealed).map_err(|_| Error::CannotOpen)?;
+    let submission = opened::parse(&bytes).map_err(|_| Error::BadContent)?;
+    if (
+        &submission.flow_id,
+        submission.flow_version,
+        &submission.service,
+    ) != (&clear.0, clear.1, &clear.2)
+    {
         return Err(Error::BadContent);
     }
-    String::from_utf8(opened).map_err(|_| Error::BadContent)
+    let json = String::from_utf8(bytes).map_err(|_| Error::BadContent)?;
+    Ok((submission, json))
 }

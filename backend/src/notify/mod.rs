@@ -172,7 +172,10 @@ impl Notifier {
                 };
                 let delivery_id = item.id.to_string();
                 let timestamp = Utc::now().timestamp();
-                let request = export::request_json(&detail, Some(&service.name));
+                let request = match export::request_json(&detail, Some(&service.name)) {
+                    Ok(request) => request,
+                    Err(error) => return Ok(Outcome::Failed(format!("{error:#}"))),
+                };
                 let body = webhook::body(&delivery_id, timestamp, request);
                 match webhook::send(
                     &self.http,

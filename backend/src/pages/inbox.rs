@@ -329,18 +329,13 @@ pub async fn export_csv(
             let names = service_names(conn, &scope)?;
             let mut csv = String::from(export::CSV_BOM);
             csv.push_str(&export::csv_header());
-            inbox::for_each(conn, &scope, &filter, |line, answers_json| {
+            inbox::for_each(conn, &scope, &filter, |line, opened| {
                 let service = names
                     .get(&line.service)
                     .cloned()
                     .unwrap_or_else(|| line.service.clone());
                 let received = french_time(&line.received_at);
-                csv.push_str(&export::csv_request(
-                    &line,
-                    &received,
-                    &service,
-                    &answers_json,
-                ));
+                csv.push_str(&export::csv_request(&line, &received, &service, &opened));
                 Ok(())
             })?;
             Ok(csv)

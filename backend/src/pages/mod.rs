@@ -29,7 +29,7 @@ use crate::error::ErrorPage;
 use askama::Template;
 use axum::body::Body;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CONTENT_SECURITY_POLICY, LOCATION, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::middleware::Next;
@@ -44,6 +44,16 @@ pub fn is_local_path(path: &str) -> bool {
         && !path.starts_with("//")
         && !path.starts_with("/\\")
         && !path.chars().any(|c| c.is_control())
+}
+
+/// The login page's address, then back to `next` (a local path; anything else is dropped).
+pub fn login_location(next: &str) -> String {
+    if is_local_path(next) && next != "/" {
+        let query = serde_html_form::to_string([("suite", next)]).unwrap_or_default();
+        format!("/connexion?{query}")
+    } else {
+        "/connexion".to_string()
+    }
 }
 
 /// `/`: the inbox (which sends visitors without a session to the login page).
@@ -78,16 +88,26 @@ struct ErrorTemplate {
     message: String,
 }
 
-/// Outside the kiosk API, an error answers a French page rather than JSON; every page also
-/// gets headers that forbid framing, sniffing and outside resources.
+/// Outside the kiosk API, an error answers a French page rather than JSON (or the login
+/// page's redirection, or a reload from this site: see [`ErrorPage`]); every page also gets
+/// headers that forbid framing, sniffing and outside resources.
 pub async fn html_errors(request: Request<Body>, next: Next) -> Response {
     let page = !request.uri().path().starts_with(API_PREFIX);
     let mut response = next.run(request).await;
     if !page {
         return response;
     }
-    if let Some(error) = response.extensions().get::<ErrorPage>().cloned() {
-        response = error_page(&error).unwrap_or(response);
+    match response.extensions().get::<ErrorPage>().cloned() {
+        Some(ErrorPage::Message { status, message }) => {
+            response = error_page(status, &message).unwrap_or(response);
+        }
+        Some(ErrorPage::Login { next }) => {
+            response = login_redirect(&next);
+        }
+        Some(ErrorPage::Reload { path }) => {
+            response = reload_page(&path);
+        }
+        None => {}
     }
     let headers = response.headers_mut();
     headers.insert(
@@ -103,8 +123,17 @@ pub async fn html_errors(request: Request<Body>, next: Next) -> Response {
     response
 }
 
-fn error_page(error: &ErrorPage) -> Option<Response> {
-    let heading = match error.status {
+/// 303 See Other to the login page, then back to `next`.
+fn login_redirect(next: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&login_location(next)) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    response
+}
+
+fn error_page(status: StatusCode, message: &str) -> Option<Response> {
+    let heading = match status {
         StatusCode::NOT_FOUND => "Page introuvable",
         StatusCode::FORBIDDEN => "Action refusée",
         StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives",
@@ -112,10 +141,10 @@ fn error_page(error: &ErrorPage) -> Option<Response> {
         status if status.is_server_error() => "Erreur du serveur",
         _ => "Erreur",
     };
-    let message = match error.status {
+    let message = match status {
         StatusCode::NOT_FOUND => "Cette page n'existe pas, ou vous n'y avez pas accès.".to_string(),
         _ => {
-            let mut message = error.message.clone();
+            let mut message = message.to_string();
             if let Some(first) = message.get(..1) {
                 let upper = first.to_uppercase();
                 message.replace_range(..1, &upper);
@@ -131,7 +160,7 @@ fn error_page(error: &ErrorPage) -> Option<Response> {
         heading,
         message,
     };
-    view::render(error.status, &template)
+    view::render(status, &template)
         .map(IntoResponse::into_response)
         .ok()
 }

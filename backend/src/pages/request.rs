@@ -116,7 +116,7 @@ pub async fn show(
         kiosk,
         created: french_time(&s.created_at),
         received: french_time(&s.received_at),
-        answers: export::answers(&s.answers_json),
+        answers: export::answers(&s.opened()?),
         status_action: format!("/demandes/{}/statut", s.id),
         status_options: status_choices(s.status),
         note_value: s.status_note.clone().unwrap_or_default(),
@@ -190,7 +190,7 @@ pub async fn export_json(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let (detail, service_name) = load(&state, agent.scope(), id).await?;
-    let json = export::request_json(&detail, service_name.as_deref());
+    let json = export::request_json(&detail, service_name.as_deref())?;
     let body = serde_json::to_vec_pretty(&json).map_err(|error| Error::Internal(error.into()))?;
     tracing::info!(user = agent.user.id, submission = %detail.submission.id, "export JSON");
     let filename = format!(

@@ -113,15 +113,8 @@ pub fn start_of_french_day(date: NaiveDate) -> Option<String> {
     Some(crate::db::timestamp(local.with_timezone(&Utc)))
 }
 
-/// The status as agents read it.
-pub fn status_label(status: RequestStatus) -> &'static str {
-    match status {
-        RequestStatus::Recu => "Reçu",
-        RequestStatus::EnCours => "En cours",
-        RequestStatus::Traite => "Traité",
-        RequestStatus::Rejete => "Rejeté",
-    }
-}
+/// The status as agents read it (the CSV export's spelling too).
+pub use crate::export::status_label;
 
 /// The status's spelling in addresses, forms and CSS classes.
 pub fn status_slug(status: RequestStatus) -> &'static str {

@@ -202,7 +202,7 @@ pub fn receipt(prefix: &str) -> String {
     format!("{}{}-{}", prefix, &tail[..1], &tail[1..])
 }
 
-/// What a kiosk's runtime submits (the shape of `kiosk_flow::runtime::Submission`).
+/// What a kiosk's runtime submits (the JSON of `kiosk_flow::submission::Submission`).
 pub fn answers(phone: &str) -> serde_json::Value {
     json!({
         "flow_id": "signalement-eclairage",
@@ -210,7 +210,7 @@ pub fn answers(phone: &str) -> serde_json::Value {
         "service": "voirie",
         "answers": [
             {"step_id": "commune", "label": "Commune", "value": "62276",
-             "display": "Duisans", "details": {"postcode": "62161"}},
+             "display": "Duisans", "dataset": "communes", "details": {"postcode": "62161"}},
             {"step_id": "telephone", "label": "Téléphone", "value": phone,
              "display": phone},
         ]
@@ -225,7 +225,7 @@ pub fn answers_for(service: &str, commune: &str, phone: &str) -> serde_json::Val
         "service": service,
         "answers": [
             {"step_id": "commune", "label": "Commune", "value": "62276",
-             "display": commune, "details": {"postcode": "62161"}},
+             "display": commune, "dataset": "communes", "details": {"postcode": "62161"}},
             {"step_id": "probleme", "label": "Quel est le problème ?", "value": "eteint",
              "display": "Le lampadaire ne s'allume plus"},
             {"step_id": "telephone", "label": "Téléphone", "value": phone,
