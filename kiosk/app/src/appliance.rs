@@ -13,7 +13,7 @@ use crate::sync_loop;
 use crate::voice_engine::{VoiceEngine, VoiceReport, VoiceStatus};
 use anyhow::{Context, Result};
 use kiosk_flow::Flow;
-use kiosk_ui::{Controller, ControllerHandle, KioskStatus, Storage, UiConfig, VoicePort};
+use kiosk_ui::{Controller, ControllerHandle, Host, KioskStatus, Storage, UiConfig, VoicePort};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -43,6 +43,13 @@ impl SharedStatus {
             status.clone()
         };
         if let Some(handle) = *self.handle.lock().unwrap_or_else(PoisonError::into_inner) {
+            // Until the voice has started, assume it works: the screen says "Touchez l'écran"
+            // only once the kiosk knows it cannot hear.
+            let hearing = !matches!(snapshot.recognition, Some(Err(_)))
+                && !matches!(snapshot.microphone, Some(Err(_)));
+            let speaking = !matches!(snapshot.synthesis, Some(Err(_)))
+                && !matches!(snapshot.speaker, Some(Err(_)));
+            handle.voice_available(hearing, speaking);
             handle.set_status(snapshot);
         }
     }
@@ -221,10 +228,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         .context("le fil de la voix n'a pas démarré")?
     };
     let engine = Arc::new(engine);
-    let mut prompts: Vec<String> = flows
-        .iter()
-        .flat_map(|f| kiosk_flow::runtime::fixed_prompts(f))
-        .collect();
+    let mut prompts = kiosk_flow::machine::fixed_prompts(flows.iter().map(|f| f.as_ref()));
     prompts.sort();
     prompts.dedup();
     engine.warm_cache(prompts);
@@ -252,11 +256,13 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         Some(store) => Storage::Store(store),
         None => Storage::Preview,
     };
+    // Submissions, calls for help and status lookups: the same adapter as the simulator's.
+    let host = Host::new(storage, Some(runtime.handle().clone()));
     let voice = EngineVoice {
         engine: Arc::clone(&engine),
         words_per_minute: config.voice.words_per_minute,
     };
-    let controller = match Controller::new(ui_config, storage, Box::new(voice)) {
+    let controller = match Controller::new(ui_config, host, Box::new(voice)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
@@ -304,6 +310,7 @@ fn on_voice_report(report: VoiceReport, shared: &SharedStatus) {
         }
         VoiceReport::CannotListen(why) => {
             warn!(reason = %why, "cannot listen");
+            shared.update(|s| s.microphone = Some(Err(why.to_string())));
         }
         other => {
             let Some(handle) = handle else {

@@ -9,7 +9,6 @@ mod catalog;
 mod cli;
 mod config;
 mod flow_cmd;
-mod receipt;
 mod screenshot_cmd;
 mod simulate;
 mod simulate_cmd;

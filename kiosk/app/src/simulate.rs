@@ -1,14 +1,23 @@
-//! The terminal simulator: plays a flow as the kiosk would, printing what it shows and
-//! says, and reading answers from the keyboard or from an answer script.
+//! The terminal simulator: the kiosk machine (`kiosk_flow::machine`) played in the terminal,
+//! printing what it shows (`ÉCRAN`) and says (`VOIX`), and reading answers from the keyboard,
+//! an answer script or the microphone. It decides nothing: the same machine runs the
+//! touchscreen, and the same adapter (`kiosk_host`) stores submissions and asks the back end.
 //!
-//! This is how administrators try a flow before publishing it, and how the tests play
-//! every shipped flow to its submission.
+//! A folder of flows starts at the attract screen and comes back to it after each person, so
+//! one script may hold several citizens; a single flow file plays that flow once.
+//!
+//! Script lines: what a person says; `touch:ID` for a tile, option or button (a command button
+//! id such as `touch:aide` is that command); `touch` alone for a touch on the screen;
+//! `attendre` for the person saying and touching nothing until the kiosk's timer runs out; an
+//! empty answer is silence.
 
-use crate::receipt;
-use kiosk_flow::runtime::{Effect, Event, Input, Outcome, Screen, Session, Submission};
-use kiosk_flow::Flow;
+use kiosk_flow::machine::{KioskEffect, KioskEvent, KioskMachine, PageView, View};
+use kiosk_flow::runtime::{Event, Input, Outcome, Screen, Submission};
+use kiosk_flow::understand::Command;
+use kiosk_host::Host;
 use std::io::{BufRead, Write};
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// Where answers come from.
 pub enum Answers {
@@ -26,7 +35,7 @@ pub trait VoiceIo {
     fn say(&mut self, text: &str) -> anyhow::Result<()>;
     /// Listens for one answer with this grammar (`None`: dictation): `Event::Heard` (with an
     /// empty text when the recognizer was unsure) or `Event::Silence`; `None` when listening is
-    /// impossible (the session stops).
+    /// impossible (the simulation stops).
     fn listen(&mut self, phrases: Option<Vec<String>>) -> anyhow::Result<Option<Event>>;
 }
 
@@ -39,17 +48,322 @@ pub fn parse_script(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// What the simulation ended with.
-pub struct SimulationResult {
-    pub outcome: Option<Outcome>,
+/// One flow played to its end.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub flow_id: String,
+    pub outcome: Outcome,
     pub submission: Option<Submission>,
-    /// Set when the script ran out before the end of the flow.
+}
+
+/// What the simulation ended with.
+#[derive(Debug, Default)]
+pub struct SimulationResult {
+    /// Every flow played to its end, in order.
+    pub visits: Vec<Visit>,
+    /// Set when the answers ran out in the middle of a visit (the step on screen).
     pub stopped_at: Option<String>,
     pub unused_answers: Vec<(usize, String)>,
 }
 
+/// What to play.
+pub enum Start {
+    /// The whole kiosk: attract screen, home menu, one person after another.
+    Kiosk,
+    /// This flow straight away, once.
+    Flow(String),
+}
+
+/// How long a status lookup may take before the simulator says it could not check.
+const LOOKUP_WAIT: Duration = Duration::from_secs(30);
+
+/// Plays the machine until the answers run out (or, for one flow, until it ends).
+pub fn run(
+    mut machine: KioskMachine,
+    start: Start,
+    host: &Host,
+    mut answers: Answers,
+    out: &mut dyn Write,
+) -> anyhow::Result<SimulationResult> {
+    let single_flow = matches!(start, Start::Flow(_));
+    let mut player = Player {
+        out,
+        host,
+        timer: None,
+        listening: None,
+        screen_step: None,
+        pending_submission: None,
+        result: SimulationResult::default(),
+        voice: matches!(answers, Answers::Voice(_)),
+    };
+    let first = match start {
+        Start::Kiosk => machine.start(),
+        Start::Flow(id) => machine.begin(&id),
+    };
+    player.carry_out(&mut machine, first, &mut answers)?;
+    let mut script_position = 0;
+    loop {
+        if single_flow && !player.result.visits.is_empty() {
+            break;
+        }
+        let line = match &mut answers {
+            Answers::Voice(voice) => {
+                write!(player.out, "(j'écoute…) ")?;
+                player.out.flush()?;
+                let phrases = player.listening.clone().unwrap_or(None);
+                match voice.listen(phrases)? {
+                    Some(Event::Heard(text)) if text.is_empty() => {
+                        writeln!(player.out, "> (pas compris)")?;
+                        Some(KioskEvent::Heard(text))
+                    }
+                    Some(Event::Heard(text)) => {
+                        writeln!(player.out, "> {text}")?;
+                        Some(KioskEvent::Heard(text))
+                    }
+                    Some(_) => {
+                        writeln!(player.out, "> (rien entendu)")?;
+                        Some(KioskEvent::Silence)
+                    }
+                    None => None,
+                }
+            }
+            Answers::Interactive(reader) => {
+                write!(player.out, "> ")?;
+                player.out.flush()?;
+                let mut line = String::new();
+                if reader.read_line(&mut line)? == 0 {
+                    None
+                } else {
+                    player.event_of(line.trim())?
+                }
+            }
+            Answers::Script(lines) => match lines.get(script_position) {
+                Some((_, line)) => {
+                    script_position += 1;
+                    writeln!(player.out, "> {line}")?;
+                    let line = line.clone();
+                    player.event_of(&line)?
+                }
+                None => None,
+            },
+        };
+        let Some(event) = line else {
+            let ended_mid_visit = !machine.is_idle() && machine.session().is_some();
+            if ended_mid_visit || (single_flow && player.result.visits.is_empty()) {
+                player.result.stopped_at = player.screen_step.clone();
+            }
+            break;
+        };
+        player.listening = None;
+        let effects = machine.handle(event);
+        player.carry_out(&mut machine, effects, &mut answers)?;
+    }
+    let mut result = player.result;
+    if let Answers::Script(lines) = answers {
+        result.unused_answers = lines.into_iter().skip(script_position).collect();
+    }
+    Ok(result)
+}
+
+struct Player<'a> {
+    out: &'a mut dyn Write,
+    host: &'a Host,
+    /// The timer the machine armed, fired by `attendre`.
+    timer: Option<Duration>,
+    /// The grammar of the last Listen (None: not listening).
+    listening: Option<Option<Vec<String>>>,
+    /// The step id on screen, to say where a script stopped.
+    screen_step: Option<String>,
+    pending_submission: Option<Submission>,
+    result: SimulationResult,
+    voice: bool,
+}
+
+impl Player<'_> {
+    /// A script or keyboard line as an event.
+    fn event_of(&mut self, line: &str) -> anyhow::Result<Option<KioskEvent>> {
+        Ok(Some(match to_event(line) {
+            Some(event) => event,
+            None => {
+                // "attendre": the timer runs out, if one is armed.
+                match self.timer {
+                    Some(after) => {
+                        writeln!(self.out, "        ({} s plus tard)", after.as_secs())?;
+                        KioskEvent::TimerFired
+                    }
+                    None => {
+                        writeln!(self.out, "        (rien ne se passe : la borne attend)")?;
+                        KioskEvent::Activity
+                    }
+                }
+            }
+        }))
+    }
+
+    /// Carries out effects, feeding the store's and the back end's answers back in.
+    fn carry_out(
+        &mut self,
+        machine: &mut KioskMachine,
+        effects: Vec<KioskEffect>,
+        answers: &mut Answers,
+    ) -> anyhow::Result<()> {
+        let mut queue = std::collections::VecDeque::from([effects]);
+        while let Some(effects) = queue.pop_front() {
+            for effect in effects {
+                let (sender, receiver) = mpsc::channel();
+                let reply = self.host.carry_out(&effect, move |event| {
+                    // The simulator waits for it below; a closed channel means it gave up.
+                    let _ = sender.send(event);
+                });
+                match effect {
+                    KioskEffect::Show(view) => self.print_view(&view)?,
+                    KioskEffect::Say { text } => {
+                        writeln!(self.out, "VOIX  : {text}")?;
+                        if let Answers::Voice(voice) = answers {
+                            self.out.flush()?;
+                            voice.say(&text)?;
+                        }
+                    }
+                    KioskEffect::Listen { phrases } => self.listening = Some(phrases),
+                    KioskEffect::Hush => self.listening = None,
+                    KioskEffect::SetTimer(after) => self.timer = after,
+                    KioskEffect::Submit(submission) => {
+                        match &reply {
+                            Some(KioskEvent::Stored { .. }) if self.host_keeps() => writeln!(
+                                self.out,
+                                "        (demande chiffrée et mise en file d'envoi)"
+                            )?,
+                            Some(KioskEvent::Stored { .. }) => writeln!(
+                                self.out,
+                                "        (simulation : rien n'est enregistré ; le code de suivi est un exemple)"
+                            )?,
+                            _ => writeln!(self.out, "        (échec de l'enregistrement)")?,
+                        }
+                        self.pending_submission = Some(submission);
+                    }
+                    KioskEffect::CallForHelp { flow_id, step_id } => writeln!(
+                        self.out,
+                        "        (appel à l'aide noté pour les ambassadeurs : parcours {flow_id}, étape {step_id})"
+                    )?,
+                    KioskEffect::LookupStatus { receipt } => {
+                        writeln!(self.out, "        (demande au serveur : où en est {receipt} ?)")?;
+                        if reply.is_none() {
+                            let event = receiver.recv_timeout(LOOKUP_WAIT).unwrap_or(
+                                KioskEvent::Looked(kiosk_flow::machine::LookupAnswer::Offline),
+                            );
+                            queue.push_back(machine.handle(event));
+                        }
+                    }
+                    KioskEffect::ApplySettings(settings) => writeln!(
+                        self.out,
+                        "        (réglages : texte {}, contraste {}, débit {}, volume {} %)",
+                        settings.text_size,
+                        if settings.high_contrast { "fort" } else { "normal" },
+                        settings.speech_rate,
+                        settings.volume
+                    )?,
+                    KioskEffect::Print { receipt, .. } => writeln!(
+                        self.out,
+                        "        (impression du reçu{})",
+                        receipt.map(|r| format!(" {r}")).unwrap_or_default()
+                    )?,
+                    KioskEffect::TestMicrophone | KioskEffect::TestSpeaker => {
+                        writeln!(self.out, "        (test du son : pas dans le simulateur)")?
+                    }
+                    KioskEffect::FlowFinished { flow_id, outcome } => {
+                        let submission = match outcome {
+                            Outcome::Submitted { .. } => self.pending_submission.take(),
+                            _ => None,
+                        };
+                        self.result.visits.push(Visit {
+                            flow_id,
+                            outcome,
+                            submission,
+                        });
+                    }
+                }
+                if let Some(event) = reply {
+                    queue.push_back(machine.handle(event));
+                }
+            }
+        }
+        if !self.voice {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn host_keeps(&self) -> bool {
+        matches!(self.host.storage(), kiosk_host::Storage::Store(_))
+    }
+
+    fn print_view(&mut self, view: &View) -> std::io::Result<()> {
+        let out = &mut *self.out;
+        writeln!(out)?;
+        if let Some(seconds) = view.idle_prompt {
+            writeln!(
+                out,
+                "ÉCRAN : [Vous êtes toujours là ? Touchez l'écran pour continuer. ({seconds} s)]"
+            )?;
+            return Ok(());
+        }
+        match &view.page {
+            PageView::Attract { invitation } => {
+                self.screen_step = None;
+                writeln!(out, "── Accueil (en attente d'une personne)")?;
+                writeln!(out, "ÉCRAN : {invitation}")?;
+            }
+            PageView::Home(home) => {
+                self.screen_step = None;
+                writeln!(out, "── Menu")?;
+                if let Some(notice) = &home.notice {
+                    writeln!(out, "   ! {notice}")?;
+                }
+                writeln!(out, "ÉCRAN : {}", home.title)?;
+                for tile in &home.tiles {
+                    writeln!(out, "        [{}] {}", tile.id, tile.label)?;
+                }
+                if home.can_go_back {
+                    writeln!(out, "        [retour] Retour")?;
+                }
+            }
+            PageView::Step(screen) => {
+                self.screen_step = Some(screen.step_id.clone());
+                print_screen(out, screen)?;
+            }
+            PageView::Done { text, receipt } => {
+                writeln!(out, "── Fin")?;
+                writeln!(out, "ÉCRAN : {text}")?;
+                if let Some(receipt) = receipt {
+                    writeln!(out, "        Code de suivi : {receipt}")?;
+                }
+                writeln!(out, "        [terminer] Terminer")?;
+            }
+            PageView::Pin { digits, message } => {
+                writeln!(out, "── Code des ambassadeurs")?;
+                writeln!(out, "ÉCRAN : {}", "●".repeat(*digits))?;
+                if let Some(message) = message {
+                    writeln!(out, "   ! {message}")?;
+                }
+            }
+            PageView::Supervisor { notes } => {
+                writeln!(out, "── Mode ambassadeur")?;
+                for note in notes {
+                    writeln!(out, "   ! {note}")?;
+                }
+            }
+        }
+        if !view.hearing {
+            writeln!(
+                out,
+                "        (la borne n'entend pas : touchez l'écran pour répondre)"
+            )?;
+        }
+        Ok(())
+    }
+}
+
 fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
-    writeln!(out)?;
     writeln!(
         out,
         "── {} · étape {}/{} ({})",
@@ -79,6 +393,7 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
         Input::Phone => Some("pavé numérique : numéro de téléphone".to_string()),
         Input::Email => Some("clavier : adresse e-mail".to_string()),
         Input::Text { max_length } => Some(format!("clavier : {max_length} caractères au plus")),
+        Input::ReceiptCode => Some("clavier : code de suivi (6 lettres et chiffres)".to_string()),
         Input::Date { earliest, latest } => Some(format!(
             "calendrier{}{}",
             earliest.map(|d| format!(" du {d}")).unwrap_or_default(),
@@ -93,145 +408,23 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Plays `flow` to its end. Transcript goes to `out`.
-/// With a `store`, submissions are sealed into its outbox and calls for help queued, as on
-/// the kiosk; without one nothing is kept and the receipt code is only a sample.
-pub fn run(
-    flow: Flow,
-    today: chrono::NaiveDate,
-    mut answers: Answers,
-    mut store: Option<kiosk_store::Store>,
-    out: &mut dyn Write,
-) -> anyhow::Result<SimulationResult> {
-    let mut session = Session::new(Arc::new(flow), today);
-    let mut pending = vec![Event::Start];
-    let mut result = SimulationResult {
-        outcome: None,
-        submission: None,
-        stopped_at: None,
-        unused_answers: Vec::new(),
-    };
-    let mut script_position = 0;
-    while let Some(event) = pending.pop() {
-        let mut listening = None;
-        for effect in session.handle(event) {
-            match effect {
-                Effect::Show(screen) => print_screen(out, &screen)?,
-                Effect::Say { text } => {
-                    writeln!(out, "VOIX  : {text}")?;
-                    if let Answers::Voice(voice) = &mut answers {
-                        out.flush()?;
-                        voice.say(&text)?;
-                    }
-                }
-                Effect::Listen { phrases } => listening = Some(phrases),
-                Effect::Submit(submission) => {
-                    let event = match store.as_mut() {
-                        None => {
-                            writeln!(out, "        (simulation : rien n'est enregistré ; le code de suivi est un exemple)")?;
-                            Event::Stored {
-                                receipt: receipt::new_code(),
-                            }
-                        }
-                        Some(store) => match store.queue_submission(&submission) {
-                            Ok(queued) => {
-                                writeln!(
-                                    out,
-                                    "        (demande chiffrée et mise en file d'envoi : {})",
-                                    queued.id
-                                )?;
-                                Event::Stored {
-                                    receipt: queued.receipt,
-                                }
-                            }
-                            Err(e) => {
-                                writeln!(out, "        (échec de l'enregistrement : {e})")?;
-                                Event::StoreFailed
-                            }
-                        },
-                    };
-                    result.submission = Some(submission);
-                    pending.push(event);
-                }
-                Effect::CallForHelp { flow_id, step_id } => {
-                    if let Some(store) = store.as_mut() {
-                        store.queue_help_call(&flow_id, &step_id)?;
-                    }
-                    writeln!(out, "        (appel à l'aide envoyé aux ambassadeurs : parcours {flow_id}, étape {step_id})")?;
-                }
-                Effect::AdjustSpeech { change } => {
-                    writeln!(out, "        (réglage de la voix : {change:?})")?;
-                }
-                Effect::Finished { outcome } => result.outcome = Some(outcome),
-            }
-        }
-        let Some(phrases) = listening else {
-            continue;
-        };
-        if session.is_finished() || !pending.is_empty() {
-            continue;
-        }
-        let line = match &mut answers {
-            Answers::Voice(voice) => {
-                write!(out, "(j'écoute…) ")?;
-                out.flush()?;
-                match voice.listen(phrases)? {
-                    Some(event) => {
-                        match &event {
-                            Event::Heard(text) if text.is_empty() => {
-                                writeln!(out, "> (pas compris)")?
-                            }
-                            Event::Heard(text) => writeln!(out, "> {text}")?,
-                            _ => writeln!(out, "> (rien entendu)")?,
-                        }
-                        pending.push(event);
-                        continue;
-                    }
-                    None => {
-                        writeln!(out)?;
-                        result.stopped_at = session.current_step_id().map(str::to_string);
-                        break;
-                    }
-                }
-            }
-            Answers::Interactive(reader) => {
-                write!(out, "> ")?;
-                out.flush()?;
-                let mut line = String::new();
-                if reader.read_line(&mut line)? == 0 {
-                    result.stopped_at = session.current_step_id().map(str::to_string);
-                    break;
-                }
-                line.trim().to_string()
-            }
-            Answers::Script(lines) => match lines.get(script_position) {
-                Some((_, line)) => {
-                    script_position += 1;
-                    writeln!(out, "> {line}")?;
-                    line.clone()
-                }
-                None => {
-                    result.stopped_at = session.current_step_id().map(str::to_string);
-                    break;
-                }
-            },
-        };
-        pending.push(to_event(&line));
+/// A script line as an event: `touch:ID` a touch (a command button id is that command),
+/// `touch` a touch on the screen, an empty line silence, anything else heard. `None` for
+/// `attendre` (the host fires its timer).
+pub fn to_event(line: &str) -> Option<KioskEvent> {
+    let line = line.trim();
+    if line == "attendre" {
+        return None;
     }
-    if let Answers::Script(lines) = answers {
-        result.unused_answers = lines.into_iter().skip(script_position).collect();
+    if line == "touch" {
+        return Some(KioskEvent::Tap);
     }
-    Ok(result)
-}
-
-/// `touch:ID` is a touch; an empty line is silence; anything else was heard.
-pub fn to_event(line: &str) -> Event {
-    match line.strip_prefix("touch:") {
-        Some(id) => match kiosk_flow::understand::Command::from_button_id(id.trim()) {
-            Some(command) => Event::Command(command),
-            None => Event::Touched(id.trim().to_string()),
+    Some(match line.strip_prefix("touch:") {
+        Some(id) => match Command::from_button_id(id.trim()) {
+            Some(command) => KioskEvent::Command(command),
+            None => KioskEvent::Touched(id.trim().to_string()),
         },
-        None if line.trim().is_empty() => Event::Silence,
-        None => Event::Heard(line.to_string()),
-    }
+        None if line.is_empty() => KioskEvent::Silence,
+        None => KioskEvent::Heard(line.to_string()),
+    })
 }

@@ -1,22 +1,28 @@
-//! `kiosk simulate`: one citizen in the terminal, from the keyboard, a script or the voice.
+//! `kiosk simulate`: the kiosk in the terminal, from the keyboard, a script or the voice.
+//! A folder of flows plays the whole kiosk (attract screen, home menu, one person after
+//! another); a flow file plays that flow once.
 
 use crate::flow_cmd::load_or_explain;
-use crate::{catalog, simulate, voice_engine};
+use crate::simulate::{self, Answers, SimulationResult, Start};
+use crate::{catalog, sync_cmd, voice_engine};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use kiosk_flow::machine::{KioskConfig, KioskMachine};
+use kiosk_host::{Host, Storage};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-pub fn simulate_flow(
-    path: &std::path::Path,
+pub(crate) fn simulate_flow(
+    path: &Path,
     answers: Option<PathBuf>,
     today: NaiveDate,
     json: bool,
     store: Option<kiosk_store::Store>,
-    mut voice: Option<voice_engine::BlockingVoice>,
+    voice: Option<voice_engine::BlockingVoice>,
 ) -> Result<ExitCode> {
-    let mut script = match &answers {
+    let script = match &answers {
         Some(file) => {
             let text = std::fs::read_to_string(file).with_context(|| {
                 format!(
@@ -28,6 +34,45 @@ pub fn simulate_flow(
         }
         None => None,
     };
+    let (flows, start) = if path.is_dir() {
+        let report = catalog::check(&[path.to_path_buf()])?;
+        // Flows with errors are left out of the menu, as on the kiosk; say which and why.
+        if report.error_count() > 0 {
+            for line in report.lines() {
+                eprintln!("{line}");
+            }
+        }
+        let flows: Vec<Arc<kiosk_flow::Flow>> =
+            report.flows.into_iter().map(|(_, f)| Arc::new(f)).collect();
+        (flows, Start::Kiosk)
+    } else {
+        let Some(flow) = load_or_explain(path) else {
+            return Ok(ExitCode::FAILURE);
+        };
+        let id = flow.id.clone();
+        (vec![Arc::new(flow)], Start::Flow(id))
+    };
+
+    // The same adapter as the touchscreen's: the sealed outbox with --submit, and the back end
+    // (for "Où en est ma demande ?") on a runtime of its own.
+    let runtime = match &store {
+        Some(_) => Some(sync_cmd::runtime()?),
+        None => None,
+    };
+    let storage = match store {
+        Some(store) => Storage::Store(Arc::new(store)),
+        None => Storage::Preview,
+    };
+    let host = Host::new(storage, runtime.as_ref().map(|r| r.handle().clone()));
+    let machine = KioskMachine::new(
+        KioskConfig {
+            flows,
+            can_send: host.can_send(),
+            ..KioskConfig::default()
+        },
+        today,
+    );
+
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut transcript: Box<dyn Write> = if json {
@@ -35,136 +80,69 @@ pub fn simulate_flow(
     } else {
         Box::new(stdout.lock())
     };
-
-    let flow_path = if path.is_dir() {
-        match choose_from_menu(path, &mut script, voice.as_mut(), &mut transcript)? {
-            Some(p) => p,
-            None => return Ok(ExitCode::FAILURE),
-        }
-    } else {
-        path.to_path_buf()
-    };
-    let Some(flow) = load_or_explain(&flow_path) else {
-        return Ok(ExitCode::FAILURE);
-    };
-    let flow_id = flow.id.clone();
     let source = match (script, voice) {
-        (_, Some(voice)) => simulate::Answers::Voice(Box::new(voice)),
-        (Some(lines), None) => simulate::Answers::Script(lines),
-        (None, None) => simulate::Answers::Interactive(Box::new(std::io::stdin().lock())),
+        (_, Some(voice)) => Answers::Voice(Box::new(voice)),
+        (Some(lines), None) => Answers::Script(lines),
+        (None, None) => Answers::Interactive(Box::new(std::io::stdin().lock())),
     };
-    let result = simulate::run(flow, today, source, store, &mut transcript)?;
+    let result = simulate::run(machine, start, &host, source, &mut transcript)?;
     drop(transcript);
-    let finished = result.outcome.is_some();
-    if json {
-        let answers: serde_json::Map<String, serde_json::Value> = result
-            .submission
-            .iter()
-            .flat_map(|s| s.answers.iter())
-            .map(|a| (a.step_id.clone(), a.value.clone()))
-            .collect();
-        let out = serde_json::json!({
-            "flow_id": flow_id,
-            "flow_version": result.submission.as_ref().map(|s| s.flow_version),
-            "service": result.submission.as_ref().map(|s| s.service.clone()),
-            "outcome": result.outcome,
-            "answers": answers,
-            "submission": result.submission,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else if let Some(submission) = &result.submission {
-        println!();
-        println!(
-            "Demande : parcours {} version {}, service {}",
-            submission.flow_id, submission.flow_version, submission.service
-        );
-        for answer in &submission.answers {
-            println!("  {} = {}", answer.step_id, answer.value);
-        }
-    }
-    if let Some(step) = &result.stopped_at {
-        eprintln!("Les réponses s'arrêtent avant la fin du parcours (étape « {step} »).");
-    }
-    if !result.unused_answers.is_empty() {
-        for (line, text) in &result.unused_answers {
-            eprintln!("ligne {line} : réponse en trop, jamais lue : {text}");
-        }
-    }
-    Ok(if finished && result.unused_answers.is_empty() {
+    report(&result, json)?;
+    let complete = result.stopped_at.is_none() && result.unused_answers.is_empty();
+    Ok(if complete && !result.visits.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
 }
 
-/// Shows the home menu of a folder of flows and reads the citizen's choice.
-fn choose_from_menu(
-    dir: &std::path::Path,
-    script: &mut Option<Vec<(usize, String)>>,
-    mut voice: Option<&mut voice_engine::BlockingVoice>,
-    out: &mut Box<dyn Write>,
-) -> Result<Option<PathBuf>> {
-    let report = catalog::check(&[dir.to_path_buf()])?;
-    let menu = kiosk_flow::menu::home_menu(report.flows.iter().map(|(_, f)| f));
-    writeln!(out, "ÉCRAN : Bonjour ! Que voulez-vous faire ?")?;
-    for section in &menu.sections {
-        writeln!(out, "  {}", section.heading)?;
-        for entry in &section.entries {
-            writeln!(
-                out,
-                "        [{}] {} — {}",
-                entry.flow_id, entry.title, entry.description
-            )?;
-        }
-    }
-    writeln!(out, "VOIX  : {}", menu.spoken())?;
-    if let Some(voice) = voice.as_mut() {
-        out.flush()?;
-        voice.say(&menu.spoken())?;
-    }
-    loop {
-        let line = match script {
-            _ if voice.is_some() => {
-                let Some(voice) = voice.as_mut() else {
-                    return Ok(None);
-                };
-                match voice.listen(Some(menu.phrases()))? {
-                    Some(kiosk_flow::runtime::Event::Heard(text)) => {
-                        writeln!(out, "> {text}")?;
-                        text
-                    }
-                    Some(_) => String::new(),
-                    None => return Ok(None),
-                }
-            }
-            Some(lines) if lines.is_empty() => return Ok(None),
-            Some(lines) => lines.remove(0).1,
-            None => {
-                write!(out, "> ")?;
-                out.flush()?;
-                let mut line = String::new();
-                if std::io::stdin().read_line(&mut line)? == 0 {
-                    return Ok(None);
-                }
-                line.trim().to_string()
-            }
-        };
-        let chosen = match line.strip_prefix("touch:") {
-            Some(id) => menu
-                .entries()
-                .find(|e| e.flow_id == id.trim())
-                .map(|e| e.flow_id.clone()),
-            None => menu.understand(&line),
-        };
-        match chosen.and_then(|id| report.flows.iter().find(|(_, f)| f.id == id)) {
-            Some((path, _)) => return Ok(Some(path.clone())),
-            None => {
-                let again = "Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez-le.";
-                writeln!(out, "VOIX  : {again}")?;
-                if let Some(voice) = voice.as_mut() {
-                    voice.say(again)?;
-                }
+/// The result: JSON on stdout (the last flow's fields at the top, every visit in `visits`), or
+/// each submission in words.
+fn report(result: &SimulationResult, json: bool) -> Result<()> {
+    if json {
+        let visits: Vec<serde_json::Value> = result
+            .visits
+            .iter()
+            .map(|v| {
+                let answers: serde_json::Map<String, serde_json::Value> = v
+                    .submission
+                    .iter()
+                    .flat_map(|s| s.answers.iter())
+                    .map(|a| (a.step_id.clone(), a.value.clone()))
+                    .collect();
+                serde_json::json!({
+                    "flow_id": v.flow_id,
+                    "flow_version": v.submission.as_ref().map(|s| s.flow_version),
+                    "service": v.submission.as_ref().map(|s| s.service.clone()),
+                    "outcome": v.outcome,
+                    "answers": answers,
+                    "submission": v.submission,
+                })
+            })
+            .collect();
+        let mut out = visits
+            .last()
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({"flow_id": null, "outcome": null}));
+        out["visits"] = serde_json::Value::Array(visits);
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for submission in result.visits.iter().filter_map(|v| v.submission.as_ref()) {
+            println!();
+            println!(
+                "Demande : parcours {} version {}, service {}",
+                submission.flow_id, submission.flow_version, submission.service
+            );
+            for answer in &submission.answers {
+                println!("  {} = {}", answer.step_id, answer.value);
             }
         }
     }
+    if let Some(step) = &result.stopped_at {
+        eprintln!("Les réponses s'arrêtent avant la fin du parcours (étape « {step} »).");
+    }
+    for (line, text) in &result.unused_answers {
+        eprintln!("ligne {line} : réponse en trop, jamais lue : {text}");
+    }
+    Ok(())
 }

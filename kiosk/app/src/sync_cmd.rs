@@ -11,7 +11,7 @@ pub fn open_store(data_dir: &std::path::Path) -> Result<kiosk_store::Store> {
     Ok(kiosk_store::Store::open(data_dir.join("kiosk.db"))?)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

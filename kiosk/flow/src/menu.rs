@@ -129,6 +129,21 @@ impl Menu {
             .collect()
     }
 
+    /// The phrases of the kinds and of the status entry, for the home screen's grammar.
+    pub fn choice_phrases(&self) -> Vec<String> {
+        let mut phrases: Vec<String> = self
+            .sections
+            .iter()
+            .map(|s| s.heading.to_lowercase())
+            .collect();
+        for section in &self.sections {
+            phrases.extend(kind_synonyms(section.kind).iter().map(|s| s.to_string()));
+        }
+        phrases.push(STATUS_TITLE.trim_end_matches(" ?").to_lowercase());
+        phrases.extend(STATUS_SYNONYMS.iter().map(|s| s.to_string()));
+        phrases
+    }
+
     /// What a citizen asked for on the home screen: a flow (see [`Menu::understand`]), else a
     /// kind of flows ("je veux réserver") or the status of a request ("où en est ma demande").
     pub fn understand_choice(&self, utterance: &str) -> Option<MenuChoice> {
@@ -192,18 +207,9 @@ impl Menu {
         }
     }
 
-    /// The recognition grammar of the home screen: titles, pictogram words, distinctive words,
-    /// the kinds and the status entry.
+    /// The recognition grammar of the flows: titles and distinctive words.
     pub fn phrases(&self) -> Vec<String> {
         let mut phrases: Vec<String> = self.entries().map(|e| e.title.to_lowercase()).collect();
-        phrases.extend(
-            self.entries()
-                .filter_map(|e| e.pictogram.as_ref().map(|p| p.replace('-', " "))),
-        );
-        phrases.extend(self.sections.iter().map(|s| s.heading.to_lowercase()));
-        phrases.extend(["réserver", "signaler", "une démarche"].map(String::from));
-        phrases.push(STATUS_TITLE.trim_end_matches(" ?").to_lowercase());
-        phrases.extend(STATUS_SYNONYMS.iter().map(|s| s.to_string()));
         let keywords = self.keywords();
         let mut words: Vec<String> = self
             .entries()

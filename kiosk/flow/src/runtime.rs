@@ -731,6 +731,10 @@ impl Session {
     ) {
         let u = self.understand_for(&q.kind, utterance, touched);
         if let Some(c) = u.command {
+            // A touch is an answer, never a command (command buttons send Event::Command).
+            if touched {
+                return self.miss(NOT_UNDERSTOOD, out);
+            }
             return self.command(c, out);
         }
         let Some(value) = u.value else {
@@ -818,6 +822,11 @@ impl Session {
         }
         if touched && normalized == "non" {
             return Reply::No;
+        }
+        if touched {
+            // Only the oui/non/suivant buttons are touched here; anything else is not an
+            // answer, and never a command.
+            return Reply::Unclear;
         }
         if CONTINUE_WORDS.contains(&normalized.as_str()) {
             return Reply::Yes;

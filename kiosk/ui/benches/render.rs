@@ -3,7 +3,7 @@
 //! controller to the first attract frame. `cargo bench -p kiosk-ui`.
 
 use kiosk_ui::headless::HeadlessWindow;
-use kiosk_ui::{Controller, Kiosk, NoVoice, Storage, UiConfig};
+use kiosk_ui::{Controller, Host, Kiosk, NoVoice, Storage, UiConfig};
 use slint::ComponentHandle;
 use std::time::{Duration, Instant};
 
@@ -36,7 +36,8 @@ fn bench_size(w: u32, h: u32) {
         flows: flows(),
         ..UiConfig::default()
     };
-    let controller = Controller::new(config, Storage::Preview, Box::new(NoVoice)).expect("ui");
+    let controller =
+        Controller::new(config, Host::new(Storage::Preview, None), Box::new(NoVoice)).expect("ui");
     controller.window().show().expect("show");
     window.render();
     let first_frame = started.elapsed();

@@ -1,27 +1,27 @@
-//! The session driver on the UI thread: turns touches and what was heard into flow
-//! events, carries out the flow's effects (screen, voice, store, calls for help), runs the
-//! idle timer, the citizen's settings and the supervisor mode.
+//! The Slint host of the kiosk machine (`kiosk_flow::machine`), on the UI thread: it turns
+//! touches and what was heard into machine events, and carries out the machine's effects:
+//! lays out its views, speaks and listens through the voice port, arms its timer, and hands
+//! storage and network effects to the shared adapter (`kiosk_host::Host`).
 //!
-//! Decisions stay in kiosk-flow: the controller only lays out `Screen`s and forwards
-//! what the citizen did.
+//! It decides nothing about the kiosk: only what is purely visual stays here (what is being
+//! typed, the letter filter of long lists, the calendar's month, the settings panel).
 
 use crate::generated::{
-    InputKind, Kiosk, KioskWindow, MenuItem, MenuSection, OptionItem, Page, StatusLine,
-    SummaryItem, Theme,
+    InputKind, Kiosk, KioskWindow, OptionItem, Page, StatusLine, SummaryItem, Theme,
 };
-use crate::layouts::{self, CalendarView, KeyLayout};
+use crate::layouts::{self, CalendarView, KeyLayout, LetterGroup};
 use crate::pictograms;
 use crate::status::KioskStatus;
 use crate::voice::VoicePort;
 use chrono::NaiveDate;
-use kiosk_flow::menu::{home_menu, Menu};
-use kiosk_flow::model::ChoiceOption;
-use kiosk_flow::runtime::{
-    Effect, Event, Input, Outcome, Screen, ScreenOption, Session, SpeechChange,
+use kiosk_flow::machine::{
+    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PageView, SettingChange, Settings,
+    SupervisorAction, View,
 };
-use kiosk_flow::understand::{self, Expected};
+use kiosk_flow::runtime::{Input, Screen, ScreenOption};
+use kiosk_flow::understand::{self, Command, Expected};
 use kiosk_flow::Flow;
-use kiosk_store::Store;
+pub use kiosk_host::{Host, Storage, SAMPLE_RECEIPT};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -39,6 +39,10 @@ pub struct UiConfig {
     pub idle_timeout: Duration,
     /// How long that question waits before the session is wiped.
     pub idle_countdown: Duration,
+    /// How long the PIN pad and the ambassadors' screen stay without a touch.
+    pub supervisor_timeout: Duration,
+    /// How long the end screen stays before the next person.
+    pub done_timeout: Duration,
     /// The ambassadors' PIN (digits).
     pub supervisor_pin: String,
     /// How long the corner must be held to ask for the PIN.
@@ -56,10 +60,13 @@ pub struct UiConfig {
 
 impl Default for UiConfig {
     fn default() -> Self {
+        let machine = KioskConfig::default();
         UiConfig {
             flows: Vec::new(),
-            idle_timeout: Duration::from_secs(60),
-            idle_countdown: Duration::from_secs(20),
+            idle_timeout: machine.idle_timeout,
+            idle_countdown: machine.idle_countdown,
+            supervisor_timeout: machine.supervisor_timeout,
+            done_timeout: machine.done_timeout,
             supervisor_pin: String::new(),
             long_press: Duration::from_secs(3),
             printer: false,
@@ -71,16 +78,25 @@ impl Default for UiConfig {
     }
 }
 
-/// Where submissions and calls for help go.
-pub enum Storage {
-    /// The kiosk's store: submissions sealed into the outbox, calls for help queued.
-    Store(Arc<Store>),
-    /// Previews (screenshots): nothing is kept; the receipt code is a sample.
-    Preview,
+impl UiConfig {
+    fn machine_config(&self, can_send: bool) -> KioskConfig {
+        KioskConfig {
+            flows: self.flows.clone(),
+            can_send,
+            idle_timeout: self.idle_timeout,
+            idle_countdown: self.idle_countdown,
+            done_timeout: self.done_timeout,
+            supervisor_timeout: self.supervisor_timeout,
+            supervisor_pin: self.supervisor_pin.clone(),
+            settings: Settings {
+                text_size: self.text_size.min(Settings::LARGEST_TEXT),
+                high_contrast: self.high_contrast,
+                speech_rate: Settings::NORMAL_RATE,
+                volume: self.volume.min(100),
+            },
+        }
+    }
 }
-
-/// A preview's receipt code (shape of a real one).
-pub const SAMPLE_RECEIPT: &str = "K7M-4PQ";
 
 const TEXT_SCALES: [(f32, &str); 3] = [(1.0, "normal"), (1.2, "grand"), (1.4, "très grand")];
 const RATES: [(f32, &str); 5] = [
@@ -90,56 +106,37 @@ const RATES: [(f32, &str); 5] = [
     (1.15, "rapide"),
     (1.3, "très rapide"),
 ];
-const NORMAL_RATE: usize = 2;
-const HOME_HELP_FLOW: &str = "accueil";
-const HELP_CALLED: &str = "J'appelle quelqu'un pour vous aider. Restez ici, s'il vous plaît.";
-const HOME_NOT_UNDERSTOOD: &str =
-    "Je n'ai pas compris. Dites ce que vous voulez faire, ou touchez une image.";
-const STILL_THERE: &str = "Vous êtes toujours là ? Touchez l'écran pour continuer.";
-const WAKE_WORDS: [&str; 4] = ["bonjour", "commencer", "salut", "bonsoir"];
-const YES_WORDS: [&str; 6] = [
-    "oui",
-    "je suis là",
-    "toujours là",
-    "ouais",
-    "d'accord",
-    "continuer",
-];
 
 /// Called with the receipt code and the screen's text.
 type PrintHook = Box<dyn FnMut(&str, &str)>;
 
-struct Settings {
-    text: usize,
-    contrast: bool,
-    rate: usize,
-    volume: u8,
-}
-
 struct Inner {
     window: slint::Weak<KioskWindow>,
     config: UiConfig,
-    storage: Storage,
+    machine: KioskMachine,
+    host: Host,
     voice: Box<dyn VoicePort>,
-    menu: Menu,
-    session: Option<Session>,
     page: Page,
-    /// The page under the supervisor screens.
-    before_supervisor: Page,
+    /// The flow or lookup screen on display, if any.
     screen: Option<Screen>,
     /// What is being typed on the keypad or keyboard, for the step `typed_for`.
     typed: String,
     typed_for: String,
     digits: bool,
+    /// The long list's letter filter: the groups shown and the one chosen.
+    letter_groups: Vec<LetterGroup>,
     letter: String,
     calendar: Option<CalendarView>,
-    settings: Settings,
-    idle: Timer,
+    /// The machine's one timer.
+    timer: Timer,
+    /// The idle prompt's countdown, for display only (the machine's timer decides).
     countdown: Timer,
     idle_left: u32,
-    pin: String,
     status: KioskStatus,
+    supervisor_notes: Vec<String>,
     on_print: Option<PrintHook>,
+    /// This controller's id, for replies from other threads.
+    id: u64,
 }
 
 thread_local! {
@@ -168,14 +165,15 @@ pub enum UiError {
     Thread(String),
 }
 
-/// The session driver. Create it on the UI thread after the Slint platform is chosen.
+/// The host. Create it on the UI thread after the Slint platform is chosen.
 pub struct Controller {
     inner: Rc<RefCell<Inner>>,
     window: KioskWindow,
     id: u64,
 }
 
-/// Posts voice results and status updates to the controller from any thread.
+/// Posts voice results, status updates and the back end's answers to the controller from any
+/// thread.
 #[derive(Debug, Clone, Copy)]
 pub struct ControllerHandle {
     id: u64,
@@ -221,52 +219,61 @@ impl ControllerHandle {
     pub fn set_status(self, status: KioskStatus) {
         self.post(move |i| set_status(i, status));
     }
-    /// New flows (after a publication): used from the next session on.
+    /// What the voice can do: without hearing, the screen says to touch.
+    pub fn voice_available(self, hearing: bool, speaking: bool) {
+        self.post(move |i| dispatch(i, KioskEvent::Voice { hearing, speaking }));
+    }
+    /// New flows (after a publication): used from the next person on.
     pub fn set_flows(self, flows: Vec<Arc<Flow>>) {
-        self.post(move |i| set_flows(i, flows));
+        self.post(move |i| dispatch(i, KioskEvent::FlowsChanged(flows)));
+    }
+    /// Enrolment changed: used from the next person on.
+    pub fn set_enrolled(self, enrolled: bool) {
+        self.post(move |i| dispatch(i, KioskEvent::Enrolled(enrolled)));
+    }
+    /// An event for the machine (the host adapter's late answers).
+    pub fn event(self, event: KioskEvent) {
+        self.post(move |i| dispatch(i, event));
     }
 }
 
 impl Controller {
-    /// Builds the window and wires every callback. Shows the attract screen.
+    /// Builds the window, wires every callback and shows the attract screen. Storage and
+    /// network effects go to `host`.
     #[tracing::instrument(name = "ui.controller.new", skip_all, fields(flows = config.flows.len()))]
     pub fn new(
         config: UiConfig,
-        storage: Storage,
+        host: Host,
         voice: Box<dyn VoicePort>,
     ) -> Result<Controller, UiError> {
         let window = KioskWindow::new()?;
-        let menu = home_menu(config.flows.iter().map(|f| f.as_ref()));
-        let settings = Settings {
-            text: usize::from(config.text_size).min(TEXT_SCALES.len() - 1),
-            contrast: config.high_contrast,
-            rate: NORMAL_RATE,
-            volume: config.volume.min(100),
-        };
+        let today = config
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let machine = KioskMachine::new(config.machine_config(host.can_send()), today);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let inner = Rc::new(RefCell::new(Inner {
             window: window.as_weak(),
             config,
-            storage,
+            machine,
+            host,
             voice,
-            menu,
-            session: None,
             page: Page::Attract,
-            before_supervisor: Page::Attract,
             screen: None,
             typed: String::new(),
             typed_for: String::new(),
             digits: false,
+            letter_groups: Vec::new(),
             letter: layouts::ALL_LETTERS.to_string(),
             calendar: None,
-            settings,
-            idle: Timer::default(),
+            timer: Timer::default(),
             countdown: Timer::default(),
             idle_left: 0,
-            pin: String::new(),
             status: KioskStatus::default(),
+            supervisor_notes: Vec::new(),
             on_print: None,
+            id,
         }));
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         REGISTRY.with(|r| r.borrow_mut().insert(id, Rc::downgrade(&inner)));
         wire(&window, &inner);
         {
@@ -274,9 +281,11 @@ impl Controller {
             let k = window.global::<Kiosk>();
             k.set_printer(me.config.printer);
             k.set_long_press_ms(i32::try_from(me.config.long_press.as_millis()).unwrap_or(3000));
-            me.apply_settings();
-            me.go_attract();
+            let settings = me.machine.settings();
+            me.apply_settings(settings);
         }
+        let effects = inner.borrow_mut().machine.start();
+        carry_out(&inner, effects);
         Ok(Controller { inner, window, id })
     }
 
@@ -323,27 +332,41 @@ impl Controller {
         set_status(&self.inner, status);
     }
     pub fn set_flows(&self, flows: Vec<Arc<Flow>>) {
-        set_flows(&self.inner, flows);
+        dispatch(&self.inner, KioskEvent::FlowsChanged(flows));
+    }
+    pub fn voice_available(&self, hearing: bool, speaking: bool) {
+        dispatch(&self.inner, KioskEvent::Voice { hearing, speaking });
+    }
+    /// Gives the machine an event, as the window's callbacks do.
+    pub fn event(&self, event: KioskEvent) {
+        dispatch(&self.inner, event);
     }
 
     /// What is on screen, for tests and logs.
     pub fn page(&self) -> Page {
         self.inner.borrow().page
     }
-    /// The step on screen, if a flow is being played.
+    /// The step on screen, if a flow or the status lookup is being played.
     pub fn step_id(&self) -> Option<String> {
-        let me = self.inner.borrow();
-        me.session.as_ref()?;
-        me.screen.as_ref().map(|s| s.step_id.clone())
+        self.inner
+            .borrow()
+            .screen
+            .as_ref()
+            .map(|s| s.step_id.clone())
     }
     pub fn current_screen(&self) -> Option<Screen> {
         self.inner.borrow().screen.clone()
     }
+    /// Whether the machine still holds a citizen's session.
+    pub fn has_session(&self) -> bool {
+        self.inner.borrow().machine.session().is_some()
+    }
 
-    /// Shows "Vous êtes toujours là ?" now (screenshots; the idle timer does it otherwise).
-    pub fn ask_if_still_there(&self) {
-        let weak = Rc::downgrade(&self.inner);
-        self.inner.borrow_mut().ask_if_still_there(weak);
+    /// Lets the machine's timer run out now (tests and screenshots; the timer does it
+    /// otherwise): on a citizen's page, "Vous êtes toujours là ?".
+    pub fn time_out(&self) {
+        self.inner.borrow().timer.stop();
+        dispatch(&self.inner, KioskEvent::TimerFired);
     }
 }
 
@@ -353,143 +376,196 @@ impl Drop for Controller {
     }
 }
 
-/// Every callback of the window goes to the controller, and counts as activity.
+/// Every callback of the window: what is purely visual is done here, the rest goes to the
+/// machine.
 fn wire(window: &KioskWindow, inner: &Rc<RefCell<Inner>>) {
     let k = window.global::<Kiosk>();
     macro_rules! on {
-        ($setter:ident, |$me:ident, $weak:ident $(, $arg:ident : $ty:ty)*| $body:block) => {{
+        ($setter:ident, |$rc:ident $(, $arg:ident : $ty:ty)*| $body:block) => {{
             let w = Rc::downgrade(inner);
             k.$setter(move |$($arg: $ty),*| {
-                if let Some(rc) = w.upgrade() {
-                    let $weak = Rc::downgrade(&rc);
-                    let mut guard = rc.borrow_mut();
-                    let $me: &mut Inner = &mut guard;
+                if let Some($rc) = w.upgrade() {
                     $body
-                    $me.activity(&$weak);
                 }
             });
         }};
     }
-    on!(on_start, |me, weak| { me.go_home() });
-    on!(on_choose_flow, |me, weak, id: SharedString| {
-        me.start_flow(&id)
+    on!(on_start, |rc| { dispatch(&rc, KioskEvent::Tap) });
+    on!(on_choose_flow, |rc, id: SharedString| {
+        dispatch(&rc, KioskEvent::Touched(id.to_string()))
     });
-    on!(on_touched, |me, weak, id: SharedString| {
-        me.feed(Event::Touched(id.to_string()))
+    on!(on_touched, |rc, id: SharedString| {
+        dispatch(&rc, KioskEvent::Touched(id.to_string()))
     });
-    on!(on_command, |me, weak, id: SharedString| { me.command(&id) });
-    on!(on_key, |me, weak, key: SharedString| { me.key(&key) });
-    on!(on_filter, |me, weak, letter: SharedString| {
-        me.letter = letter.to_string();
-        me.show_long_list();
+    on!(on_command, |rc, id: SharedString| {
+        let page = rc.borrow().page;
+        let event = match (page, Command::from_button_id(&id)) {
+            (Page::Pin, Some(Command::Cancel)) => KioskEvent::PinKey("annuler".into()),
+            (_, Some(command)) => KioskEvent::Command(command),
+            (_, None) => {
+                tracing::debug!(id = %id, "unknown command button");
+                return;
+            }
+        };
+        dispatch(&rc, event);
     });
-    on!(on_calendar_move, |me, weak, pages: i32| {
-        if let Some(view) = me.calendar {
-            me.calendar = Some(view.moved(pages));
-            me.show_calendar();
+    on!(on_key, |rc, key: SharedString| {
+        let page = rc.borrow().page;
+        if page == Page::Pin {
+            let key = match key.as_str() {
+                layouts::ERASE => "effacer".to_string(),
+                layouts::VALIDATE => "valider".to_string(),
+                other => other.to_string(),
+            };
+            dispatch(&rc, KioskEvent::PinKey(key));
+        } else {
+            let typed = rc.borrow_mut().key(&key);
+            let event = match typed {
+                Some(value) => KioskEvent::Touched(value),
+                None => KioskEvent::Activity,
+            };
+            dispatch(&rc, event);
         }
     });
-    on!(on_finish, |me, weak| { me.go_attract() });
-    on!(on_print_receipt, |me, weak| { me.print() });
-    on!(on_still_here, |me, weak| { me.still_here() });
-    on!(on_open_settings, |me, weak| {
-        me.with_kiosk(|k| k.set_settings_open(true));
+    on!(on_filter, |rc, letter: SharedString| {
+        {
+            let mut me = rc.borrow_mut();
+            me.letter = letter.to_string();
+            me.show_long_list();
+        }
+        dispatch(&rc, KioskEvent::Activity);
     });
-    on!(on_close_settings, |me, weak| {
-        me.with_kiosk(|k| k.set_settings_open(false));
+    on!(on_calendar_move, |rc, pages: i32| {
+        {
+            let mut me = rc.borrow_mut();
+            if let Some(view) = me.calendar {
+                me.calendar = Some(view.moved(pages));
+                me.show_calendar();
+            }
+        }
+        dispatch(&rc, KioskEvent::Activity);
     });
-    on!(on_text_size, |me, weak, delta: i32| {
-        let next = me.settings.text as i32 + delta.signum();
-        me.settings.text = next.clamp(0, TEXT_SCALES.len() as i32 - 1) as usize;
-        me.apply_settings();
-        me.relayout();
+    on!(on_finish, |rc| {
+        dispatch(&rc, KioskEvent::Touched("terminer".into()))
     });
-    on!(on_contrast, |me, weak, high: bool| {
-        me.settings.contrast = high;
-        me.apply_settings();
+    on!(on_print_receipt, |rc| { dispatch(&rc, KioskEvent::Print) });
+    on!(on_still_here, |rc| { dispatch(&rc, KioskEvent::Tap) });
+    on!(on_open_settings, |rc| {
+        rc.borrow().with_kiosk(|k| k.set_settings_open(true));
+        dispatch(&rc, KioskEvent::Activity);
     });
-    on!(on_speech_rate, |me, weak, delta: i32| {
-        let next = me.settings.rate as i32 + delta.signum();
-        me.settings.rate = next.clamp(0, RATES.len() as i32 - 1) as usize;
-        me.apply_settings();
+    on!(on_close_settings, |rc| {
+        rc.borrow().with_kiosk(|k| k.set_settings_open(false));
+        dispatch(&rc, KioskEvent::Activity);
     });
-    on!(on_change_volume, |me, weak, delta: i32| {
-        let next = i32::from(me.settings.volume) + delta;
-        me.settings.volume = next.clamp(0, 100) as u8;
-        me.apply_settings();
+    on!(on_text_size, |rc, delta: i32| {
+        let change = if delta > 0 {
+            SettingChange::TextBigger
+        } else {
+            SettingChange::TextSmaller
+        };
+        dispatch(&rc, KioskEvent::Setting(change));
     });
-    on!(on_corner_held, |me, weak| { me.open_pin() });
-    on!(on_supervisor_action, |me, weak, action: SharedString| {
-        me.supervisor_action(&action)
+    on!(on_contrast, |rc, high: bool| {
+        dispatch(&rc, KioskEvent::Setting(SettingChange::Contrast(high)))
     });
-    on!(on_resized, |me, weak| { me.relayout() });
+    on!(on_speech_rate, |rc, delta: i32| {
+        let change = if delta > 0 {
+            SettingChange::Faster
+        } else {
+            SettingChange::Slower
+        };
+        dispatch(&rc, KioskEvent::Setting(change));
+    });
+    on!(on_change_volume, |rc, delta: i32| {
+        let change = if delta > 0 {
+            SettingChange::Louder
+        } else {
+            SettingChange::Quieter
+        };
+        dispatch(&rc, KioskEvent::Setting(change));
+    });
+    on!(on_corner_held, |rc| {
+        dispatch(&rc, KioskEvent::SupervisorCorner)
+    });
+    on!(on_supervisor_action, |rc, action: SharedString| {
+        let page = rc.borrow().page;
+        let event = match (page, action.as_str()) {
+            (Page::Pin, _) => KioskEvent::PinKey("annuler".into()),
+            (_, "micro") => KioskEvent::Supervisor(SupervisorAction::TestMicrophone),
+            (_, "haut-parleur") => KioskEvent::Supervisor(SupervisorAction::TestSpeaker),
+            _ => KioskEvent::Supervisor(SupervisorAction::Close),
+        };
+        dispatch(&rc, event);
+    });
+    on!(on_resized, |rc| { rc.borrow_mut().relayout() });
+}
+
+/// Gives the machine one event and carries out what it answers.
+fn dispatch(inner: &Rc<RefCell<Inner>>, event: KioskEvent) {
+    let captioned = {
+        let me = inner.borrow();
+        me.wants_caption(&event)
+    };
+    let effects = {
+        let mut me = inner.borrow_mut();
+        let today = me.today();
+        me.machine.set_today(today);
+        me.machine.handle(event)
+    };
+    carry_out(inner, effects);
+    if captioned {
+        inner.borrow().show_caption();
+    }
+}
+
+/// Carries out effects in order; the store's and the back end's answers go back in.
+fn carry_out(inner: &Rc<RefCell<Inner>>, effects: Vec<KioskEffect>) {
+    let mut queue = VecDeque::from([effects]);
+    while let Some(effects) = queue.pop_front() {
+        for effect in effects {
+            let reply = {
+                let me = inner.borrow();
+                let handle = ControllerHandle { id: me.id };
+                me.host.carry_out(&effect, move |event| handle.event(event))
+            };
+            inner.borrow_mut().effect(effect, inner);
+            if let Some(event) = reply {
+                let more = inner.borrow_mut().machine.handle(event);
+                queue.push_back(more);
+            }
+        }
+    }
 }
 
 fn heard(inner: &Rc<RefCell<Inner>>, text: &str) {
-    let weak = Rc::downgrade(inner);
-    let mut me = inner.borrow_mut();
-    me.with_kiosk(|k| {
+    inner.borrow().with_kiosk(|k| {
         k.set_heard(SharedString::new());
         k.set_listening(false);
     });
-    if me.idle_prompt_shown() {
-        if matches_any(text, &YES_WORDS) {
-            me.still_here();
-            me.activity(&weak);
-        }
-        return;
-    }
-    match me.page {
-        Page::Attract => {
-            if matches_any(text, &WAKE_WORDS) {
-                me.go_home();
-            } else {
-                me.listen_for_wake_word();
-            }
-        }
-        Page::Home => me.home_heard(text),
-        Page::Step => me.feed(Event::Heard(text.to_string())),
-        Page::Done | Page::Pin | Page::Supervisor => {}
-    }
-    me.activity(&weak);
+    dispatch(inner, KioskEvent::Heard(text.to_string()));
 }
 
 fn partial(inner: &Rc<RefCell<Inner>>, text: &str) {
-    let weak = Rc::downgrade(inner);
-    let mut me = inner.borrow_mut();
-    me.activity(&weak);
-    me.with_kiosk(|k| k.set_heard(text.into()));
+    inner.borrow().with_kiosk(|k| k.set_heard(text.into()));
+    dispatch(inner, KioskEvent::Activity);
 }
 
 fn no_speech(inner: &Rc<RefCell<Inner>>) {
-    let mut me = inner.borrow_mut();
-    me.with_kiosk(|k| {
+    inner.borrow().with_kiosk(|k| {
         k.set_heard(SharedString::new());
         k.set_listening(false);
     });
-    match me.page {
-        Page::Step => me.feed(Event::Silence),
-        Page::Attract => me.listen_for_wake_word(),
-        Page::Home => {
-            let grammar = me.home_grammar();
-            me.listen(Some(grammar));
-        }
-        _ => {}
-    }
+    dispatch(inner, KioskEvent::Silence);
 }
 
 fn speaking(inner: &Rc<RefCell<Inner>>, caption: &str) {
-    let me = inner.borrow();
-    me.set_caption(caption);
+    inner.borrow().set_caption(caption);
 }
 
 fn done_speaking(inner: &Rc<RefCell<Inner>>) {
-    let weak = Rc::downgrade(inner);
-    let mut me = inner.borrow_mut();
     // The idle time counts from the end of what the kiosk said.
-    if !me.idle_prompt_shown() {
-        me.activity(&weak);
-    }
+    dispatch(inner, KioskEvent::DoneSpeaking);
 }
 
 fn test_result(inner: &Rc<RefCell<Inner>>, text: &str) {
@@ -502,21 +578,6 @@ fn set_status(inner: &Rc<RefCell<Inner>>, status: KioskStatus) {
     let mut me = inner.borrow_mut();
     me.status = status;
     me.show_status();
-}
-
-fn set_flows(inner: &Rc<RefCell<Inner>>, flows: Vec<Arc<Flow>>) {
-    let mut me = inner.borrow_mut();
-    me.menu = home_menu(flows.iter().map(|f| f.as_ref()));
-    me.config.flows = flows;
-    if me.page == Page::Home && me.session.is_none() {
-        me.show_menu();
-    }
-}
-
-/// An utterance that contains one of these words or phrases (case and accents as said).
-fn matches_any(text: &str, words: &[&str]) -> bool {
-    let text = text.to_lowercase();
-    words.iter().any(|w| text.contains(w))
 }
 
 fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
@@ -544,6 +605,27 @@ impl Inner {
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
+    /// Commands whose answer is said but not on screen get a caption bubble.
+    fn wants_caption(&self, event: &KioskEvent) -> bool {
+        let command = match event {
+            KioskEvent::Command(c) => Some(*c),
+            KioskEvent::Heard(text) => {
+                understand::understand(Expected::Text, text, self.today()).command
+            }
+            _ => None,
+        };
+        matches!(
+            command,
+            Some(
+                Command::Help
+                    | Command::Human
+                    | Command::Slower
+                    | Command::Louder
+                    | Command::WhereAmI
+            )
+        )
+    }
+
     fn compact(&self) -> bool {
         let Some(window) = self.window.upgrade() else {
             return true;
@@ -565,359 +647,216 @@ impl Inner {
         self.with_kiosk(|k| k.set_page(page));
     }
 
-    fn listen(&mut self, phrases: Option<Vec<String>>) {
-        self.voice.listen(phrases);
-        self.with_kiosk(|k| k.set_listening(true));
-    }
-
-    fn say(&mut self, text: &str) {
-        self.voice.say(text);
-        self.set_caption(text);
-    }
-
     /// Keeps the text being said; it is shown only by [`Inner::show_caption`].
     fn set_caption(&self, text: &str) {
         self.with_kiosk(|k| k.set_caption(text.into()));
     }
 
-    /// Shows what was last said in the bubble: for what the screen does not already
-    /// show (help, a call for help, a speech setting confirmed).
+    /// Shows what was last said in the bubble: for what the screen does not already show
+    /// (help, a call for help, a speech setting confirmed).
     fn show_caption(&self) {
         self.with_kiosk(|k| k.set_show_caption(true));
     }
 
-    // ----- idle ---------------------------------------------------------------------
+    /// Carries out one effect (storage and network effects were given to the host adapter).
+    fn effect(&mut self, effect: KioskEffect, inner: &Rc<RefCell<Inner>>) {
+        match effect {
+            KioskEffect::Show(view) => self.show(view, inner),
+            KioskEffect::Say { text } => {
+                self.voice.say(&text);
+                self.set_caption(&text);
+            }
+            KioskEffect::Listen { phrases } => {
+                self.voice.listen(phrases);
+                self.with_kiosk(|k| k.set_listening(true));
+            }
+            KioskEffect::Hush => {
+                self.voice.stop_speaking();
+                self.voice.stop_listening();
+                self.with_kiosk(|k| {
+                    k.set_listening(false);
+                    k.set_heard(SharedString::new());
+                });
+            }
+            KioskEffect::SetTimer(after) => match after {
+                None => self.timer.stop(),
+                Some(after) => {
+                    let weak = Rc::downgrade(inner);
+                    self.timer.start(TimerMode::SingleShot, after, move || {
+                        if let Some(rc) = weak.upgrade() {
+                            dispatch(&rc, KioskEvent::TimerFired);
+                        }
+                    });
+                }
+            },
+            KioskEffect::ApplySettings(settings) => self.apply_settings(settings),
+            KioskEffect::Print { receipt, text } => {
+                if let Some(print) = self.on_print.as_mut() {
+                    print(receipt.as_deref().unwrap_or_default(), &text);
+                }
+            }
+            KioskEffect::TestMicrophone => self.voice.test_microphone(),
+            KioskEffect::TestSpeaker => self.voice.test_speaker(),
+            KioskEffect::FlowFinished { flow_id, outcome } => {
+                tracing::info!(flow_id, outcome = ?std::mem::discriminant(&outcome), "flow finished")
+            }
+            KioskEffect::Submit(_)
+            | KioskEffect::CallForHelp { .. }
+            | KioskEffect::LookupStatus { .. } => {}
+        }
+    }
 
-    /// Something happened: restart the idle timer (not on the attract screen).
-    fn activity(&mut self, weak: &Weak<RefCell<Inner>>) {
-        if matches!(self.page, Page::Attract | Page::Pin | Page::Supervisor) {
-            self.idle.stop();
+    /// Lays out a view of the machine.
+    fn show(&mut self, view: View, inner: &Rc<RefCell<Inner>>) {
+        self.with_kiosk(|k| k.set_hearing(view.hearing));
+        self.show_idle_prompt(view.idle_prompt, inner);
+        if view.idle_prompt.is_some() {
             return;
         }
-        if self.idle_prompt_shown() {
-            return;
+        match view.page {
+            PageView::Attract { .. } => {
+                self.screen = None;
+                self.typed.clear();
+                self.typed_for.clear();
+                self.calendar = None;
+                self.with_kiosk(|k| {
+                    k.set_settings_open(false);
+                    k.set_receipt(SharedString::new());
+                    k.set_step_text(SharedString::new());
+                    k.set_notice(SharedString::new());
+                    k.set_typed(SharedString::new());
+                    k.set_caption(SharedString::new());
+                    k.set_show_caption(false);
+                    k.set_heard(SharedString::new());
+                    k.set_progress_total(0);
+                    k.set_pin_dots(SharedString::new());
+                    k.set_pin_message(SharedString::new());
+                    k.set_test_result(SharedString::new());
+                });
+                self.set_page(Page::Attract);
+            }
+            PageView::Home(home) => {
+                self.screen = None;
+                self.with_kiosk(|k| {
+                    k.set_progress_total(0);
+                    k.set_home_title(home.title.as_str().into());
+                    k.set_home_can_go_back(home.can_go_back);
+                    k.set_notice(home.notice.clone().unwrap_or_default().into());
+                    k.set_show_caption(false);
+                    k.set_tiles(model(
+                        home.tiles
+                            .iter()
+                            .map(|t| OptionItem {
+                                id: t.id.as_str().into(),
+                                label: t.label.as_str().into(),
+                                icon: pictograms::path_for(t.pictogram.as_deref()).into(),
+                            })
+                            .collect(),
+                    ));
+                });
+                self.set_page(Page::Home);
+            }
+            PageView::Step(screen) => {
+                self.set_page(Page::Step);
+                self.show_screen(screen);
+            }
+            PageView::Done { text, receipt } => {
+                self.screen = None;
+                self.with_kiosk(|k| {
+                    k.set_step_text(text.as_str().into());
+                    k.set_receipt(receipt.unwrap_or_default().into());
+                    k.set_notice(SharedString::new());
+                    k.set_show_caption(false);
+                });
+                self.set_page(Page::Done);
+            }
+            PageView::Pin { digits, message } => {
+                self.screen = None;
+                self.with_kiosk(|k| {
+                    k.set_pin_dots("●".repeat(digits).into());
+                    k.set_pin_message(message.unwrap_or_default().into());
+                    k.set_settings_open(false);
+                });
+                self.set_page(Page::Pin);
+                self.set_keys(layouts::pin_pad());
+            }
+            PageView::Supervisor { notes } => {
+                self.screen = None;
+                self.supervisor_notes = notes;
+                self.set_page(Page::Supervisor);
+                self.show_status();
+            }
         }
-        let weak = weak.clone();
-        self.idle
-            .start(TimerMode::SingleShot, self.config.idle_timeout, move || {
-                if let Some(rc) = weak.upgrade() {
-                    let w = Rc::downgrade(&rc);
-                    rc.borrow_mut().ask_if_still_there(w);
-                }
-            });
     }
 
-    fn idle_prompt_shown(&self) -> bool {
-        self.window
-            .upgrade()
-            .is_some_and(|w| w.global::<Kiosk>().get_idle_prompt())
-    }
-
-    fn ask_if_still_there(&mut self, weak: Weak<RefCell<Inner>>) {
-        self.idle.stop();
-        self.idle_left = self.config.idle_countdown.as_secs().max(1) as u32;
-        let left = self.idle_left as i32;
-        self.with_kiosk(|k| {
-            k.set_idle_seconds(left);
-            k.set_idle_prompt(true);
-        });
-        self.voice.stop_listening();
-        self.say(STILL_THERE);
-        let phrases = YES_WORDS.iter().map(|w| w.to_string()).collect();
-        self.listen(Some(phrases));
-        self.countdown
-            .start(TimerMode::Repeated, Duration::from_secs(1), move || {
-                if let Some(rc) = weak.upgrade() {
-                    rc.borrow_mut().tick();
-                }
-            });
-    }
-
-    fn tick(&mut self) {
-        self.idle_left = self.idle_left.saturating_sub(1);
-        let left = self.idle_left as i32;
-        self.with_kiosk(|k| k.set_idle_seconds(left));
-        if self.idle_left == 0 {
-            tracing::info!("idle timeout: session wiped");
-            self.go_attract();
+    /// "Vous êtes toujours là ?" and its countdown (display only: the machine's timer decides).
+    fn show_idle_prompt(&mut self, seconds: Option<u32>, inner: &Rc<RefCell<Inner>>) {
+        match seconds {
+            Some(seconds) => {
+                self.idle_left = seconds;
+                self.with_kiosk(|k| {
+                    k.set_idle_seconds(seconds as i32);
+                    k.set_idle_prompt(true);
+                });
+                let weak = Rc::downgrade(inner);
+                self.countdown
+                    .start(TimerMode::Repeated, Duration::from_secs(1), move || {
+                        if let Some(rc) = weak.upgrade() {
+                            let mut me = rc.borrow_mut();
+                            me.idle_left = me.idle_left.saturating_sub(1);
+                            let left = me.idle_left as i32;
+                            me.with_kiosk(|k| k.set_idle_seconds(left));
+                        }
+                    });
+            }
+            None => {
+                self.countdown.stop();
+                self.with_kiosk(|k| k.set_idle_prompt(false));
+            }
         }
     }
 
-    fn still_here(&mut self) {
-        self.countdown.stop();
-        self.with_kiosk(|k| k.set_idle_prompt(false));
-        self.voice.stop_speaking();
-        // Say the current moment again, and listen with its grammar.
-        match (&mut self.session, self.page) {
-            (Some(_), Page::Step) => self.feed(Event::Command(understand::Command::Repeat)),
-            (_, Page::Home) => self.show_menu(),
-            _ => {}
+    fn apply_settings(&mut self, settings: Settings) {
+        let (scale, size_label) =
+            TEXT_SCALES[usize::from(settings.text_size).min(TEXT_SCALES.len() - 1)];
+        let (rate, rate_label) = RATES[usize::from(settings.speech_rate).min(RATES.len() - 1)];
+        self.voice.set_rate(rate);
+        self.voice.set_volume(settings.volume);
+        if let Some(window) = self.window.upgrade() {
+            let theme = window.global::<Theme>();
+            theme.set_text_scale(scale);
+            theme.set_high_contrast(settings.high_contrast);
+            let k = window.global::<Kiosk>();
+            k.set_text_size_label(size_label.into());
+            k.set_speech_label(rate_label.into());
+            k.set_volume(i32::from(settings.volume));
         }
+        self.relayout();
     }
 
-    // ----- pages --------------------------------------------------------------------
-
-    /// Forgets everything about the person and shows the attract screen.
-    fn go_attract(&mut self) {
-        self.idle.stop();
-        self.countdown.stop();
-        self.session = None;
-        self.screen = None;
-        self.typed.clear();
-        self.typed_for.clear();
-        self.calendar = None;
-        self.pin.clear();
-        self.voice.stop_speaking();
-        self.voice.stop_listening();
-        self.settings.text = usize::from(self.config.text_size).min(TEXT_SCALES.len() - 1);
-        self.settings.contrast = self.config.high_contrast;
-        self.settings.rate = NORMAL_RATE;
-        self.settings.volume = self.config.volume.min(100);
-        self.apply_settings();
-        self.with_kiosk(|k| {
-            k.set_idle_prompt(false);
-            k.set_settings_open(false);
-            k.set_receipt(SharedString::new());
-            k.set_step_text(SharedString::new());
-            k.set_notice(SharedString::new());
-            k.set_typed(SharedString::new());
-            k.set_caption(SharedString::new());
-            k.set_show_caption(false);
-            k.set_heard(SharedString::new());
-            k.set_progress_total(0);
-        });
-        self.set_page(Page::Attract);
-        self.listen_for_wake_word();
-    }
-
-    fn listen_for_wake_word(&mut self) {
-        self.listen(Some(WAKE_WORDS.iter().map(|w| w.to_string()).collect()));
-    }
-
-    fn go_home(&mut self) {
-        self.session = None;
-        self.screen = None;
-        self.with_kiosk(|k| {
-            k.set_progress_total(0);
-            k.set_notice(SharedString::new());
-            k.set_show_caption(false);
-        });
-        self.set_page(Page::Home);
-        self.show_menu();
-    }
-
-    fn show_menu(&mut self) {
-        let sections: Vec<MenuSection> = self
-            .menu
-            .sections
+    fn show_status(&mut self) {
+        let mut status = self.status.clone();
+        if let Storage::Store(store) = self.host.storage() {
+            match store.pending_count() {
+                Ok(n) => status.queue_length = Some(n),
+                Err(error) => tracing::warn!(%error, "queue length unknown"),
+            }
+        }
+        let mut lines: Vec<StatusLine> = self
+            .supervisor_notes
             .iter()
-            .map(|s| MenuSection {
-                heading: s.heading.as_str().into(),
-                entries: model(
-                    s.entries
-                        .iter()
-                        .map(|e| MenuItem {
-                            flow_id: e.flow_id.as_str().into(),
-                            title: e.title.as_str().into(),
-                            icon: pictograms::path_for(e.pictogram.as_deref()).into(),
-                        })
-                        .collect(),
-                ),
+            .map(|note| StatusLine {
+                label: "Attention".into(),
+                value: note.as_str().into(),
+                ok: false,
             })
             .collect();
-        self.with_kiosk(|k| k.set_menu(model(sections)));
-        let spoken = self.menu.spoken();
-        self.say(&spoken);
-        let grammar = self.home_grammar();
-        self.listen(Some(grammar));
-    }
-
-    /// The flows as choices for understanding: the title, and the pictogram's words
-    /// ("lampadaire", "salle des fêtes") as synonyms.
-    fn home_options(&self) -> Vec<ChoiceOption> {
-        self.menu
-            .entries()
-            .map(|e| {
-                let mut option = ChoiceOption::new(&e.flow_id, &e.title, &[]);
-                if let Some(p) = &e.pictogram {
-                    option.synonyms.push(p.replace('-', " "));
-                }
-                option
-            })
-            .collect()
-    }
-
-    fn home_grammar(&self) -> Vec<String> {
-        let options = self.home_options();
-        understand::grammar_phrases(Expected::Choice(&options)).unwrap_or_default()
-    }
-
-    fn home_heard(&mut self, text: &str) {
-        let options = self.home_options();
-        let u = understand::understand(Expected::Choice(&options), text, self.today());
-        match (u.value, u.command) {
-            (Some(kiosk_flow::Value::Choice(id)), _) => self.start_flow(&id),
-            (_, Some(understand::Command::Human)) => self.command("appeler"),
-            (_, Some(understand::Command::Repeat | understand::Command::Help)) => self.show_menu(),
-            _ => {
-                self.say(HOME_NOT_UNDERSTOOD);
-                let grammar = self.home_grammar();
-                self.listen(Some(grammar));
-            }
-        }
-    }
-
-    fn start_flow(&mut self, flow_id: &str) {
-        let Some(flow) = self.config.flows.iter().find(|f| f.id == flow_id).cloned() else {
-            tracing::warn!(flow_id, "unknown flow chosen");
-            return;
-        };
-        tracing::info!(flow_id, "session started");
-        self.voice.stop_speaking();
-        self.session = Some(Session::new(flow, self.today()));
-        self.set_page(Page::Step);
-        self.feed(Event::Start);
-    }
-
-    // ----- the flow -----------------------------------------------------------------
-
-    /// Gives an event to the session and carries out its effects (and the store's answers).
-    fn feed(&mut self, event: Event) {
-        // Commands whose answer is said but not on screen get a caption.
-        let command = match &event {
-            Event::Command(c) => Some(*c),
-            Event::Touched(_) => None,
-            Event::Heard(text) => {
-                understand::understand(Expected::YesNo, text, self.today()).command
-            }
-            _ => None,
-        };
-        let captioned = matches!(
-            command,
-            Some(
-                understand::Command::Help
-                    | understand::Command::Human
-                    | understand::Command::Slower
-                    | understand::Command::Louder
-            )
-        );
-        self.feed_inner(event);
-        if captioned && self.page == Page::Step {
-            self.show_caption();
-        }
-    }
-
-    fn feed_inner(&mut self, event: Event) {
-        let mut queue = VecDeque::from([event]);
-        while let Some(event) = queue.pop_front() {
-            let Some(session) = self.session.as_mut() else {
-                return;
-            };
-            for effect in session.handle(event) {
-                match effect {
-                    Effect::Show(screen) => self.show_screen(screen),
-                    Effect::Say { text } => self.say(&text),
-                    Effect::Listen { phrases } => self.listen(phrases),
-                    Effect::Submit(submission) => queue.push_back(self.store(&submission)),
-                    Effect::CallForHelp { flow_id, step_id } => {
-                        self.call_for_help(&flow_id, &step_id)
-                    }
-                    Effect::AdjustSpeech { change } => {
-                        match change {
-                            SpeechChange::Slower => {
-                                self.settings.rate = self.settings.rate.saturating_sub(1)
-                            }
-                            SpeechChange::Louder => {
-                                self.settings.volume =
-                                    self.settings.volume.saturating_add(15).min(100)
-                            }
-                        }
-                        self.apply_settings();
-                    }
-                    Effect::Finished { outcome } => self.finished(outcome),
-                }
-            }
-        }
-    }
-
-    fn store(&mut self, submission: &kiosk_flow::runtime::Submission) -> Event {
-        let _span = tracing::info_span!("ui.submit", flow_id = %submission.flow_id).entered();
-        match &self.storage {
-            Storage::Preview => Event::Stored {
-                receipt: SAMPLE_RECEIPT.to_string(),
-            },
-            Storage::Store(store) => match store.queue_submission(submission) {
-                Ok(queued) => {
-                    tracing::info!(id = %queued.id, "submission stored");
-                    Event::Stored {
-                        receipt: queued.receipt,
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(%error, "submission could not be stored");
-                    Event::StoreFailed
-                }
-            },
-        }
-    }
-
-    fn call_for_help(&mut self, flow_id: &str, step_id: &str) {
-        let _span = tracing::info_span!("ui.call_for_help", flow_id, step_id).entered();
-        if let Storage::Store(store) = &self.storage {
-            match store.queue_help_call(flow_id, step_id) {
-                Ok(_) => tracing::info!("call for help queued"),
-                Err(error) => tracing::error!(%error, "call for help could not be stored"),
-            }
-        }
-    }
-
-    fn command(&mut self, id: &str) {
-        if let (Some(_), Page::Step, Some(command)) = (
-            &self.session,
-            self.page,
-            understand::Command::from_button_id(id),
-        ) {
-            self.feed(Event::Command(command));
-        } else if id == "appeler" {
-            self.call_for_help(HOME_HELP_FLOW, "menu");
-            self.say(HELP_CALLED);
-            self.show_caption();
-        }
-    }
-
-    fn finished(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Submitted { receipt } => {
-                tracing::info!(receipt = %receipt, "session finished: submitted");
-                self.with_kiosk(|k| k.set_receipt(receipt.as_str().into()));
-                self.set_page(Page::Done);
-            }
-            Outcome::Ended { step_id } => {
-                tracing::info!(step_id, "session finished: end step");
-                self.with_kiosk(|k| k.set_receipt(SharedString::new()));
-                self.set_page(Page::Done);
-            }
-            Outcome::Cancelled => {
-                tracing::info!("session cancelled");
-                self.go_home();
-            }
-        }
-    }
-
-    fn print(&mut self) {
-        let receipt = self
-            .window
-            .upgrade()
-            .map(|w| w.global::<Kiosk>().get_receipt().to_string())
-            .unwrap_or_default();
-        let text = self
-            .screen
-            .as_ref()
-            .map(|s| s.text.clone())
-            .unwrap_or_default();
-        if let Some(print) = self.on_print.as_mut() {
-            print(&receipt, &text);
-        }
+        lines.extend(status.lines().into_iter().map(|l| StatusLine {
+            label: l.label.into(),
+            value: l.value.into(),
+            ok: l.ok,
+        }));
+        self.with_kiosk(|k| k.set_status(model(lines)));
     }
 
     /// Lays out a screen of the flow.
@@ -940,6 +879,7 @@ impl Inner {
             Input::Text { .. } => InputKind::Text,
             Input::Date { .. } => InputKind::Date,
             Input::Time { .. } => InputKind::Time,
+            Input::ReceiptCode => InputKind::Text,
             Input::Nothing => InputKind::None,
         };
         let hint = match &screen.input {
@@ -985,7 +925,9 @@ impl Inner {
         match &screen.input {
             Input::Number { .. } | Input::Phone => self.set_keys(layouts::numeric(compact)),
             Input::Email => self.set_keys(layouts::keyboard(true, self.digits)),
-            Input::Text { .. } => self.set_keys(layouts::keyboard(false, self.digits)),
+            Input::Text { .. } | Input::ReceiptCode => {
+                self.set_keys(layouts::keyboard(false, self.digits))
+            }
             Input::Choice if screen.options.len() > layouts::LONG_LIST => self.show_long_list(),
             Input::Date { earliest, latest } => {
                 let today = self.today();
@@ -1019,18 +961,33 @@ impl Inner {
 
     fn show_long_list(&mut self) {
         let Some(screen) = &self.screen else { return };
-        let letters = layouts::letters(screen.options.iter().map(|o| o.label.clone()));
+        // On a small screen, initials in a few groups ("A–C"), so that every group is in sight.
+        let groups = if self.compact() {
+            layouts::COMPACT_LETTER_GROUPS
+        } else {
+            usize::MAX
+        };
+        self.letter_groups =
+            layouts::letter_groups(screen.options.iter().map(|o| o.label.clone()), groups);
+        let chosen = self.letter_groups.iter().find(|g| g.label == self.letter);
         let shown: Vec<OptionItem> = screen
             .options
             .iter()
-            .filter(|o| {
-                self.letter == layouts::ALL_LETTERS || layouts::initial(&o.label) == self.letter
-            })
+            .filter(|o| chosen.is_none_or(|g| g.contains(&layouts::initial(&o.label))))
             .map(option_item)
             .collect();
+        if chosen.is_none() {
+            self.letter = layouts::ALL_LETTERS.to_string();
+        }
         let letter = self.letter.clone();
+        let mut labels = vec![SharedString::from(layouts::ALL_LETTERS)];
+        labels.extend(
+            self.letter_groups
+                .iter()
+                .map(|g| SharedString::from(g.label.as_str())),
+        );
         self.with_kiosk(|k| {
-            k.set_letters(model(letters.into_iter().map(SharedString::from).collect()));
+            k.set_letters(model(labels));
             k.set_letter(letter.into());
             k.set_shown_options(model(shown));
         });
@@ -1060,20 +1017,17 @@ impl Inner {
         self.with_kiosk(|k| k.set_typed(shown.into()));
     }
 
-    /// A key of the keypad or keyboard (or of the PIN pad).
-    fn key(&mut self, key: &str) {
-        if self.page == Page::Pin {
-            return self.pin_key(key);
-        }
-        let Some(input) = self.screen.as_ref().map(|s| s.input.clone()) else {
-            return;
-        };
+    /// A key of the keypad or keyboard; returns the value typed when "Valider" is touched.
+    fn key(&mut self, key: &str) -> Option<String> {
+        let input = self.screen.as_ref().map(|s| s.input.clone())?;
         let limit = match input {
             Input::Number { min, max } => layouts::number_digits(min, max),
             Input::Phone => 10,
             Input::Email => 254,
             Input::Text { max_length } => max_length,
-            _ => return,
+            // Six characters and the dash.
+            Input::ReceiptCode => 7,
+            _ => return None,
         };
         match key {
             layouts::ERASE => {
@@ -1081,15 +1035,12 @@ impl Inner {
             }
             layouts::VALIDATE => {
                 let value = self.typed.trim().to_string();
-                if !value.is_empty() {
-                    self.feed(Event::Touched(value));
-                }
-                return;
+                return (!value.is_empty()).then_some(value);
             }
             layouts::DIGITS | layouts::LETTERS => {
                 self.digits = key == layouts::DIGITS;
                 self.relayout();
-                return;
+                return None;
             }
             layouts::SPACE => {
                 if !self.typed.is_empty() && !self.typed.ends_with(' ') {
@@ -1099,7 +1050,7 @@ impl Inner {
             other => {
                 let digits_only = matches!(input, Input::Number { .. } | Input::Phone);
                 if digits_only && !other.chars().all(|c| c.is_ascii_digit()) {
-                    return;
+                    return None;
                 }
                 if self.typed.chars().count() + other.chars().count() <= limit {
                     self.typed.push_str(other);
@@ -1107,129 +1058,6 @@ impl Inner {
             }
         }
         self.show_typed();
-    }
-
-    // ----- settings -----------------------------------------------------------------
-
-    fn apply_settings(&mut self) {
-        let (scale, size_label) = TEXT_SCALES[self.settings.text];
-        let (rate, rate_label) = RATES[self.settings.rate];
-        let volume = self.settings.volume;
-        let contrast = self.settings.contrast;
-        self.voice.set_rate(rate);
-        self.voice.set_volume(volume);
-        if let Some(window) = self.window.upgrade() {
-            let theme = window.global::<Theme>();
-            theme.set_text_scale(scale);
-            theme.set_high_contrast(contrast);
-            let k = window.global::<Kiosk>();
-            k.set_text_size_label(size_label.into());
-            k.set_speech_label(rate_label.into());
-            k.set_volume(i32::from(volume));
-        }
-    }
-
-    // ----- supervisor ---------------------------------------------------------------
-
-    fn open_pin(&mut self) {
-        if matches!(self.page, Page::Pin | Page::Supervisor) {
-            return;
-        }
-        tracing::info!("supervisor PIN asked");
-        self.idle.stop();
-        self.countdown.stop();
-        self.before_supervisor = self.page;
-        self.pin.clear();
-        self.with_kiosk(|k| {
-            k.set_pin_dots(SharedString::new());
-            k.set_pin_message(SharedString::new());
-            k.set_idle_prompt(false);
-            k.set_settings_open(false);
-        });
-        self.set_page(Page::Pin);
-        self.set_keys(layouts::pin_pad());
-    }
-
-    fn pin_key(&mut self, key: &str) {
-        match key {
-            layouts::ERASE => {
-                self.pin.pop();
-            }
-            layouts::VALIDATE => {
-                let expected = self.config.supervisor_pin.as_bytes();
-                let given = self.pin.as_bytes();
-                // Same time whatever the first wrong digit.
-                let same = !expected.is_empty()
-                    && expected.len() == given.len()
-                    && expected
-                        .iter()
-                        .zip(given)
-                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                        == 0;
-                self.pin.clear();
-                if same {
-                    tracing::info!("supervisor mode opened");
-                    self.with_kiosk(|k| k.set_test_result(SharedString::new()));
-                    self.set_page(Page::Supervisor);
-                    self.show_status();
-                } else {
-                    tracing::warn!("wrong supervisor PIN");
-                    self.with_kiosk(|k| k.set_pin_message("Code incorrect. Réessayez.".into()));
-                }
-            }
-            digit
-                if digit.len() == 1
-                    && digit.chars().all(|c| c.is_ascii_digit())
-                    && self.pin.len() < 12 =>
-            {
-                self.pin.push_str(digit);
-            }
-            _ => {}
-        }
-        let dots = "●".repeat(self.pin.len());
-        self.with_kiosk(|k| k.set_pin_dots(dots.into()));
-    }
-
-    fn show_status(&mut self) {
-        let mut status = self.status.clone();
-        if let Storage::Store(store) = &self.storage {
-            match store.pending_count() {
-                Ok(n) => status.queue_length = Some(n),
-                Err(error) => tracing::warn!(%error, "queue length unknown"),
-            }
-        }
-        let lines: Vec<StatusLine> = status
-            .lines()
-            .into_iter()
-            .map(|l| StatusLine {
-                label: l.label.into(),
-                value: l.value.into(),
-                ok: l.ok,
-            })
-            .collect();
-        self.with_kiosk(|k| k.set_status(model(lines)));
-    }
-
-    fn supervisor_action(&mut self, action: &str) {
-        match action {
-            "micro" => self.voice.test_microphone(),
-            "haut-parleur" => self.voice.test_speaker(),
-            "recommencer" => {
-                tracing::info!("session restarted by an ambassador");
-                self.go_attract();
-            }
-            "fermer" => {
-                let back = self.before_supervisor;
-                self.pin.clear();
-                self.set_page(back);
-                if back == Page::Pin || back == Page::Supervisor {
-                    self.go_attract();
-                } else if back != Page::Attract {
-                    // Give the idle timer a fresh start.
-                    self.relayout();
-                }
-            }
-            other => tracing::debug!(action = other, "unknown supervisor action"),
-        }
+        None
     }
 }

@@ -1,11 +1,12 @@
-//! The kiosk's touchscreen UI (Slint) and the session controller that drives it.
+//! The kiosk's touchscreen UI (Slint) and its host of the kiosk machine.
 //!
 //! - `ui/`: the .slint pages and components, with a `Theme` global (sizes, colours, text
 //!   size and contrast switchable at run time) and a `Kiosk` global (what Rust shows,
 //!   what the screens send back).
-//! - [`Controller`]: owns the flow session, the store, the voice port and the idle
-//!   timer, on the UI thread; [`ControllerHandle`] posts voice results and status from
-//!   other threads.
+//! - [`Controller`]: the Slint host of the kiosk machine (`kiosk_flow::machine`) on the UI
+//!   thread: lays out its views, carries out its effects (voice port, timer, the shared
+//!   storage and network adapter `kiosk_host::Host`); [`ControllerHandle`] posts voice
+//!   results, status and late answers from other threads.
 //! - [`render_flow_screenshots`]: every screen of a flow as PNG, headless.
 
 #[allow(clippy::all, clippy::unwrap_used, unused, unsafe_code)]
@@ -21,7 +22,9 @@ pub mod screenshots;
 pub mod status;
 pub mod voice;
 
-pub use controller::{Controller, ControllerHandle, Storage, UiConfig, UiError, SAMPLE_RECEIPT};
+pub use controller::{
+    Controller, ControllerHandle, Host, Storage, UiConfig, UiError, SAMPLE_RECEIPT,
+};
 pub use generated::{InputKind, Kiosk, KioskWindow, Page, Theme};
 pub use screenshots::{render_flow_screenshots, ScreenshotOptions};
 pub use status::KioskStatus;

@@ -5,7 +5,7 @@
 //! The flow is walked by the runtime itself with a few answer policies (yes then no,
 //! first then last option), so that branches such as an emergency end are reached too.
 
-use crate::controller::{Controller, Storage, UiConfig, UiError};
+use crate::controller::{Controller, Host, Storage, UiConfig, UiError};
 use crate::generated::{Kiosk, Page};
 use crate::headless::HeadlessWindow;
 use crate::layouts;
@@ -108,16 +108,23 @@ fn render_on_this_thread(
         out_dir: out_dir.to_owned(),
         written: Vec::new(),
     };
-    let controller = Controller::new(config, Storage::Preview, Box::new(NoVoice))?;
+    let controller = Controller::new(config, Host::new(Storage::Preview, None), Box::new(NoVoice))?;
     controller.window().show()?;
     shooter.shoot("accueil-borne")?;
     controller.window().global::<Kiosk>().invoke_start();
     shooter.shoot("menu")?;
+    // The kind of the flow, then its flows.
+    if let Some(kind) = flows.iter().find(|f| f.id == flow_id).map(|f| f.kind) {
+        let k = controller.window().global::<Kiosk>();
+        k.invoke_choose_flow(kind.keyword().into());
+        shooter.shoot(&format!("menu-{}", kind.keyword()))?;
+        k.invoke_command("retour".into());
+    }
 
     let mut seen: HashSet<String> = HashSet::new();
     // (yes/no answer, option: first or last)
     let policies = [("oui", false), ("non", true), ("oui", true)];
-    for (pass, (yes, last)) in policies.into_iter().enumerate() {
+    for (yes, last) in policies {
         let k = controller.window().global::<Kiosk>();
         k.invoke_start();
         k.invoke_choose_flow(flow_id.into());
@@ -185,12 +192,6 @@ fn render_on_this_thread(
                 shooter.shoot(&name)?;
             }
         }
-        if pass == 0 {
-            // The idle question and the settings over the receipt.
-            controller.ask_if_still_there();
-            shooter.shoot("toujours-la")?;
-            controller.window().global::<Kiosk>().invoke_still_here();
-        }
         controller.window().global::<Kiosk>().invoke_finish();
     }
 
@@ -200,13 +201,18 @@ fn render_on_this_thread(
     k.invoke_choose_flow(flow_id.into());
     k.invoke_command("aide".into());
     shooter.shoot("aide")?;
+    // The idle question over the first question.
+    controller.time_out();
+    shooter.shoot("toujours-la")?;
+    k.invoke_still_here();
     k.invoke_open_settings();
     shooter.shoot("reglages")?;
     k.invoke_contrast(true);
     k.invoke_text_size(1);
     k.invoke_close_settings();
     shooter.shoot("contraste-fort-grand-texte")?;
-    k.invoke_finish();
+    k.invoke_command("annuler".into());
+    k.invoke_touched("oui".into());
 
     // Supervisor: PIN pad, then the state of the kiosk.
     k.invoke_corner_held();

@@ -200,6 +200,11 @@ pub enum KioskEffect {
     },
     TestMicrophone,
     TestSpeaker,
+    /// A flow ended (for the host's log and the simulator's result; nothing to do).
+    FlowFinished {
+        flow_id: String,
+        outcome: Outcome,
+    },
 }
 
 /// The flow id and step id a call for help from the home screen carries.
@@ -287,6 +292,14 @@ impl KioskMachine {
             Page::Flow(session) => Some(session),
             _ => None,
         }
+    }
+
+    /// Starts a flow straight away, as if chosen on the home menu (`kiosk simulate FILE`).
+    pub fn begin(&mut self, flow_id: &str) -> Vec<KioskEffect> {
+        let mut out = Vec::new();
+        self.start_flow(flow_id, &mut out);
+        self.arm(&mut out);
+        out
     }
 
     /// The first effects: the attract screen.
@@ -508,6 +521,7 @@ impl KioskMachine {
         let Page::Flow(session) = &mut self.page else {
             return;
         };
+        let flow_id = session.flow().id.clone();
         let effects = session.handle(event);
         let mut last_screen: Option<Screen> = None;
         let mut last_said = String::new();
@@ -537,6 +551,10 @@ impl KioskMachine {
                     self.apply_setting(change, out);
                 }
                 Effect::Finished { outcome } => {
+                    out.push(KioskEffect::FlowFinished {
+                        flow_id: flow_id.clone(),
+                        outcome: outcome.clone(),
+                    });
                     match outcome {
                         Outcome::Submitted { receipt } => {
                             let text = last_screen
@@ -750,7 +768,14 @@ impl KioskMachine {
                 });
                 self.go_attract(out);
             }
-            KioskEvent::Tap | KioskEvent::Touched(_) | KioskEvent::Command(_) => self.resume(out),
+            KioskEvent::Tap | KioskEvent::Touched(_) => self.resume(out),
+            // A command button under the prompt: back, then the command ("Appeler quelqu'un").
+            KioskEvent::Command(command) => {
+                self.resume(out);
+                if !matches!(command, Command::Repeat) {
+                    self.page_event(KioskEvent::Command(command), out);
+                }
+            }
             KioskEvent::Heard(said) => match still_there(&said, self.today) {
                 Some(true) => self.resume(out),
                 Some(false) => {
@@ -1172,6 +1197,7 @@ impl KioskMachine {
         let mut phrases =
             understand::grammar_phrases(Expected::Choice(&self.menu.options())).unwrap_or_default();
         phrases.extend(self.menu.phrases());
+        phrases.extend(self.menu.choice_phrases());
         dedup(phrases)
     }
 }

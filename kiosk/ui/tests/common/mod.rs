@@ -8,7 +8,7 @@ use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
 use kiosk_store::{Identity, Store};
 use kiosk_sync::seal::KeyPair;
 use kiosk_sync::wire::EnrollResponse;
-use kiosk_ui::{Controller, RecordingVoice, Storage, UiConfig};
+use kiosk_ui::{Controller, Host, RecordingVoice, Storage, UiConfig};
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::ComponentHandle;
 use std::path::PathBuf;
@@ -91,7 +91,7 @@ pub fn kiosk(config: UiConfig) -> Kiosk {
     let voice = RecordingVoice::new();
     let controller = Controller::new(
         config,
-        Storage::Store(store.clone()),
+        Host::new(Storage::Store(store.clone()), None),
         Box::new(voice.clone()),
     )
     .unwrap();
