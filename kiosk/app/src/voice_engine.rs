@@ -32,7 +32,8 @@ pub struct VoiceSettings {
     /// `voice-models/`: the models and runtime libraries `scripts/fetch-models` put there.
     pub models: PathBuf,
     pub audio: AudioConfig,
-    /// The prompt cache's folder; none: every prompt is synthesized when it is said.
+    /// The prompt cache's folder; none: every prompt is synthesized when it is said. The cache
+    /// keeps only the sentences of the texts given to [`VoiceEngine::warm_cache`].
     pub cache_dir: Option<PathBuf>,
     pub words_per_minute: u32,
     /// 0.0 to 1.0.
@@ -183,6 +184,12 @@ impl VoiceEngine {
     }
 
     /// Synthesizes these texts into the prompt cache while nothing else is asked.
+    ///
+    /// They are also the only texts whose sentences the cache may keep (the last list given
+    /// replaces the previous one, and the files of sentences no longer in it are deleted): pass
+    /// every fixed text the kiosk says (the flows' fixed prompts, the kiosk's own phrases), never
+    /// one containing an answer. Before the first call nothing is cached; a sentence outside the
+    /// list is synthesized in memory each time it is said.
     pub fn warm_cache(&self, texts: Vec<String>) {
         self.send(Job::Warm(texts));
     }
@@ -275,9 +282,11 @@ impl Worker {
                 }
                 Job::Volume(volume) => loaded.speaker.settings.volume = volume,
                 Job::Warm(texts) => {
+                    // The warm-up list is the cache's allowed set: nothing else reaches the disk.
+                    let removed = loaded.speaker.set_cache_allowed(&texts);
                     warm_total = texts.len();
                     warming = texts.into();
-                    info!(texts = warm_total, "warming the prompt cache");
+                    info!(texts = warm_total, removed, "warming the prompt cache");
                 }
                 Job::TestMicrophone => self.test_microphone(&loaded),
             }

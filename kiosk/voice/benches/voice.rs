@@ -147,10 +147,15 @@ fn main() {
         rtf(&recognizer, Mode::Free, &speech, 10)
     );
 
-    let dir = std::env::temp_dir().join(format!("kiosk-voice-bench-{}", std::process::id()));
-    let cache = PromptCache::open(&dir).expect("cache");
-    let mut speaker = Speaker::new(Some(Box::new(voice)), Some(cache));
+    let loaded = kiosk_flow::load_flow(FLOW, &kiosk_flow::Datasets::new());
+    let flow = Arc::new(loaded.value.expect("flow"));
     let prompt = "Dans quelle commune habitez-vous ? Dites son nom, ou touchez l'écran.";
+    // The cache keeps only fixed texts: this prompt and the flow's, as the appliance allows.
+    let mut allowed = kiosk_flow::runtime::fixed_prompts(&flow);
+    allowed.push(prompt.to_owned());
+    let dir = std::env::temp_dir().join(format!("kiosk-voice-bench-{}", std::process::id()));
+    let cache = PromptCache::open_allowing(&dir, &allowed).expect("cache");
+    let mut speaker = Speaker::new(Some(Box::new(voice)), Some(cache));
     for label in ["uncached", "cached"] {
         let mut sink = FirstAudio(None);
         let t = Instant::now();
@@ -162,8 +167,6 @@ fn main() {
     }
 
     // End of speech → first audio of the next prompt, through the whole pipeline.
-    let loaded = kiosk_flow::load_flow(FLOW, &kiosk_flow::Datasets::new());
-    let flow = Arc::new(loaded.value.expect("flow"));
     let mut answer = kiosk_voice::Audio::new(vec![0.0; 8_000], 16_000);
     answer
         .samples

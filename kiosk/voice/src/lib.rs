@@ -12,12 +12,13 @@
 //! - [`recognize`]: the recognizer worker thread (a Vosk recognizer is not thread-safe): grammar
 //!   and free modes, word confidences, partial results, recognizers recreated on a schedule.
 //! - [`synth`]: the voices ([`PiperVoice`], the [`EspeakVoice`] fallback) and sentence splitting.
-//! - [`cache`]: the prompt cache on disk, keyed by voice, rate and text.
+//! - [`cache`]: the prompt cache on disk, keyed by voice, rate and sentence; it holds only the
+//!   sentences of the kiosk's fixed texts (never an answer), within a size bound.
 //! - [`speaker`]: speaking a text: sentence by sentence, each played while the next is
 //!   synthesized, through an [`AudioSink`]; text-only when there is no voice.
 //! - [`turn`]: the turn-taking state machine, fed audio frames, a voice probability and a clock.
-//! - [`device`]: the sound cards (cpal): [`Capture`] and [`Playback`], [`HalfDuplex`],
-//!   [`list_devices`].
+//! - [`device`]: the sound cards (cpal): [`Capture`] and [`Playback`] (opened by one shared
+//!   helper), [`HalfDuplex`], [`list_devices`].
 //! - [`listen`]: one listening turn, capture → VAD → turn-taking → recognizer
 //!   ([`listen_once`]).
 //!

@@ -159,6 +159,20 @@ impl Speaker {
         self.voice.as_deref().map(Voice::id)
     }
 
+    /// The prompt cache, if there is one.
+    pub fn cache(&self) -> Option<&PromptCache> {
+        self.cache.as_ref()
+    }
+
+    /// Sets the texts whose sentences the prompt cache may hold (see
+    /// [`PromptCache::set_allowed`]), deleting the files of sentences no longer allowed; returns
+    /// how many were deleted. Any other sentence is synthesized in memory each time it is said.
+    pub fn set_cache_allowed<S: AsRef<str>>(&mut self, texts: &[S]) -> usize {
+        self.cache
+            .as_mut()
+            .map_or(0, |cache| cache.set_allowed(texts))
+    }
+
     /// Speaks `text` into `sink`: the next sentence is synthesized while one plays.
     #[instrument(skip_all, fields(chars = text.len()))]
     pub fn speak(
@@ -219,7 +233,8 @@ impl Speaker {
     }
 
     /// Synthesizes ahead of time every sentence of `texts` missing from the cache, reporting
-    /// `(done, total)` after each text; returns how many sentences were synthesized.
+    /// `(done, total)` after each text; returns how many sentences were synthesized. Sentences the
+    /// cache does not allow ([`Speaker::set_cache_allowed`]) are skipped.
     #[instrument(skip_all, fields(texts = texts.len()))]
     pub fn warm_cache(
         &mut self,
@@ -233,7 +248,7 @@ impl Speaker {
         let mut synthesized = 0;
         for (i, text) in texts.iter().enumerate() {
             for sentence in sentences(text) {
-                if !cache.contains(voice.id(), wpm, &sentence) {
+                if cache.allows(&sentence) && !cache.contains(voice.id(), wpm, &sentence) {
                     let audio = voice.synthesize(&sentence, wpm)?;
                     cache.put(voice.id(), wpm, &sentence, &audio)?;
                     synthesized += 1;
@@ -245,7 +260,8 @@ impl Speaker {
     }
 }
 
-/// The sentence from the cache, or synthesized (and then cached); the flag says "synthesized".
+/// The sentence from the cache, or synthesized (and then cached if the cache allows it: a
+/// sentence with an answer in it stays in memory); the flag says "synthesized".
 fn cached_or_synthesized(
     voice: &mut dyn Voice,
     cache: Option<&PromptCache>,

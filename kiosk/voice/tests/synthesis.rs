@@ -67,9 +67,10 @@ impl Voice for Counting {
 fn a_cached_prompt_is_served_without_calling_the_synthesizer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let calls = Arc::new(AtomicUsize::new(0));
-    let cache = PromptCache::open(dir.path()).expect("cache");
-    let mut speaker = Speaker::new(Some(Box::new(Counting(calls.clone()))), Some(cache));
     let prompt = "Bonjour. Dans quelle commune ?";
+    let cache =
+        PromptCache::open_allowing(dir.path(), &[prompt, "Merci. Au revoir."]).expect("cache");
+    let mut speaker = Speaker::new(Some(Box::new(Counting(calls.clone()))), Some(cache));
 
     let first = speaker.render(prompt).expect("render").expect("audio");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -136,4 +137,227 @@ fn espeak_ng_is_the_fallback_voice_and_no_voice_means_text_only() {
     let empty = tempfile::tempdir().expect("tempdir");
     let speaker = Speaker::from_models(&kiosk_voice::ModelPaths::new(empty.path()), "fr", None);
     assert_eq!(speaker.voice_id(), Some("espeak-ng-fr"));
+}
+
+/// The texts the appliance warms and allows in the cache: the fixed prompts of `flows`, sorted
+/// and without duplicates (as `kiosk run` builds them).
+fn warm_up_list(flows: &[kiosk_flow::Flow]) -> Vec<String> {
+    let mut texts: Vec<String> = flows
+        .iter()
+        .flat_map(kiosk_flow::runtime::fixed_prompts)
+        .collect();
+    texts.sort();
+    texts.dedup();
+    texts
+}
+
+fn repo_flow(name: &str, datasets: &kiosk_flow::Datasets) -> kiosk_flow::Flow {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../flows")
+        .join(name);
+    let source = std::fs::read_to_string(&path).expect("flow file");
+    let loaded = kiosk_flow::load_flow(&source, datasets);
+    loaded
+        .value
+        .unwrap_or_else(|| panic!("{name}: {:?}", loaded.diagnostics))
+}
+
+/// Every file under `dir`, with its content.
+fn cache_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let content = std::fs::read(&path).expect("read");
+                out.push((path, content));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn a_read_back_with_a_phone_number_never_reaches_the_disk() {
+    let (onnx, ort) = common::english_voice();
+    let voice = PiperVoice::load(&onnx, &ort).expect("voice loads");
+    let flow = repo_flow("rappel.yaml", &kiosk_flow::Datasets::new());
+    let allowed = warm_up_list(std::slice::from_ref(&flow));
+    assert!(
+        allowed.iter().any(|t| t == "C'est bien ça ?"),
+        "{allowed:?}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = PromptCache::open_allowing(dir.path(), &allowed).expect("cache");
+    let mut speaker = Speaker::new(Some(Box::new(voice)), Some(cache));
+    // The fixed sentence of the read-back is cached ahead, as the appliance does.
+    let made = speaker
+        .warm_cache(&["C'est bien ça ?".to_owned()], &mut |_, _| {})
+        .expect("warm");
+    assert_eq!(made, 1);
+    let before = cache_files(dir.path());
+    assert_eq!(before.len(), 1);
+
+    let read_back = "Vous avez dit : 06 12 34 56 78. C'est bien ça ?";
+    for _ in 0..2 {
+        let mut sink = MemorySink::default();
+        let spoken = speaker
+            .speak(read_back, &mut sink, &StopFlag::default())
+            .expect("speak");
+        assert!(sink.audio.expect("audio").duration_secs() > 1.0);
+        let after = cache_files(dir.path());
+        assert_eq!(
+            after.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            before.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            "no file added for the read-back"
+        );
+        for (path, content) in &after {
+            let name = path.to_string_lossy();
+            for digits in ["0612345678", "06 12 34 56 78", "12 34 56 78"] {
+                assert!(!name.contains(digits), "{name}");
+                assert!(!contains_bytes(content, digits.as_bytes()), "{name}");
+            }
+        }
+        // The number is synthesized each time (a read misses too), the fixed sentence is not.
+        assert_eq!(
+            spoken,
+            Spoken::Played {
+                sentences: 2,
+                synthesized: 1
+            }
+        );
+    }
+
+    // A prompt made of two fixed sentences is served from the cache.
+    let composed = "Je n'ai pas compris. C'est pour quoi ?";
+    assert!(allowed.iter().any(|t| t == "Je n'ai pas compris."));
+    assert!(allowed.iter().any(|t| t == "C'est pour quoi ?"));
+    speaker
+        .warm_cache(
+            &["Je n'ai pas compris.".into(), "C'est pour quoi ?".into()],
+            &mut |_, _| {},
+        )
+        .expect("warm");
+    let spoken = speaker
+        .speak(composed, &mut MemorySink::default(), &StopFlag::default())
+        .expect("speak");
+    assert_eq!(
+        spoken,
+        Spoken::Played {
+            sentences: 2,
+            synthesized: 0
+        }
+    );
+}
+
+#[test]
+fn a_sentence_outside_the_fixed_prompts_is_neither_written_nor_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let cache = PromptCache::open_allowing(dir.path(), &["C'est bien ça ?"]).expect("cache");
+    let mut speaker = Speaker::new(Some(Box::new(Counting(calls.clone()))), Some(cache));
+    speaker
+        .render("Vous habitez 3 rue des Lilas. C'est bien ça ?")
+        .expect("render");
+    speaker
+        .render("Vous habitez 3 rue des Lilas. C'est bien ça ?")
+        .expect("render");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "the address twice, the question once"
+    );
+    assert_eq!(cache_files(dir.path()).len(), 1);
+    // Warming skips what is not allowed.
+    let made = speaker
+        .warm_cache(&["Madame Durand.".to_owned()], &mut |_, _| {})
+        .expect("warm");
+    assert_eq!(made, 0);
+    assert_eq!(cache_files(dir.path()).len(), 1);
+}
+
+#[test]
+fn the_bound_and_the_purge_hold_through_the_speaker() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let texts = vec!["Un. Deux.".to_owned(), "Trois. Quatre.".to_owned()];
+    let cache = PromptCache::open_allowing(dir.path(), &texts).expect("cache");
+    let mut speaker = Speaker::new(Some(Box::new(Counting(calls.clone()))), Some(cache));
+    speaker.warm_cache(&texts, &mut |_, _| {}).expect("warm");
+    let cache = speaker.cache().expect("cache");
+    assert_eq!(cache.len(), 4);
+    let full = cache.size_bytes();
+
+    // Reopened smaller (a new configuration): the least recently used files go.
+    let small = PromptCache::open_allowing(dir.path(), &texts)
+        .expect("cache")
+        .with_max_bytes(full / 2);
+    assert!(
+        small.size_bytes() <= full / 2,
+        "{} > {}",
+        small.size_bytes(),
+        full / 2
+    );
+    assert!(small.len() < 4);
+
+    // The flows changed: the sentences no longer said are deleted, the others stay.
+    speaker.set_cache_allowed(&["Quatre. Cinq."]);
+    for (path, _) in cache_files(dir.path()) {
+        assert!(
+            path.starts_with(dir.path().join("v2")),
+            "{}",
+            path.display()
+        );
+    }
+    let cache = speaker.cache().expect("cache");
+    assert!(cache.len() <= 1);
+    assert!(!cache.contains("counting", 150, "Un."));
+}
+
+/// Not a check, a figure: the size of the cache warmed with every installed flow's fixed prompts
+/// in the development voice. `cargo nextest run -p kiosk-voice --run-ignored only warm_cache_size`
+#[test]
+#[ignore = "a measurement (a few minutes of synthesis)"]
+fn warm_cache_size_of_the_installed_flows() {
+    let flows_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flows");
+    let mut datasets = kiosk_flow::Datasets::new();
+    for entry in std::fs::read_dir(flows_dir.join("data")).expect("data") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        let dataset = kiosk_flow::load_dataset(&source).value.expect("dataset");
+        datasets.insert(dataset.id.clone(), dataset);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&flows_dir)
+        .expect("flows")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    let flows: Vec<_> = names.iter().map(|n| repo_flow(n, &datasets)).collect();
+    let texts = warm_up_list(&flows);
+    let (onnx, ort) = common::english_voice();
+    let voice = PiperVoice::load(&onnx, &ort).expect("voice loads");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = PromptCache::open_allowing(dir.path(), &texts).expect("cache");
+    let mut speaker = Speaker::new(Some(Box::new(voice)), Some(cache));
+    let started = std::time::Instant::now();
+    let made = speaker.warm_cache(&texts, &mut |_, _| {}).expect("warm");
+    let cache = speaker.cache().expect("cache");
+    let bytes = cache.size_bytes();
+    eprintln!(
+        "{} flows, {} texts, {made} sentences, {} files, {bytes} bytes ({:.1} MiB), {:?}",
+        flows.len(),
+        texts.len(),
+        cache.len(),
+        bytes as f64 / 1024.0 / 1024.0,
+        started.elapsed()
+    );
+    assert!(bytes < kiosk_voice::cache::DEFAULT_MAX_BYTES);
 }
