@@ -221,7 +221,8 @@ fn a_folder_opens_the_home_menu_by_kind() {
     let dir = std::env::temp_dir().join(format!("kiosk-menu-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let script = dir.join("menu.txt");
-    let mut lines = String::from("un lampadaire ne marche plus\n");
+    // A touch on the attract screen, the home menu by kind, then the flow by voice.
+    let mut lines = String::from("touch\nun lampadaire ne marche plus\n");
     lines.push_str(
         &std::fs::read_to_string(repo().join("flows/examples/eclairage-public.txt"))
             .expect("script"),

@@ -268,8 +268,12 @@ fn back_restart_repeat_and_help() {
     assert!(said(&e).contains("Quel est le problème ?"));
     heard(&mut s, "recommencer");
     assert_eq!(s.current_step_id(), Some("accueil"));
-    let e = s.handle(Event::Touched("retour".into()));
+    let e = s.handle(Event::Command(Command::Back));
     assert!(said(&e).contains("Vous êtes au début."));
+    // A touch is an answer, never a command: "retour" touched is not the Retour button.
+    let e = s.handle(Event::Touched("retour".into()));
+    assert!(!said(&e).contains("Vous êtes au début."), "{}", said(&e));
+    assert_eq!(s.current_step_id(), Some("accueil"));
 }
 
 #[test]

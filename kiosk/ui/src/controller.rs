@@ -9,7 +9,7 @@
 use crate::generated::{
     InputKind, Kiosk, KioskWindow, OptionItem, Page, StatusLine, SummaryItem, Theme,
 };
-use crate::layouts::{self, CalendarView, KeyLayout, LetterGroup};
+use crate::layouts::{self, CalendarView, KeyLayout};
 use crate::pictograms;
 use crate::status::KioskStatus;
 use crate::voice::VoicePort;
@@ -123,8 +123,7 @@ struct Inner {
     typed: String,
     typed_for: String,
     digits: bool,
-    /// The long list's letter filter: the groups shown and the one chosen.
-    letter_groups: Vec<LetterGroup>,
+    /// The long list's letter filter: the initial or group of initials chosen.
     letter: String,
     calendar: Option<CalendarView>,
     /// The machine's one timer.
@@ -263,7 +262,6 @@ impl Controller {
             typed: String::new(),
             typed_for: String::new(),
             digits: false,
-            letter_groups: Vec::new(),
             letter: layouts::ALL_LETTERS.to_string(),
             calendar: None,
             timer: Timer::default(),
@@ -346,7 +344,7 @@ impl Controller {
     pub fn page(&self) -> Page {
         self.inner.borrow().page
     }
-    /// The step on screen, if a flow or the status lookup is being played.
+    /// The step on screen (on the end screen: the step that ended the flow).
     pub fn step_id(&self) -> Option<String> {
         self.inner
             .borrow()
@@ -708,7 +706,12 @@ impl Inner {
 
     /// Lays out a view of the machine.
     fn show(&mut self, view: View, inner: &Rc<RefCell<Inner>>) {
-        self.with_kiosk(|k| k.set_hearing(view.hearing));
+        self.with_kiosk(|k| {
+            k.set_hearing(view.hearing);
+            if !view.hearing {
+                k.set_listening(false);
+            }
+        });
         self.show_idle_prompt(view.idle_prompt, inner);
         if view.idle_prompt.is_some() {
             return;
@@ -761,7 +764,7 @@ impl Inner {
                 self.show_screen(screen);
             }
             PageView::Done { text, receipt } => {
-                self.screen = None;
+                // `screen` keeps the flow's last step (its id names the end, for screenshots).
                 self.with_kiosk(|k| {
                     k.set_step_text(text.as_str().into());
                     k.set_receipt(receipt.unwrap_or_default().into());
@@ -959,33 +962,46 @@ impl Inner {
         });
     }
 
+    /// The long list and its filter. On a small screen the initials come in a few groups
+    /// ("C–G"), every one in sight; a group then opens on its own initials, so that a name is
+    /// two taps away in a short list.
     fn show_long_list(&mut self) {
         let Some(screen) = &self.screen else { return };
-        // On a small screen, initials in a few groups ("A–C"), so that every group is in sight.
+        let labels: Vec<String> = screen.options.iter().map(|o| o.label.clone()).collect();
         let groups = if self.compact() {
             layouts::COMPACT_LETTER_GROUPS
         } else {
             usize::MAX
         };
-        self.letter_groups =
-            layouts::letter_groups(screen.options.iter().map(|o| o.label.clone()), groups);
-        let chosen = self.letter_groups.iter().find(|g| g.label == self.letter);
+        let groups = layouts::letter_groups(labels, groups);
+        // The group holding the chosen letter or group, if any.
+        let open = groups
+            .iter()
+            .find(|g| g.label == self.letter || g.contains(&self.letter))
+            .cloned();
+        if open.is_none() {
+            self.letter = layouts::ALL_LETTERS.to_string();
+        }
+        let buttons: Vec<String> = match &open {
+            Some(group) if group.initials.len() > 1 => group.initials.clone(),
+            _ => groups.iter().map(|g| g.label.clone()).collect(),
+        };
+        let letter = self.letter.clone();
         let shown: Vec<OptionItem> = screen
             .options
             .iter()
-            .filter(|o| chosen.is_none_or(|g| g.contains(&layouts::initial(&o.label))))
+            .filter(|o| {
+                let initial = layouts::initial(&o.label);
+                match &open {
+                    None => true,
+                    Some(group) if group.label == letter => group.contains(&initial),
+                    Some(_) => initial == letter,
+                }
+            })
             .map(option_item)
             .collect();
-        if chosen.is_none() {
-            self.letter = layouts::ALL_LETTERS.to_string();
-        }
-        let letter = self.letter.clone();
         let mut labels = vec![SharedString::from(layouts::ALL_LETTERS)];
-        labels.extend(
-            self.letter_groups
-                .iter()
-                .map(|g| SharedString::from(g.label.as_str())),
-        );
+        labels.extend(buttons.iter().map(|b| SharedString::from(b.as_str())));
         self.with_kiosk(|k| {
             k.set_letters(model(labels));
             k.set_letter(letter.into());
