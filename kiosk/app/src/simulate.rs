@@ -218,7 +218,8 @@ impl Player<'_> {
                 match effect {
                     KioskEffect::Show(view) => self.print_view(&view)?,
                     KioskEffect::Say { text } => {
-                        writeln!(self.out, "VOIX  : {text}")?;
+                        // A text on several lines: the next lines indented under the first.
+                        writeln!(self.out, "VOIX  : {}", text.replace('\n', "\n        "))?;
                         if let Answers::Voice(voice) = answers {
                             self.out.flush()?;
                             voice.say(&text)?;

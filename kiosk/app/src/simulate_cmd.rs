@@ -89,7 +89,10 @@ pub(crate) fn simulate_flow(
     drop(transcript);
     report(&result, json)?;
     let complete = result.stopped_at.is_none() && result.unused_answers.is_empty();
-    Ok(if complete && !result.visits.is_empty() {
+    // A flow file must be played to its end; the kiosk may end between people, even with
+    // nobody having played a flow (a status lookup).
+    let played = path.is_dir() || !result.visits.is_empty();
+    Ok(if complete && played {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

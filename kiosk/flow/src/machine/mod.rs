@@ -943,14 +943,16 @@ impl KioskMachine {
                 text
             }
             None => {
-                let mut choices: Vec<String> = self
+                let choices: Vec<String> = self
                     .menu
                     .sections
                     .iter()
                     .map(|s| s.heading.to_lowercase())
                     .collect();
-                choices.push(STATUS_TITLE.trim_end_matches(" ?").to_lowercase());
-                format!("{HOME_QUESTION} {}.", join_or(&choices))
+                match choices.is_empty() {
+                    true => format!("{HOME_QUESTION} {HOME_STATUS_TOO}"),
+                    false => format!("{HOME_QUESTION} {}. {HOME_STATUS_TOO}", join_or(&choices)),
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ pub const HOME_REPROMPT: &str = "Dites ce que vous voulez faire, ou touchez une 
 pub const HOME_TRY_TOUCH: &str = "Vous pouvez aussi toucher une image sur l'écran.";
 pub const HOME_HELP: &str =
     "Choisissez ce que vous voulez faire. Dites-le, ou touchez une image. Vous pouvez dire : répéter, retour, ou je veux parler à quelqu'un.";
-/// With one kind of flows only, its flows are the home menu: the status entry is said too.
+/// Said after the kinds (or the flows, when there is one kind only) on the home screen.
 pub const HOME_STATUS_TOO: &str =
     "Pour savoir où en est une demande, dites : où en est ma demande.";
 pub const HOME_WHERE: &str = "Vous êtes à l'accueil de la borne.";
