@@ -108,24 +108,20 @@ const FILLERS: &[&str] = &[
 /// The canonical code (`K7M-4PQ`) in `utterance`, if it holds exactly one.
 pub fn understand(utterance: &str) -> Option<String> {
     let words = split_words(&fold(utterance));
-    let mut chars = String::new();
+    // Each character heard, and whether its word is also a filler ("c'est", "code de suivi").
+    let mut heard: Vec<(char, bool)> = Vec::new();
     let mut i = 0;
     while i < words.len() {
         let word = words[i].as_str();
         if let Some(next) = words.get(i + 1) {
             if let Some((_, _, c)) = PAIRS.iter().find(|(a, b, _)| *a == word && b == next) {
-                chars.push(*c);
+                heard.push((*c, false));
                 i += 2;
                 continue;
             }
         }
         if let Some((_, c)) = NAMES.iter().find(|(name, _)| *name == word) {
-            // "ce", "c", "de" are also fillers ("c'est", "code de suivi"); they count as letters
-            // only where a letter is expected, i.e. once the code has started.
-            let ambiguous = FILLERS.contains(&word);
-            if !ambiguous || !chars.is_empty() {
-                chars.push(*c);
-            }
+            heard.push((*c, FILLERS.contains(&word)));
         } else if FILLERS.contains(&word) {
         } else if word.len() > 1
             && word
@@ -133,16 +129,21 @@ pub fn understand(utterance: &str) -> Option<String> {
                 .all(|c| is_receipt_char(c.to_ascii_uppercase()))
         {
             // A typed chunk: "k7m", "4pq".
-            chars.extend(word.chars().map(|c| c.to_ascii_uppercase()));
+            heard.extend(word.chars().map(|c| (c.to_ascii_uppercase(), false)));
         } else {
             return None;
         }
         i += 1;
     }
-    if chars.chars().count() != RECEIPT_LENGTH {
+    // Words that are letters or fillers ("c'est ka sept…", "cé erre huit…") count as letters
+    // unless the code only has its six characters without the first of them.
+    while heard.len() > RECEIPT_LENGTH && heard.first().is_some_and(|(_, filler)| *filler) {
+        heard.remove(0);
+    }
+    if heard.len() != RECEIPT_LENGTH {
         return None;
     }
-    normalize_receipt(&chars)
+    normalize_receipt(&heard.into_iter().map(|(c, _)| c).collect::<String>())
 }
 
 #[cfg(test)]
@@ -168,6 +169,15 @@ mod tests {
         assert_eq!(
             understand("double vé deux trois zède huit neuf").as_deref(),
             Some("W23-Z89")
+        );
+        // A code that starts with a letter that is also a filler word.
+        assert_eq!(
+            understand("cé erre huit cinq six erre").as_deref(),
+            Some("CR8-56R")
+        );
+        assert_eq!(
+            understand("c'est dé erre huit cinq six erre").as_deref(),
+            Some("DR8-56R")
         );
     }
 
