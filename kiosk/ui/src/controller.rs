@@ -6,19 +6,16 @@
 //! It decides nothing about the kiosk: only what is purely visual stays here (what is being
 //! typed, the letter filter of long lists, the calendar's month, the settings panel).
 
-use crate::generated::{
-    InputKind, Kiosk, KioskWindow, OptionItem, Page, StatusLine, SummaryItem, Theme,
-};
-use crate::layouts::{self, CalendarView, KeyLayout};
+use crate::generated::{Kiosk, KioskWindow, OptionItem, Page, StatusLine, Theme};
+use crate::layouts::{self, CalendarView};
 use crate::pictograms;
 use crate::status::KioskStatus;
 use crate::voice::VoicePort;
 use chrono::NaiveDate;
 use kiosk_flow::machine::{
-    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PageView, SettingChange, Settings,
-    SupervisorAction, View,
+    KioskConfig, KioskEffect, KioskEvent, KioskMachine, SettingChange, Settings, SupervisorAction,
 };
-use kiosk_flow::runtime::{Input, Screen, ScreenOption};
+use kiosk_flow::runtime::{Screen, ScreenOption};
 use kiosk_flow::understand::{self, Command, Expected};
 use kiosk_flow::Flow;
 pub use kiosk_host::{Host, Storage, SAMPLE_RECEIPT};
@@ -110,32 +107,32 @@ const RATES: [(f32, &str); 5] = [
 /// Called with the receipt code and the screen's text.
 type PrintHook = Box<dyn FnMut(&str, &str)>;
 
-struct Inner {
-    window: slint::Weak<KioskWindow>,
-    config: UiConfig,
-    machine: KioskMachine,
-    host: Host,
-    voice: Box<dyn VoicePort>,
-    page: Page,
+pub(crate) struct Inner {
+    pub(crate) window: slint::Weak<KioskWindow>,
+    pub(crate) config: UiConfig,
+    pub(crate) machine: KioskMachine,
+    pub(crate) host: Host,
+    pub(crate) voice: Box<dyn VoicePort>,
+    pub(crate) page: Page,
     /// The flow or lookup screen on display, if any.
-    screen: Option<Screen>,
+    pub(crate) screen: Option<Screen>,
     /// What is being typed on the keypad or keyboard, for the step `typed_for`.
-    typed: String,
-    typed_for: String,
-    digits: bool,
+    pub(crate) typed: String,
+    pub(crate) typed_for: String,
+    pub(crate) digits: bool,
     /// The long list's letter filter: the initial or group of initials chosen.
-    letter: String,
-    calendar: Option<CalendarView>,
+    pub(crate) letter: String,
+    pub(crate) calendar: Option<CalendarView>,
     /// The machine's one timer.
-    timer: Timer,
+    pub(crate) timer: Timer,
     /// The idle prompt's countdown, for display only (the machine's timer decides).
-    countdown: Timer,
-    idle_left: u32,
-    status: KioskStatus,
-    supervisor_notes: Vec<String>,
-    on_print: Option<PrintHook>,
+    pub(crate) countdown: Timer,
+    pub(crate) idle_left: u32,
+    pub(crate) status: KioskStatus,
+    pub(crate) supervisor_notes: Vec<String>,
+    pub(crate) on_print: Option<PrintHook>,
     /// This controller's id, for replies from other threads.
-    id: u64,
+    pub(crate) id: u64,
 }
 
 thread_local! {
@@ -578,11 +575,11 @@ fn set_status(inner: &Rc<RefCell<Inner>>, status: KioskStatus) {
     me.show_status();
 }
 
-fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+pub(crate) fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
 }
 
-fn option_item(o: &ScreenOption) -> OptionItem {
+pub(crate) fn option_item(o: &ScreenOption) -> OptionItem {
     OptionItem {
         id: o.id.as_str().into(),
         label: o.label.as_str().into(),
@@ -591,20 +588,20 @@ fn option_item(o: &ScreenOption) -> OptionItem {
 }
 
 impl Inner {
-    fn with_kiosk(&self, f: impl FnOnce(&Kiosk<'_>)) {
+    pub(crate) fn with_kiosk(&self, f: impl FnOnce(&Kiosk<'_>)) {
         if let Some(window) = self.window.upgrade() {
             f(&window.global::<Kiosk>());
         }
     }
 
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         self.config
             .today
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
     /// Commands whose answer is said but not on screen get a caption bubble.
-    fn wants_caption(&self, event: &KioskEvent) -> bool {
+    pub(crate) fn wants_caption(&self, event: &KioskEvent) -> bool {
         let command = match event {
             KioskEvent::Command(c) => Some(*c),
             KioskEvent::Heard(text) => {
@@ -624,7 +621,7 @@ impl Inner {
         )
     }
 
-    fn compact(&self) -> bool {
+    pub(crate) fn compact(&self) -> bool {
         let Some(window) = self.window.upgrade() else {
             return true;
         };
@@ -640,24 +637,24 @@ impl Inner {
         h < 600.0
     }
 
-    fn set_page(&mut self, page: Page) {
+    pub(crate) fn set_page(&mut self, page: Page) {
         self.page = page;
         self.with_kiosk(|k| k.set_page(page));
     }
 
     /// Keeps the text being said; it is shown only by [`Inner::show_caption`].
-    fn set_caption(&self, text: &str) {
+    pub(crate) fn set_caption(&self, text: &str) {
         self.with_kiosk(|k| k.set_caption(text.into()));
     }
 
     /// Shows what was last said in the bubble: for what the screen does not already show
     /// (help, a call for help, a speech setting confirmed).
-    fn show_caption(&self) {
+    pub(crate) fn show_caption(&self) {
         self.with_kiosk(|k| k.set_show_caption(true));
     }
 
     /// Carries out one effect (storage and network effects were given to the host adapter).
-    fn effect(&mut self, effect: KioskEffect, inner: &Rc<RefCell<Inner>>) {
+    pub(crate) fn effect(&mut self, effect: KioskEffect, inner: &Rc<RefCell<Inner>>) {
         match effect {
             KioskEffect::Show(view) => self.show(view, inner),
             KioskEffect::Say { text } => {
@@ -704,122 +701,7 @@ impl Inner {
         }
     }
 
-    /// Lays out a view of the machine.
-    fn show(&mut self, view: View, inner: &Rc<RefCell<Inner>>) {
-        self.with_kiosk(|k| {
-            k.set_hearing(view.hearing);
-            if !view.hearing {
-                k.set_listening(false);
-            }
-        });
-        self.show_idle_prompt(view.idle_prompt, inner);
-        if view.idle_prompt.is_some() {
-            return;
-        }
-        match view.page {
-            PageView::Attract { .. } => {
-                self.screen = None;
-                self.typed.clear();
-                self.typed_for.clear();
-                self.calendar = None;
-                self.with_kiosk(|k| {
-                    k.set_settings_open(false);
-                    k.set_receipt(SharedString::new());
-                    k.set_step_text(SharedString::new());
-                    k.set_notice(SharedString::new());
-                    k.set_typed(SharedString::new());
-                    k.set_caption(SharedString::new());
-                    k.set_show_caption(false);
-                    k.set_heard(SharedString::new());
-                    k.set_progress_total(0);
-                    k.set_pin_dots(SharedString::new());
-                    k.set_pin_message(SharedString::new());
-                    k.set_test_result(SharedString::new());
-                });
-                self.set_page(Page::Attract);
-            }
-            PageView::Home(home) => {
-                self.screen = None;
-                self.with_kiosk(|k| {
-                    k.set_progress_total(0);
-                    k.set_home_title(home.title.as_str().into());
-                    k.set_home_can_go_back(home.can_go_back);
-                    k.set_notice(home.notice.clone().unwrap_or_default().into());
-                    k.set_show_caption(false);
-                    k.set_tiles(model(
-                        home.tiles
-                            .iter()
-                            .map(|t| OptionItem {
-                                id: t.id.as_str().into(),
-                                label: t.label.as_str().into(),
-                                icon: pictograms::path_for(t.pictogram.as_deref()).into(),
-                            })
-                            .collect(),
-                    ));
-                });
-                self.set_page(Page::Home);
-            }
-            PageView::Step(screen) => {
-                self.set_page(Page::Step);
-                self.show_screen(screen);
-            }
-            PageView::Done { text, receipt } => {
-                // `screen` keeps the flow's last step (its id names the end, for screenshots).
-                self.with_kiosk(|k| {
-                    k.set_step_text(text.as_str().into());
-                    k.set_receipt(receipt.unwrap_or_default().into());
-                    k.set_notice(SharedString::new());
-                    k.set_show_caption(false);
-                });
-                self.set_page(Page::Done);
-            }
-            PageView::Pin { digits, message } => {
-                self.screen = None;
-                self.with_kiosk(|k| {
-                    k.set_pin_dots("●".repeat(digits).into());
-                    k.set_pin_message(message.unwrap_or_default().into());
-                    k.set_settings_open(false);
-                });
-                self.set_page(Page::Pin);
-                self.set_keys(layouts::pin_pad());
-            }
-            PageView::Supervisor { notes } => {
-                self.screen = None;
-                self.supervisor_notes = notes;
-                self.set_page(Page::Supervisor);
-                self.show_status();
-            }
-        }
-    }
-
-    /// "Vous êtes toujours là ?" and its countdown (display only: the machine's timer decides).
-    fn show_idle_prompt(&mut self, seconds: Option<u32>, inner: &Rc<RefCell<Inner>>) {
-        match seconds {
-            Some(seconds) => {
-                self.idle_left = seconds;
-                self.with_kiosk(|k| {
-                    k.set_idle_seconds(seconds as i32);
-                    k.set_idle_prompt(true);
-                });
-                let weak = Rc::downgrade(inner);
-                self.countdown
-                    .start(TimerMode::Repeated, Duration::from_secs(1), move || {
-                        if let Some(rc) = weak.upgrade() {
-                            let mut me = rc.borrow_mut();
-                            me.idle_left = me.idle_left.saturating_sub(1);
-                            let left = me.idle_left as i32;
-                            me.with_kiosk(|k| k.set_idle_seconds(left));
-                        }
-                    });
-            }
-            None => {
-                self.countdown.stop();
-                self.with_kiosk(|k| k.set_idle_prompt(false));
-            }
-        }
-    }
-
-    fn apply_settings(&mut self, settings: Settings) {
+    pub(crate) fn apply_settings(&mut self, settings: Settings) {
         let (scale, size_label) =
             TEXT_SCALES[usize::from(settings.text_size).min(TEXT_SCALES.len() - 1)];
         let (rate, rate_label) = RATES[usize::from(settings.speech_rate).min(RATES.len() - 1)];
@@ -837,7 +719,7 @@ impl Inner {
         self.relayout();
     }
 
-    fn show_status(&mut self) {
+    pub(crate) fn show_status(&mut self) {
         let mut status = self.status.clone();
         if let Storage::Store(store) = self.host.storage() {
             match store.pending_count() {
@@ -860,220 +742,5 @@ impl Inner {
             ok: l.ok,
         }));
         self.with_kiosk(|k| k.set_status(model(lines)));
-    }
-
-    /// Lays out a screen of the flow.
-    fn show_screen(&mut self, screen: Screen) {
-        if screen.step_id != self.typed_for {
-            self.typed.clear();
-            self.digits = false;
-            self.letter = layouts::ALL_LETTERS.to_string();
-            self.typed_for = screen.step_id.clone();
-            self.calendar = None;
-        }
-        let input = match &screen.input {
-            Input::Continue => InputKind::Next,
-            Input::YesNo => InputKind::YesNo,
-            Input::Choice if screen.options.len() > layouts::LONG_LIST => InputKind::LongList,
-            Input::Choice => InputKind::Choice,
-            Input::Number { .. } => InputKind::Number,
-            Input::Phone => InputKind::Phone,
-            Input::Email => InputKind::Email,
-            Input::Text { .. } => InputKind::Text,
-            Input::Date { .. } => InputKind::Date,
-            Input::Time { .. } => InputKind::Time,
-            Input::ReceiptCode => InputKind::Text,
-            Input::Nothing => InputKind::None,
-        };
-        let hint = match &screen.input {
-            Input::Number { min, max } => format!("Un nombre de {min} à {max}."),
-            _ => String::new(),
-        };
-        self.with_kiosk(|k| {
-            k.set_flow_title(screen.flow_title.as_str().into());
-            k.set_step_text(screen.text.as_str().into());
-            k.set_notice(screen.notice.clone().unwrap_or_default().into());
-            k.set_show_caption(false);
-            k.set_step_icon(pictograms::path_for(screen.pictogram.as_deref()).into());
-            k.set_input(input);
-            k.set_options(model(screen.options.iter().map(option_item).collect()));
-            k.set_summary(model(
-                screen
-                    .summary
-                    .iter()
-                    .map(|l| SummaryItem {
-                        label: l.label.as_str().into(),
-                        value: l.value.as_str().into(),
-                    })
-                    .collect(),
-            ));
-            k.set_progress_current(screen.progress.current as i32);
-            k.set_progress_total(screen.progress.total as i32);
-            k.set_can_go_back(screen.can_go_back);
-            k.set_hint(hint.into());
-        });
-        self.screen = Some(screen);
-        self.relayout();
-    }
-
-    /// Lays out the size-dependent parts of the current input again.
-    fn relayout(&mut self) {
-        let Some(screen) = self.screen.clone() else {
-            if self.page == Page::Pin {
-                self.set_keys(layouts::pin_pad());
-            }
-            return;
-        };
-        let compact = self.compact();
-        match &screen.input {
-            Input::Number { .. } | Input::Phone => self.set_keys(layouts::numeric(compact)),
-            Input::Email => self.set_keys(layouts::keyboard(true, self.digits)),
-            Input::Text { .. } | Input::ReceiptCode => {
-                self.set_keys(layouts::keyboard(false, self.digits))
-            }
-            Input::Choice if screen.options.len() > layouts::LONG_LIST => self.show_long_list(),
-            Input::Date { earliest, latest } => {
-                let today = self.today();
-                let view = match self.calendar {
-                    Some(view) if view.weeks == if compact { 3 } else { 5 } => view,
-                    _ => CalendarView::new(*earliest, *latest, today, compact),
-                };
-                self.calendar = Some(view);
-                self.show_calendar();
-            }
-            Input::Time { earliest, latest } => {
-                let slots = layouts::time_slots(earliest, latest);
-                self.with_kiosk(|k| k.set_slots(model(slots)));
-            }
-            _ => {}
-        }
-        if self.page == Page::Pin {
-            self.set_keys(layouts::pin_pad());
-        }
-        self.show_typed();
-    }
-
-    fn set_keys(&self, layout: KeyLayout) {
-        self.with_kiosk(|k| {
-            k.set_keys(model(layout.keys));
-            k.set_key_columns(layout.columns);
-            k.set_key_rows(layout.rows);
-            k.set_key_display(layout.display);
-        });
-    }
-
-    /// The long list and its filter. On a small screen the initials come in a few groups
-    /// ("C–G"), every one in sight; a group then opens on its own initials, so that a name is
-    /// two taps away in a short list.
-    fn show_long_list(&mut self) {
-        let Some(screen) = &self.screen else { return };
-        let labels: Vec<String> = screen.options.iter().map(|o| o.label.clone()).collect();
-        let groups = if self.compact() {
-            layouts::COMPACT_LETTER_GROUPS
-        } else {
-            usize::MAX
-        };
-        let groups = layouts::letter_groups(labels, groups);
-        // The group holding the chosen letter or group, if any.
-        let open = groups
-            .iter()
-            .find(|g| g.label == self.letter || g.contains(&self.letter))
-            .cloned();
-        if open.is_none() {
-            self.letter = layouts::ALL_LETTERS.to_string();
-        }
-        let buttons: Vec<String> = match &open {
-            Some(group) if group.initials.len() > 1 => group.initials.clone(),
-            _ => groups.iter().map(|g| g.label.clone()).collect(),
-        };
-        let letter = self.letter.clone();
-        let shown: Vec<OptionItem> = screen
-            .options
-            .iter()
-            .filter(|o| {
-                let initial = layouts::initial(&o.label);
-                match &open {
-                    None => true,
-                    Some(group) if group.label == letter => group.contains(&initial),
-                    Some(_) => initial == letter,
-                }
-            })
-            .map(option_item)
-            .collect();
-        let mut labels = vec![SharedString::from(layouts::ALL_LETTERS)];
-        labels.extend(buttons.iter().map(|b| SharedString::from(b.as_str())));
-        self.with_kiosk(|k| {
-            k.set_letters(model(labels));
-            k.set_letter(letter.into());
-            k.set_shown_options(model(shown));
-        });
-    }
-
-    fn show_calendar(&self) {
-        let Some(view) = self.calendar else { return };
-        self.with_kiosk(|k| {
-            k.set_weekdays(model(
-                layouts::WEEKDAYS
-                    .iter()
-                    .map(|d| SharedString::from(*d))
-                    .collect(),
-            ));
-            k.set_days(model(view.cells()));
-            k.set_day_rows(view.weeks as i32);
-            k.set_can_go_earlier(view.can_go_earlier());
-            k.set_can_go_later(view.can_go_later());
-        });
-    }
-
-    fn show_typed(&self) {
-        let shown = match self.screen.as_ref().map(|s| &s.input) {
-            Some(Input::Phone) => layouts::phone_display(&self.typed),
-            _ => self.typed.clone(),
-        };
-        self.with_kiosk(|k| k.set_typed(shown.into()));
-    }
-
-    /// A key of the keypad or keyboard; returns the value typed when "Valider" is touched.
-    fn key(&mut self, key: &str) -> Option<String> {
-        let input = self.screen.as_ref().map(|s| s.input.clone())?;
-        let limit = match input {
-            Input::Number { min, max } => layouts::number_digits(min, max),
-            Input::Phone => 10,
-            Input::Email => 254,
-            Input::Text { max_length } => max_length,
-            // Six characters and the dash.
-            Input::ReceiptCode => 7,
-            _ => return None,
-        };
-        match key {
-            layouts::ERASE => {
-                self.typed.pop();
-            }
-            layouts::VALIDATE => {
-                let value = self.typed.trim().to_string();
-                return (!value.is_empty()).then_some(value);
-            }
-            layouts::DIGITS | layouts::LETTERS => {
-                self.digits = key == layouts::DIGITS;
-                self.relayout();
-                return None;
-            }
-            layouts::SPACE => {
-                if !self.typed.is_empty() && !self.typed.ends_with(' ') {
-                    self.typed.push(' ');
-                }
-            }
-            other => {
-                let digits_only = matches!(input, Input::Number { .. } | Input::Phone);
-                if digits_only && !other.chars().all(|c| c.is_ascii_digit()) {
-                    return None;
-                }
-                if self.typed.chars().count() + other.chars().count() <= limit {
-                    self.typed.push_str(other);
-                }
-            }
-        }
-        self.show_typed();
-        None
     }
 }

@@ -15,6 +15,7 @@ mod generated {
 }
 
 pub mod controller;
+mod render;
 pub mod headless;
 pub mod layouts;
 pub mod pictograms;
