@@ -15,10 +15,10 @@ mod generated {
 }
 
 pub mod controller;
-mod render;
 pub mod headless;
 pub mod layouts;
 pub mod pictograms;
+mod render;
 pub mod screenshots;
 pub mod status;
 pub mod voice;
