@@ -99,18 +99,7 @@ fn screen(text: &str, input: Input, step: usize, notice: Option<String>) -> Scre
         pictogram: Some("suivi".to_string()),
         input,
         options: if yes_no {
-            vec![
-                ScreenOption {
-                    id: "oui".into(),
-                    label: "Oui".into(),
-                    pictogram: Some("oui".into()),
-                },
-                ScreenOption {
-                    id: "non".into(),
-                    label: "Non".into(),
-                    pictogram: Some("non".into()),
-                },
-            ]
+            ScreenOption::yes_no()
         } else {
             Vec::new()
         },

@@ -63,20 +63,7 @@ impl Session {
         &self,
         notice: Option<String>,
     ) -> Option<(Screen, String)> {
-        let yes_no = || {
-            vec![
-                ScreenOption {
-                    id: "oui".into(),
-                    label: "Oui".into(),
-                    pictogram: Some("oui".into()),
-                },
-                ScreenOption {
-                    id: "non".into(),
-                    label: "Non".into(),
-                    pictogram: Some("non".into()),
-                },
-            ]
-        };
+        let yes_no = ScreenOption::yes_no;
         let result = match &self.state {
             State::NotStarted | State::Finished => return None,
             State::At(i) => {

@@ -73,3 +73,17 @@ pub struct Progress {
     pub current: usize,
     pub total: usize,
 }
+
+impl ScreenOption {
+    /// The Oui and Non buttons of a yes/no question, a read-back or a confirmation.
+    pub fn yes_no() -> Vec<ScreenOption> {
+        ["oui", "non"]
+            .into_iter()
+            .map(|id| ScreenOption {
+                id: id.into(),
+                label: if id == "oui" { "Oui" } else { "Non" }.into(),
+                pictogram: Some(id.into()),
+            })
+            .collect()
+    }
+}
