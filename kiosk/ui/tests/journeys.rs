@@ -183,9 +183,7 @@ fn street_light_report_by_voice_only() {
 #[test]
 fn misunderstanding_shows_a_notice_and_keeps_the_step() {
     let k = kiosk(config());
-    tap(&k, "Commencer");
-    tap(&k, "Signaler un problème");
-    tap(&k, "Un lampadaire ne marche plus");
+    open_street_light(&k);
     tap(&k, "Suivant");
     k.controller.heard("la voiture rouge");
     assert_eq!(step(&k), "commune");
@@ -205,9 +203,7 @@ fn idle_timeout_wipes_the_session() {
     cfg.idle_timeout = Duration::from_secs(20);
     cfg.idle_countdown = Duration::from_secs(5);
     let k = kiosk(cfg);
-    tap(&k, "Commencer");
-    tap(&k, "Signaler un problème");
-    tap(&k, "Un lampadaire ne marche plus");
+    open_street_light(&k);
     tap(&k, "Suivant");
     tap_letter(&k, 'D');
     tap(&k, "Duisans");
@@ -262,9 +258,7 @@ fn idle_timeout_wipes_the_session() {
 #[test]
 fn call_for_help_is_queued_for_the_ambassadors() {
     let k = kiosk(config());
-    tap(&k, "Commencer");
-    tap(&k, "Signaler un problème");
-    tap(&k, "Un lampadaire ne marche plus");
+    open_street_light(&k);
     tap(&k, "Suivant");
     tap(&k, "Appeler quelqu'un");
     let calls = k
@@ -308,9 +302,7 @@ fn hold_corner(k: &Kiosk, millis: u64) {
 #[test]
 fn supervisor_needs_a_long_press_and_the_pin() {
     let k = kiosk(config());
-    tap(&k, "Commencer");
-    tap(&k, "Signaler un problème");
-    tap(&k, "Un lampadaire ne marche plus");
+    open_street_light(&k);
     hold_corner(&k, 800);
     assert_eq!(
         k.controller.page(),
@@ -358,9 +350,7 @@ fn supervisor_needs_a_long_press_and_the_pin() {
 #[test]
 fn pin_pad_left_alone_ends_on_the_attract_screen_with_nothing_left() {
     let k = kiosk(config());
-    tap(&k, "Commencer");
-    tap(&k, "Signaler un problème");
-    tap(&k, "Un lampadaire ne marche plus");
+    open_street_light(&k);
     tap(&k, "Suivant");
     tap_letter(&k, 'D');
     tap(&k, "Duisans");
@@ -374,9 +364,7 @@ fn pin_pad_left_alone_ends_on_the_attract_screen_with_nothing_left() {
     assert_eq!(k.controller.page(), Page::Attract);
     assert!(!k.controller.has_session());
     // The next person starts afresh: no way back to Duisans.
-    tap(&k, "Commencer");
-    tap(&k, "Signaler un problème");
-    tap(&k, "Un lampadaire ne marche plus");
+    open_street_light(&k);
     assert_eq!(step(&k), "accueil");
     tap(&k, "Suivant");
     assert_eq!(step(&k), "commune");
@@ -403,6 +391,13 @@ fn without_a_microphone_the_screen_says_to_touch() {
     )
     .collect();
     assert!(!shown.is_empty(), "the header says to touch");
+}
+
+/// From the attract screen, by touch: the reports, then the street-light flow.
+fn open_street_light(k: &Kiosk) {
+    tap(k, "Commencer");
+    tap(k, "Signaler un problème");
+    tap(k, "Un lampadaire ne marche plus");
 }
 
 /// Taps the letter filter's button holding this initial ("D", or a group such as "D–F").

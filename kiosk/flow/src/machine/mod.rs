@@ -285,7 +285,7 @@ impl KioskMachine {
         &self.menu
     }
 
-    /// Whether a visit is under way (anything but the attract screen).
+    /// Whether the kiosk is waiting for the next person (the attract screen).
     pub fn is_idle(&self) -> bool {
         matches!(self.page, Page::Attract)
     }
