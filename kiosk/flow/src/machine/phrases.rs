@@ -5,7 +5,8 @@ pub const ATTRACT_INVITATION: &str =
     "Bonjour ! Touchez l'écran ou dites « bonjour » pour commencer.";
 pub const HOME_QUESTION: &str = "Que voulez-vous faire ?";
 pub const HOME_GREETING: &str = "Bonjour.";
-pub const HOME_NOT_UNDERSTOOD: &str = "Je n'ai pas compris.";
+/// The same words as a question's misunderstanding.
+pub const HOME_NOT_UNDERSTOOD: &str = crate::runtime::NOT_UNDERSTOOD;
 pub const HOME_REPROMPT: &str = "Dites ce que vous voulez faire, ou touchez une image.";
 pub const HOME_TRY_TOUCH: &str = "Vous pouvez aussi toucher une image sur l'écran.";
 pub const HOME_HELP: &str =

@@ -88,8 +88,8 @@ mod prompts;
 mod screen;
 
 pub use prompts::fixed_prompts;
-pub(crate) use prompts::NOT_HEARD;
 use prompts::*;
+pub(crate) use prompts::{NOT_HEARD, NOT_UNDERSTOOD};
 pub use screen::{Input, Progress, Screen, ScreenOption, SummaryLine};
 
 /// Where the session is.

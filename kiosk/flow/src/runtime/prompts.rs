@@ -3,7 +3,7 @@
 use crate::model::{Flow, StepBody, Text};
 
 // Built-in phrases, in plain French.
-pub(super) const NOT_UNDERSTOOD: &str = "Je n'ai pas compris.";
+pub(crate) const NOT_UNDERSTOOD: &str = "Je n'ai pas compris.";
 pub(crate) const NOT_HEARD: &str = "Je ne vous ai pas entendu.";
 pub(super) const TRY_TOUCH: &str = "Vous pouvez aussi toucher votre réponse sur l'écran.";
 pub(super) const IS_IT_RIGHT: &str = "C'est bien ça ?";
