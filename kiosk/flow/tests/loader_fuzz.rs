@@ -20,9 +20,10 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = load_flow(&bytes, &Datasets::new());
+        let _ = load_dataset(&bytes);
         let text = String::from_utf8_lossy(&bytes);
-        let _ = load_flow(&text, &Datasets::new());
-        let _ = load_dataset(&text);
+        let _ = load_flow(text.as_bytes(), &Datasets::new());
     }
 
     #[test]
