@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result};
 use kiosk_flow::diagnostic::{Diagnostic, Position};
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow, Limits};
+use kiosk_flow::{load_dataset_bytes, load_flow_bytes, Datasets, Flow, Limits};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,7 @@ fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
     paths.sort();
     for path in paths {
         let source = read(&path)?;
-        let loaded = load_dataset(&source);
+        let loaded = load_dataset_bytes(&source);
         if let Some(dataset) = loaded.value {
             datasets.insert(dataset.id.clone(), dataset);
         }
@@ -154,7 +154,7 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
         }
         let datasets = dataset_cache.get(&dir).cloned().unwrap_or_default();
         let source = read(&path)?;
-        let loaded = load_flow(&source, &datasets);
+        let loaded = load_flow_bytes(&source, &datasets);
         let mut diagnostics = loaded.diagnostics;
         if let Some(flow) = loaded.value {
             match ids.get(&flow.id) {

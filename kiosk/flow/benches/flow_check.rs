@@ -7,7 +7,7 @@
 //! (`Limits::NONE`), and the refusal under the documented limits is measured too. A plain
 //! timing loop (no harness), best of a few rounds, like `flow_bench`.
 
-use kiosk_flow::{load_flow, load_flow_within, Datasets, Limits};
+use kiosk_flow::{load_flow_bytes, load_flow_within, Datasets, Limits};
 use std::fmt::Write;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -68,9 +68,9 @@ fn main() {
             black_box(loaded);
         });
         let refused = best_of(rounds, || {
-            black_box(load_flow(yaml.as_bytes(), &datasets));
+            black_box(load_flow_bytes(yaml.as_bytes(), &datasets));
         });
-        let documented = load_flow(yaml.as_bytes(), &datasets);
+        let documented = load_flow_bytes(yaml.as_bytes(), &datasets);
         let outcome = match documented.diagnostics.first() {
             Some(d) if documented.has_errors() => format!("refused ({d})"),
             _ => "accepted".to_string(),
@@ -91,9 +91,9 @@ fn main() {
     for i in 0..steps {
         let _ = write!(yaml, "  - id: z{i}\n    info: Encore.\n");
     }
-    let loaded = load_flow(yaml.as_bytes(), &datasets);
+    let loaded = load_flow_bytes(yaml.as_bytes(), &datasets);
     let refused = best_of(5, || {
-        black_box(load_flow(yaml.as_bytes(), &datasets));
+        black_box(load_flow_bytes(yaml.as_bytes(), &datasets));
     });
     println!(
         "{} short steps ({} kB) with the documented limits: {} in {:.1} ms",

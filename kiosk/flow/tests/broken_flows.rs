@@ -5,7 +5,7 @@
 //! After a deliberate change of messages, `BLESS=1 cargo test --test broken_flows` rewrites
 //! the `# attendu:` lines from what the loader now says; read the diff before committing.
 
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use kiosk_flow::{load_dataset, load_flow_bytes, Datasets};
 use std::path::Path;
 
 fn datasets() -> Datasets {
@@ -50,7 +50,7 @@ fn every_broken_flow_reports_its_exact_errors() {
             failures.push(format!("{name}: no « # attendu: » line"));
             continue;
         }
-        let loaded = load_flow(&bytes, &datasets);
+        let loaded = load_flow_bytes(&bytes, &datasets);
         let wants_warnings = expected.iter().any(|e| e.contains(": attention : "));
         let got: Vec<String> = loaded
             .diagnostics

@@ -55,7 +55,7 @@ pub(super) fn decode<'b>(bytes: &'b [u8], limits: &Limits) -> Result<Cow<'b, str
         let at = position_after(&text[..index]);
         let message = match c {
             '\0' => format!("le fichier contient des caractères nuls : il est peut-être enregistré en UTF-16 (« Unicode »), pas en UTF-8. {SAVE_AS_UTF8}"),
-            '\u{FFFD}' => "caractère « \u{FFFD} » : une lettre a été perdue lors d'une conversion d'encodage ; retapez-la (par exemple « é »)".to_string(),
+            '\u{FFFD}' => "caractère de remplacement U+FFFD (un losange avec un point d'interrogation) : une lettre a été perdue lors d'une conversion d'encodage ; retapez-la (par exemple « é »)".to_string(),
             _ => format!("caractère invisible interdit (U+{:04X}), souvent venu d'un copier-coller : effacez-le", c as u32),
         };
         return Err(Diagnostic::error(at, message));
@@ -107,7 +107,7 @@ fn windows_1252(byte: u8) -> Option<char> {
 /// `1 Mo`, or a count of bytes when the limit is not a whole number of megabytes.
 fn describe_size(bytes: usize) -> String {
     const MEGABYTE: usize = 1024 * 1024;
-    if bytes >= MEGABYTE && bytes % MEGABYTE == 0 {
+    if bytes >= MEGABYTE && bytes.is_multiple_of(MEGABYTE) {
         format!("{} Mo", bytes / MEGABYTE)
     } else {
         format!("{bytes} octets")
@@ -154,7 +154,7 @@ mod tests {
             .contains("U+0007"));
         assert!(decoded("a: caf\u{FFFD}".as_bytes())
             .unwrap_err()
-            .starts_with("1:7: caractère « \u{FFFD} »"));
+            .starts_with("1:7: caractère de remplacement U+FFFD"));
     }
 
     #[test]

@@ -64,20 +64,32 @@ impl<T> Loaded<T> {
     }
 }
 
-/// Loads and checks a flow from a file's bytes (a `&str` is fine too), within the
-/// documented [`Limits`]. `datasets` are those `options_from` may name.
-pub fn load_flow(source: impl AsRef<[u8]>, datasets: &Datasets) -> Loaded<Flow> {
-    load_flow_within(source.as_ref(), datasets, &Limits::DOCUMENTED)
+/// Loads and checks a flow within the documented [`Limits`]. `datasets` are those
+/// `options_from` may name. A file read from disk goes through [`load_flow_bytes`], which
+/// also refuses text that is not UTF-8.
+pub fn load_flow(source: &str, datasets: &Datasets) -> Loaded<Flow> {
+    load_flow_within(source.as_bytes(), datasets, &Limits::DOCUMENTED)
 }
 
-/// [`load_flow`] with other bounds (benchmarks measure the checker without them).
+/// Loads and checks a flow from a file's bytes, exactly as they are on disk: a byte-order
+/// mark and CRLF line ends are fine, text that is not UTF-8 gets a message that says so.
+pub fn load_flow_bytes(source: &[u8], datasets: &Datasets) -> Loaded<Flow> {
+    load_flow_within(source, datasets, &Limits::DOCUMENTED)
+}
+
+/// [`load_flow_bytes`] with other bounds (benchmarks measure the checker without them).
 pub fn load_flow_within(source: &[u8], datasets: &Datasets, limits: &Limits) -> Loaded<Flow> {
     load(source, limits, |reader, root| reader.flow(root, datasets))
 }
 
-/// Loads and checks a dataset file from its bytes, within the documented [`Limits`].
-pub fn load_dataset(source: impl AsRef<[u8]>) -> Loaded<Dataset> {
-    load(source.as_ref(), &Limits::DOCUMENTED, |reader, root| {
+/// Loads and checks a dataset within the documented [`Limits`].
+pub fn load_dataset(source: &str) -> Loaded<Dataset> {
+    load_dataset_bytes(source.as_bytes())
+}
+
+/// Loads and checks a dataset from a file's bytes, like [`load_flow_bytes`].
+pub fn load_dataset_bytes(source: &[u8]) -> Loaded<Dataset> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
         reader.dataset(root)
     })
 }
