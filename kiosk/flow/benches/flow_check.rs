@@ -7,10 +7,12 @@
 //! (`Limits::NONE`), and the refusal under the documented limits is measured too. A plain
 //! timing loop (no harness), best of a few rounds, like `flow_bench`.
 
+mod common;
+
+use common::best_of;
 use kiosk_flow::{load_flow_bytes, load_flow_within, Datasets, Limits};
 use std::fmt::Write;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 /// A valid flow of exactly `steps` steps (at least 6) that uses what the checker checks:
 /// yes/no, number and choice questions, conditions on earlier answers (type, option and
@@ -44,17 +46,6 @@ fn generated_flow(steps: usize) -> String {
          \x20 - id: envoi\n    submit: Merci. Votre code est {recu}.\n    send: [q0]\n",
     );
     yaml
-}
-
-fn best_of(rounds: usize, mut f: impl FnMut()) -> Duration {
-    (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 fn main() {

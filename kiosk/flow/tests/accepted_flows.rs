@@ -4,18 +4,13 @@
 //!
 //! The fixtures' bytes are the test: `.gitattributes` keeps git from converting them.
 
-use kiosk_flow::{load_dataset, load_flow_bytes, Datasets, Severity};
+mod common;
+
+use common::corpus_datasets;
+use kiosk_flow::{load_flow_bytes, Severity};
 use std::path::{Path, PathBuf};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn datasets() -> Datasets {
-    let mut map = Datasets::new();
-    let loaded = load_dataset(include_str!("broken/data/communes.yaml"));
-    let dataset = loaded.value.expect("the test dataset loads");
-    map.insert(dataset.id.clone(), dataset);
-    map
-}
 
 fn accepted(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,7 +20,7 @@ fn accepted(name: &str) -> PathBuf {
 
 #[test]
 fn every_accepted_flow_loads() {
-    let datasets = datasets();
+    let datasets = corpus_datasets();
     let mut files: Vec<PathBuf> = std::fs::read_dir(accepted(""))
         .expect("tests/accepted exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -46,7 +41,7 @@ fn every_accepted_flow_loads() {
 
 #[test]
 fn a_byte_order_mark_and_crlf_line_ends_change_nothing() {
-    let datasets = datasets();
+    let datasets = corpus_datasets();
     let reference = load_flow_bytes(
         &std::fs::read(accepted("lf.yaml")).expect("lf.yaml"),
         &datasets,

@@ -5,16 +5,11 @@
 //! After a deliberate change of messages, `BLESS=1 cargo test --test broken_flows` rewrites
 //! the `# attendu:` lines from what the loader now says; read the diff before committing.
 
-use kiosk_flow::{load_dataset, load_flow_bytes, Datasets};
-use std::path::Path;
+mod common;
 
-fn datasets() -> Datasets {
-    let mut map = Datasets::new();
-    let loaded = load_dataset(include_str!("broken/data/communes.yaml"));
-    let dataset = loaded.value.expect("the test dataset loads");
-    map.insert(dataset.id.clone(), dataset);
-    map
-}
+use common::corpus_datasets;
+use kiosk_flow::load_flow_bytes;
+use std::path::Path;
 
 #[test]
 fn every_broken_flow_reports_its_exact_errors() {
@@ -30,7 +25,7 @@ fn every_broken_flow_reports_its_exact_errors() {
         "the corpus has {} broken flows, at least 25 wanted",
         files.len()
     );
-    let datasets = datasets();
+    let datasets = corpus_datasets();
     let mut failures = Vec::new();
     for path in &files {
         // Bytes, as `kiosk flow check` reads them: some files are not UTF-8 on purpose.
