@@ -410,6 +410,30 @@ pub mod display {
         }
     }
 
+    /// A label as it reads after the first item of a list: "Du gros électroménager" becomes
+    /// "du gros électroménager" and "Mardi" "mardi", while names ("Duisans") keep their capital.
+    pub fn inside_sentence(label: &str) -> String {
+        const COMMON_STARTS: [&str; 11] = [
+            "un", "une", "des", "du", "de", "d'", "le", "la", "les", "l'", "aux",
+        ];
+        let first = label
+            .split(|c: char| c.is_whitespace() || c == '\'' || c == '\u{2019}')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        let elided = label.to_lowercase();
+        let common = COMMON_STARTS.contains(&first.as_str())
+            || elided.starts_with("d'")
+            || elided.starts_with("l'")
+            || WEEKDAYS.contains(&first.as_str())
+            || MONTHS.contains(&first.as_str());
+        let mut chars = label.chars();
+        match chars.next() {
+            Some(c) if common => c.to_lowercase().chain(chars).collect(),
+            _ => label.to_string(),
+        }
+    }
+
     /// The label of an option id, or the id itself when the question has no such option.
     pub fn option_label(kind: &QuestionKind, id: &str) -> String {
         kind.options()
@@ -432,7 +456,18 @@ pub mod display {
             Value::Choice(id) => option_label(kind, id),
             Value::Choices(ids) if ids.is_empty() => "aucun".to_string(),
             Value::Choices(ids) => {
-                let labels: Vec<String> = ids.iter().map(|id| option_label(kind, id)).collect();
+                let labels: Vec<String> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        let label = option_label(kind, id);
+                        if i > 0 {
+                            inside_sentence(&label)
+                        } else {
+                            label
+                        }
+                    })
+                    .collect();
                 list(&labels)
             }
         }

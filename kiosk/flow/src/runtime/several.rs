@@ -68,13 +68,7 @@ impl Session {
                 .map(|o| o.id.clone())
                 .collect()
         };
-        let said_list = |ids: &[String]| {
-            let labels: Vec<String> = ids
-                .iter()
-                .map(|id| display::option_label(&q.kind, id))
-                .collect();
-            display::list(&labels)
-        };
+        let said_list = |ids: &[String]| display::value(&Value::Choices(ids.to_vec()), &q.kind);
         let finished = match reply {
             SeveralChoices::Done => {
                 if chosen.len() < min {
