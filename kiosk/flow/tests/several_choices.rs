@@ -100,27 +100,27 @@ fn several_days_said_at_once_are_noted_then_closed_with_cest_tout() {
     let effects = heard(&mut s, "lundi mardi et jeudi");
     assert_eq!(
         said(&effects),
-        "J'ai noté : Lundi, Mardi et Jeudi. Autre chose ? Sinon, dites : c'est tout."
+        "J'ai noté : Lundi, mardi et jeudi. Autre chose ? Sinon, dites : c'est tout."
     );
     assert_eq!(selected(&effects), ["lundi", "mardi", "jeudi"]);
     let effects = heard(&mut s, "c'est tout");
-    assert!(said(&effects).starts_with("Vous avez choisi : Lundi, Mardi et Jeudi."));
+    assert!(said(&effects).starts_with("Vous avez choisi : Lundi, mardi et jeudi."));
     let summary = screen(&effects);
-    assert_eq!(summary.summary[0].value, "Lundi, Mardi et Jeudi");
+    assert_eq!(summary.summary[0].value, "Lundi, mardi et jeudi");
     let effects = heard(&mut s, "oui");
     let sent = submission(&effects).expect("submitted");
     assert_eq!(
         sent.answers[0].value,
         serde_json::json!(["lundi", "mardi", "jeudi"])
     );
-    assert_eq!(sent.answers[0].display, "Lundi, Mardi et Jeudi");
+    assert_eq!(sent.answers[0].display, "Lundi, mardi et jeudi");
 }
 
 #[test]
 fn all_but_one_is_a_complete_answer() {
     let mut s = canteen(4);
     let effects = heard(&mut s, "tous sauf le mardi");
-    assert!(said(&effects).starts_with("Vous avez choisi : Lundi, Jeudi et Vendredi."));
+    assert!(said(&effects).starts_with("Vous avez choisi : Lundi, jeudi et vendredi."));
     assert_eq!(screen(&effects).step_id, "resume");
 }
 
@@ -171,7 +171,7 @@ fn more_than_the_maximum_is_refused_and_the_maximum_closes_the_question() {
     assert!(said(&effects).starts_with("Choisissez entre 1 et 2 réponses."));
     assert_eq!(selected(&effects), ["lundi"]);
     let effects = heard(&mut s, "jeudi");
-    assert!(said(&effects).starts_with("Vous avez choisi : Lundi et Jeudi."));
+    assert!(said(&effects).starts_with("Vous avez choisi : Lundi et jeudi."));
     assert_eq!(screen(&effects).step_id, "resume");
 }
 
@@ -187,7 +187,7 @@ fn a_correction_from_the_summary_starts_from_the_answer_given() {
     let effects = heard(&mut s, "c'est tout");
     assert_eq!(
         screen(&effects).summary[0].value,
-        "Lundi, Jeudi et Vendredi"
+        "Lundi, jeudi et vendredi"
     );
 }
 
