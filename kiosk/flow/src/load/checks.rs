@@ -177,7 +177,7 @@ pub(super) fn never_true(when: &Expr, earlier: &[StepDraft]) -> bool {
         let Some(StepBody::Question(q)) = &draft.body else {
             return false;
         };
-        let Some(values) = expr::sample_values(&q.kind, &when.literals_for(&name.text)) else {
+        let Some(values) = expr::sample_values(&q.kind, &when.domain_hints(&name.text)) else {
             return false;
         };
         let mut values: Vec<Option<Value>> = values.into_iter().map(Some).collect();

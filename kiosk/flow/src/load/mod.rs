@@ -23,7 +23,7 @@ mod fields;
 mod flow;
 mod question;
 mod reader;
-mod suggest;
+pub(crate) mod suggest;
 mod text;
 
 pub use question::parse_date_bound;

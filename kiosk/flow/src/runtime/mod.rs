@@ -194,7 +194,7 @@ impl Session {
             let applies = step
                 .when
                 .as_ref()
-                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned()));
+                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned(), self.today));
             if !applies {
                 continue;
             }
@@ -211,12 +211,15 @@ impl Session {
             None => true,
             Some(w) => {
                 let active = self.active_answers();
-                w.eval(&|name: &str| {
-                    active
-                        .iter()
-                        .find(|(s, _, _)| s.id == name)
-                        .map(|(_, _, v)| (*v).clone())
-                })
+                w.eval(
+                    &|name: &str| {
+                        active
+                            .iter()
+                            .find(|(s, _, _)| s.id == name)
+                            .map(|(_, _, v)| (*v).clone())
+                    },
+                    self.today,
+                )
             }
         }
     }
