@@ -1,5 +1,5 @@
-//! Conditions as a session plays them: dates relative to the session's today, and two
-//! answers compared with each other.
+//! Conditions as a session plays them: dates relative to the session's today, two answers
+//! compared with each other, and `urgent` on `submit`.
 
 use chrono::NaiveDate;
 use kiosk_flow::runtime::{Effect, Event, Outcome, Session};
@@ -44,6 +44,7 @@ steps:
   - id: resume
     summary: Voici votre demande.
   - id: envoi
+    urgent: debut <= today+7d
     submit: "Merci. Votre code est {recu}."
 "#;
 
@@ -51,10 +52,14 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
 }
 
-fn session(today: &str) -> Session {
-    let loaded = load_flow(FLOW, &Datasets::new());
+fn session_of(flow: &str, today: &str) -> Session {
+    let loaded = load_flow(flow, &Datasets::new());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     Session::new(Arc::new(loaded.value.expect("flow")), day(today))
+}
+
+fn session(today: &str) -> Session {
+    session_of(FLOW, today)
 }
 
 /// Touches a date on the calendar and confirms its read-back.
@@ -97,4 +102,42 @@ fn two_answers_are_compared() {
     give_date(&mut s, "2026-12-20");
     give_date(&mut s, "2026-12-20");
     assert_eq!(s.current_step_id(), Some("resume"));
+}
+
+/// Plays `flow` to its submission with a rental starting on `debut`; whether it is urgent.
+fn urgent_when_starting(flow: &str, debut: &str) -> bool {
+    let mut s = session_of(flow, "2026-12-01");
+    s.handle(Event::Start);
+    give_date(&mut s, "1980-03-03");
+    give_date(&mut s, debut);
+    give_date(&mut s, "2027-01-31");
+    let effects = s.handle(Event::Heard("oui".to_string()));
+    let submitted = effects.iter().find_map(|e| match e {
+        Effect::Submit(submission) => Some(submission.urgent),
+        _ => None,
+    });
+    submitted.expect("submitted")
+}
+
+#[test]
+fn a_submission_is_urgent_exactly_when_its_condition_holds() {
+    assert!(urgent_when_starting(FLOW, "2026-12-08"));
+    assert!(!urgent_when_starting(FLOW, "2026-12-09"));
+}
+
+#[test]
+fn urgent_may_be_always_or_never() {
+    for (written, urgent) in [
+        ("true", true),
+        ("oui", true),
+        ("non", false),
+        ("false", false),
+    ] {
+        let flow = FLOW.replace("urgent: debut <= today+7d", &format!("urgent: {written}"));
+        assert_eq!(
+            urgent_when_starting(&flow, "2026-12-02"),
+            urgent,
+            "{written}"
+        );
+    }
 }
