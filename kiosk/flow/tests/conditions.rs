@@ -141,3 +141,66 @@ fn urgent_may_be_always_or_never() {
         );
     }
 }
+
+const CANTEEN: &str = r#"
+id: cantine
+version: 1
+title: Inscrire un enfant à la cantine
+kind: procedure
+service: scolaire
+description: Inscrire un enfant à la cantine.
+steps:
+  - id: jours
+    ask: Quels jours votre enfant mange-t-il à la cantine ?
+    label: Jours
+    type: choices
+    options:
+      - { id: lundi, label: Lundi }
+      - { id: mardi, label: Mardi }
+      - { id: jeudi, label: Jeudi }
+      - { id: vendredi, label: Vendredi }
+    help: Dites les jours, par exemple lundi et jeudi.
+    reprompt: Quels jours ?
+  - id: poisson
+    when: "'vendredi' in jours"
+    info: Le vendredi, le repas est sans viande.
+  - id: resume
+    summary: Voici votre demande.
+  - id: envoi
+    urgent: count(jours) >= 3
+    submit: "Merci. Votre code est {recu}."
+"#;
+
+/// Chooses `days` by touch, then « Valider »; the step shown next and, after the summary,
+/// whether the submission is urgent.
+fn canteen(days: &[&str]) -> (Option<String>, bool) {
+    let mut s = session_of(CANTEEN, "2026-12-01");
+    s.handle(Event::Start);
+    for day in days {
+        s.handle(Event::Touched(day.to_string()));
+    }
+    s.handle(Event::Touched("valider".to_string()));
+    let next = s.current_step_id().map(str::to_string);
+    if next.as_deref() == Some("poisson") {
+        s.handle(Event::Touched("suivant".to_string()));
+    }
+    let effects = s.handle(Event::Heard("oui".to_string()));
+    let urgent = effects.iter().find_map(|e| match e {
+        Effect::Submit(submission) => Some(submission.urgent),
+        _ => None,
+    });
+    (next, urgent.expect("submitted"))
+}
+
+#[test]
+fn several_choices_are_tested_by_membership_and_count() {
+    assert_eq!(
+        canteen(&["lundi", "vendredi"]),
+        (Some("poisson".into()), false)
+    );
+    assert_eq!(canteen(&["lundi", "jeudi"]), (Some("resume".into()), false));
+    assert_eq!(
+        canteen(&["lundi", "mardi", "jeudi"]),
+        (Some("resume".into()), true)
+    );
+}

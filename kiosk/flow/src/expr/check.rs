@@ -6,7 +6,8 @@ use super::lex::{date_advice, loose_time};
 use super::{parse_date, parse_time, CmpOp, Expr, ExprError, Literal, LiteralValue, Name};
 use super::{Operand, Subject};
 use crate::load::suggest::suggest;
-use crate::model::QuestionKind;
+use crate::model::{ChoiceOption, QuestionKind};
+use std::borrow::Cow;
 
 /// What a name in a condition refers to, as the loader sees it from the current step.
 pub enum Resolved<'a> {
@@ -40,42 +41,131 @@ impl Expr {
             }
             Expr::Not(a) => a.check_into(resolve, errors),
             Expr::Truthy(name) => {
-                let Some(kind) = question(name, resolve, errors) else {
-                    return;
+                let message = match question(name, resolve, errors) {
+                    None | Some(QuestionKind::YesNo) => return,
+                    Some(QuestionKind::Choices { .. }) => several_choices(&name.text, "'id'"),
+                    Some(kind) => format!(
+                        "« {} » est une question de type {} : comparez-la à une valeur (par exemple {} == ...)",
+                        name.text,
+                        kind.keyword(),
+                        name.text
+                    ),
                 };
-                if !matches!(kind, QuestionKind::YesNo) {
-                    errors.push(ExprError {
-                        offset: name.offset,
-                        message: format!(
-                            "« {} » est une question de type {} : comparez-la à une valeur (par exemple {} == ...)",
-                            name.text,
-                            kind.keyword(),
-                            name.text
-                        ),
-                    });
-                }
+                errors.push(ExprError {
+                    offset: name.offset,
+                    message,
+                });
             }
             Expr::Compare { left, op, right } => {
-                let Subject::Answer(name) = left;
-                let kind = question(name, resolve, errors);
+                let (shown, kind) = match left {
+                    Subject::Answer(name) => (
+                        name.text.clone(),
+                        question(name, resolve, errors).map(Cow::Borrowed),
+                    ),
+                    Subject::Count(name) => (
+                        format!("count({})", name.text),
+                        counted(name, resolve, errors).map(Cow::Owned),
+                    ),
+                };
+                let kind = kind.as_deref();
                 let outcome = match right {
                     Operand::Literal(literal) => match kind {
-                        Some(kind) => check_literal(&name.text, kind, *op, literal),
+                        Some(kind) => check_literal(&shown, kind, *op, literal),
                         None => Ok(()),
                     },
                     Operand::Answer(other) => {
-                        check_other_answer(name, kind, *op, other, resolve, errors)
+                        check_other_answer(&shown, kind, *op, other, resolve, errors)
                     }
                 };
                 errors.extend(outcome.err());
             }
-            Expr::In { name, literals } => {
-                if let Some(kind) = question(name, resolve, errors) {
+            Expr::In { name, literals } => match question(name, resolve, errors) {
+                Some(QuestionKind::Choices { .. }) => {
+                    let first = literals.first().map(|l| match &l.value {
+                        LiteralValue::Str(id) => format!("'{id}'"),
+                        _ => "'id'".to_string(),
+                    });
+                    errors.push(ExprError {
+                        offset: name.offset,
+                        message: several_choices(&name.text, &first.unwrap_or_default()),
+                    });
+                }
+                Some(kind) => {
                     for literal in literals {
                         errors.extend(check_literal(&name.text, kind, CmpOp::Eq, literal).err());
                     }
                 }
+                None => {}
+            },
+            Expr::Chosen { option, name } => {
+                let outcome = match question(name, resolve, errors) {
+                    Some(kind @ QuestionKind::Choices { options, .. }) => {
+                        check_option(&name.text, kind, options, option)
+                    }
+                    Some(QuestionKind::Choice { .. }) => Err(ExprError {
+                        offset: name.offset,
+                        message: format!(
+                            "« {0} » est une question à un seul choix : écrivez {0} == {1}",
+                            name.text,
+                            written(option)
+                        ),
+                    }),
+                    Some(kind) => Err(ExprError {
+                        offset: name.offset,
+                        message: format!(
+                            "{} in {} : « in » après une valeur ne va qu'avec une question de type choices, « {} » est de type {}",
+                            written(option),
+                            name.text,
+                            name.text,
+                            kind.keyword()
+                        ),
+                    }),
+                    None => Ok(()),
+                };
+                errors.extend(outcome.err());
             }
+        }
+    }
+}
+
+/// "« jours » est une question à plusieurs choix : écrivez 'lundi' in jours, ...".
+fn several_choices(name: &str, option: &str) -> String {
+    format!(
+        "« {name} » est une question à plusieurs choix : écrivez {option} in {name} (une option choisie), ou count({name}) >= 2 (combien)"
+    )
+}
+
+/// A literal as it is written in a condition.
+fn written(literal: &Literal) -> String {
+    match &literal.value {
+        LiteralValue::Str(s) => format!("'{s}'"),
+        LiteralValue::Int(n) => n.to_string(),
+        LiteralValue::Bool(b) => yes_no_word(*b).to_string(),
+        LiteralValue::Today { .. } => "today".to_string(),
+    }
+}
+
+/// `count(jours)`: the number of options chosen, from `min` to `max` of the question.
+fn counted(
+    name: &Name,
+    resolve: Resolver<'_, '_>,
+    errors: &mut Vec<ExprError>,
+) -> Option<QuestionKind> {
+    match question(name, resolve, errors)? {
+        QuestionKind::Choices { min, max, .. } => Some(QuestionKind::Number {
+            min: i64::try_from(*min).unwrap_or(i64::MAX),
+            max: i64::try_from(*max).unwrap_or(i64::MAX),
+        }),
+        kind => {
+            errors.push(ExprError {
+                offset: name.offset,
+                message: format!(
+                    "count({0}) compte les options choisies d'une question de type choices : « {0} » est de type {1}",
+                    name.text,
+                    kind.keyword()
+                ),
+            });
+            None
         }
     }
 }
@@ -117,8 +207,8 @@ fn question<'a>(
 /// `fin >= debut`: two answers of the same type. A bare word after a choice or a text is
 /// most often a value without its quotes: say so rather than "unknown step".
 fn check_other_answer<'a>(
-    name: &Name,
-    kind: Option<&'a QuestionKind>,
+    name: &str,
+    kind: Option<&QuestionKind>,
     op: CmpOp,
     other: &Name,
     resolve: Resolver<'_, 'a>,
@@ -148,7 +238,7 @@ fn check_other_answer<'a>(
             offset: other.offset,
             message: format!(
                 "comparaison impossible : « {} » est une question de type {}, « {} » de type {}",
-                name.text,
+                name,
                 kind.keyword(),
                 other.text,
                 other_kind.keyword()
@@ -156,7 +246,7 @@ fn check_other_answer<'a>(
         });
     }
     if op.is_ordering() && !is_ordered(kind) {
-        return Err(ordering_refused(&name.text, kind, other.offset));
+        return Err(ordering_refused(name, kind, other.offset));
     }
     Ok(())
 }
@@ -173,6 +263,7 @@ fn ordering_refused(name: &str, kind: &QuestionKind, offset: usize) -> ExprError
     let what = match kind {
         QuestionKind::YesNo => "un oui/non",
         QuestionKind::Choice { .. } => "un choix",
+        QuestionKind::Choices { .. } => "une liste de choix",
         _ => "un texte",
     };
     ExprError {
@@ -203,7 +294,8 @@ fn check_literal(
         offset: literal.offset,
         message,
     };
-    if op.is_ordering() && !is_ordered(kind) {
+    let several = matches!(kind, QuestionKind::Choices { .. });
+    if op.is_ordering() && !is_ordered(kind) && !several {
         return Err(ordering_refused(name, kind, literal.offset));
     }
     match (kind, &literal.value) {
@@ -217,45 +309,17 @@ fn check_literal(
             )))
         }
         (QuestionKind::YesNo, _) => return Err(type_error(name, kind, literal, "oui ou non")),
-        (QuestionKind::Choice { options }, value) => {
-            let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
-            let id = match value {
-                LiteralValue::Str(id) => id.clone(),
-                LiteralValue::Int(n) if ids.contains(&n.to_string().as_str()) => {
-                    return Err(advice(format!(
-                        "écrivez l'option entre apostrophes : '{n}'"
-                    )))
-                }
-                LiteralValue::Bool(b) if ids.contains(&yes_no_word(*b)) => {
-                    return Err(advice(format!(
-                        "écrivez l'option entre apostrophes : '{}'",
-                        yes_no_word(*b)
-                    )))
-                }
-                _ => {
-                    return Err(type_error(
-                        name,
-                        kind,
-                        literal,
-                        "l'id d'une option entre guillemets",
-                    ))
-                }
-            };
-            if !ids.contains(&id.as_str()) {
-                // Codes (`62291`) that differ by a digit are other communes: no "vouliez-vous dire".
-                let close = suggest(&id, &ids).filter(|_| id.chars().any(char::is_alphabetic));
-                let hint = match close {
-                    Some(close) => format!(" : vouliez-vous dire '{close}' ?"),
-                    None => format!(
-                        " (options : {})",
-                        ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
-                    ),
-                };
-                return Err(advice(format!(
-                    "comparaison impossible : « {name} » n'a pas d'option « {id} »{hint}"
-                )));
-            }
+        (QuestionKind::Choice { options }, _) => return check_option(name, kind, options, literal),
+        (QuestionKind::Choices { .. }, LiteralValue::Int(n)) => {
+            return Err(advice(format!(
+                "« {name} » est une question à plusieurs choix : pour compter les options choisies, écrivez count({name}) {} {n}",
+                op.symbol()
+            )))
         }
+        (QuestionKind::Choices { .. }, LiteralValue::Str(id)) => {
+            return Err(advice(several_choices(name, &format!("'{id}'"))))
+        }
+        (QuestionKind::Choices { .. }, _) => return Err(advice(several_choices(name, "'id'"))),
         (QuestionKind::Number { min, max }, LiteralValue::Int(n)) => {
             let (min, max, n) = (*min, *max, *n);
             let always_false = match op {
@@ -321,6 +385,57 @@ fn check_literal(
     Ok(())
 }
 
+/// An option id of `options` (a `choice` compared with it, or `'lundi' in jours`).
+fn check_option(
+    name: &str,
+    kind: &QuestionKind,
+    options: &[ChoiceOption],
+    literal: &Literal,
+) -> Result<(), ExprError> {
+    let advice = |message: String| ExprError {
+        offset: literal.offset,
+        message,
+    };
+    let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+    let id = match &literal.value {
+        LiteralValue::Str(id) => id,
+        LiteralValue::Int(n) if ids.contains(&n.to_string().as_str()) => {
+            return Err(advice(format!(
+                "écrivez l'option entre apostrophes : '{n}'"
+            )))
+        }
+        LiteralValue::Bool(b) if ids.contains(&yes_no_word(*b)) => {
+            return Err(advice(format!(
+                "écrivez l'option entre apostrophes : '{}'",
+                yes_no_word(*b)
+            )))
+        }
+        _ => {
+            return Err(type_error(
+                name,
+                kind,
+                literal,
+                "l'id d'une option entre guillemets",
+            ))
+        }
+    };
+    if ids.contains(&id.as_str()) {
+        return Ok(());
+    }
+    // Codes (`62291`) that differ by a digit are other communes: no "vouliez-vous dire".
+    let close = suggest(id, &ids).filter(|_| id.chars().any(char::is_alphabetic));
+    let hint = match close {
+        Some(close) => format!(" : vouliez-vous dire '{close}' ?"),
+        None => format!(
+            " (options : {})",
+            ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Err(advice(format!(
+        "comparaison impossible : « {name} » n'a pas d'option « {id} »{hint}"
+    )))
+}
+
 fn yes_no_word(b: bool) -> &'static str {
     if b {
         "oui"
@@ -363,6 +478,17 @@ mod tests {
             ("heure", time.clone()),
             ("heure_fin", time),
             ("t", QuestionKind::Text { max_length: 20 }),
+            (
+                "jours",
+                QuestionKind::Choices {
+                    options: ["lundi", "mardi", "jeudi"]
+                        .iter()
+                        .map(|id| ChoiceOption::new(id, id, &[]))
+                        .collect(),
+                    min: 1,
+                    max: 3,
+                },
+            ),
         ]
     }
 
@@ -431,6 +557,46 @@ mod tests {
             "« n » est une question de type number : comparez-la à un nombre entier"
         );
         assert!(check("debut <= today-18y and heure < '9:30'").is_empty());
+    }
+
+    #[test]
+    fn several_choices_take_membership_and_count() {
+        assert!(check("'lundi' in jours and count(jours) >= 2 and count(jours) < n").is_empty());
+        assert_eq!(
+            check("'lundy' in jours"),
+            [(
+                0,
+                "comparaison impossible : « jours » n'a pas d'option « lundy » : vouliez-vous dire 'lundi' ?"
+                    .to_string()
+            )]
+        );
+        assert_eq!(
+            one("count(jours) > 3"),
+            "comparaison impossible : « count(jours) » va de 1 à 3, cette condition n'est jamais vraie"
+        );
+        assert_eq!(
+            check("count(c) >= 2"),
+            [(
+                6,
+                "count(c) compte les options choisies d'une question de type choices : « c » est de type choice"
+                    .to_string()
+            )]
+        );
+        assert_eq!(
+            one("'eteint' in c"),
+            "« c » est une question à un seul choix : écrivez c == 'eteint'"
+        );
+        assert_eq!(
+            one("jours == 'lundi'"),
+            "« jours » est une question à plusieurs choix : écrivez 'lundi' in jours (une option choisie), ou count(jours) >= 2 (combien)"
+        );
+        assert_eq!(
+            one("jours >= 2"),
+            "« jours » est une question à plusieurs choix : pour compter les options choisies, écrivez count(jours) >= 2"
+        );
+        assert_eq!(check("jours in ['lundi', 'mardi']").len(), 1);
+        assert_eq!(check("jours").len(), 1);
+        assert_eq!(one("'2' in n").split(" : ").next(), Some("'2' in n"));
     }
 
     #[test]

@@ -41,12 +41,19 @@ pub enum Expr {
         name: Name,
         literals: Vec<Literal>,
     },
+    /// `'lundi' in jours`: the option is among those chosen in a `choices` question.
+    Chosen {
+        option: Literal,
+        name: Name,
+    },
 }
 
 /// What a comparison is about: always an answer, so that its type is known.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Subject {
     Answer(Name),
+    /// `count(jours)`: how many options were chosen in a `choices` question.
+    Count(Name),
 }
 
 /// What an answer is compared with: a literal, or another answer of the same type.
@@ -75,6 +82,29 @@ pub enum CmpOp {
 impl CmpOp {
     fn is_ordering(self) -> bool {
         !matches!(self, CmpOp::Eq | CmpOp::Ne)
+    }
+
+    /// As written: `>=`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    /// The same comparison with its sides swapped: `a < b` is `b > a`.
+    pub fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            same => same,
+        }
     }
 
     fn holds(self, ordering: Ordering) -> bool {
@@ -135,7 +165,7 @@ pub(crate) fn parse_time(s: &str) -> Option<NaiveTime> {
 impl Subject {
     pub fn name(&self) -> &Name {
         match self {
-            Subject::Answer(n) => n,
+            Subject::Answer(n) | Subject::Count(n) => n,
         }
     }
 }
@@ -150,7 +180,7 @@ impl Expr {
                 v
             }
             Expr::Not(a) => a.names(),
-            Expr::Truthy(n) | Expr::In { name: n, .. } => vec![n],
+            Expr::Truthy(n) | Expr::In { name: n, .. } | Expr::Chosen { name: n, .. } => vec![n],
             Expr::Compare { left, right, .. } => {
                 let mut v = vec![left.name()];
                 if let Operand::Answer(n) = right {
@@ -187,6 +217,10 @@ impl Expr {
                         == Some(Ordering::Equal)
                 })
             }),
+            Expr::Chosen { option, name } => match (&option.value, answer(&name.text)) {
+                (LiteralValue::Str(id), Some(Value::Choices(ids))) => ids.contains(id),
+                _ => false,
+            },
         }
     }
 }
@@ -194,6 +228,10 @@ impl Expr {
 fn subject_value(subject: &Subject, answer: &dyn Fn(&str) -> Option<Value>) -> Option<Value> {
     match subject {
         Subject::Answer(n) => answer(&n.text),
+        Subject::Count(n) => match answer(&n.text)? {
+            Value::Choices(ids) => i64::try_from(ids.len()).ok().map(Value::Number),
+            _ => None,
+        },
     }
 }
 
@@ -281,5 +319,24 @@ mod tests {
             _ => None,
         };
         assert!(heures.eval(&times, today));
+    }
+
+    #[test]
+    fn several_choices_are_tested_by_membership_and_count() {
+        let today = day("2026-12-01");
+        let jours =
+            |n: &str| (n == "jours").then(|| Value::Choices(vec!["lundi".into(), "jeudi".into()]));
+        let holds = |source: &str, answer: &dyn Fn(&str) -> Option<Value>| {
+            parse(source).expect("valid").eval(answer, today)
+        };
+        assert!(holds("'lundi' in jours", &jours));
+        assert!(!holds("'mardi' in jours", &jours));
+        assert!(holds("not 'mardi' in jours and count(jours) == 2", &jours));
+        assert!(!holds("count(jours) >= 3", &jours));
+        let none = |n: &str| (n == "jours").then(|| Value::Choices(Vec::new()));
+        assert!(holds("count(jours) == 0", &none));
+        // Skipped: no answer, every comparison false.
+        assert!(!holds("count(jours) == 0", &|_| None));
+        assert!(!holds("'lundi' in jours", &|_| None));
     }
 }

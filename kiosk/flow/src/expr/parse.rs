@@ -2,7 +2,7 @@
 //! with a question's name.
 
 use super::lex::{describe, lex, Tok};
-use super::{err, CmpOp, Expr, ExprError, Literal, LiteralValue, Name, Operand, Subject};
+use super::{err, Expr, ExprError, Literal, LiteralValue, Name, Operand, Subject};
 
 struct Parser<'s> {
     source: &'s [char],
@@ -106,6 +106,11 @@ impl Parser<'_> {
                 Ok(inner)
             }
             Some(Tok::Name(_)) => self.comparison(),
+            Some(Tok::Int(_) | Tok::Str(_) | Tok::Oui | Tok::Non | Tok::Today { .. })
+                if self.peek_at(1) == Some(&Tok::In) =>
+            {
+                self.chosen()
+            }
             Some(Tok::Int(_) | Tok::Str(_) | Tok::Oui | Tok::Non | Tok::Today { .. }) => {
                 self.value_first()
             }
@@ -116,14 +121,7 @@ impl Parser<'_> {
     /// `'2027-01-01' > date`: the question goes first; say how it reads that way.
     fn value_first<T>(&self) -> Result<T, ExprError> {
         if let (Some(Tok::Op(op)), Some(Tok::Name(name))) = (self.peek_at(1), self.peek_at(2)) {
-            let flipped = match op {
-                CmpOp::Eq => "==",
-                CmpOp::Ne => "!=",
-                CmpOp::Lt => ">",
-                CmpOp::Le => ">=",
-                CmpOp::Gt => "<",
-                CmpOp::Ge => "<=",
-            };
+            let flipped = op.flipped().symbol();
             let value = self.written(self.pos);
             return err(
                 self.offset(),
@@ -131,6 +129,18 @@ impl Parser<'_> {
             );
         }
         self.unexpected("un nom d'étape")
+    }
+
+    /// `'lundi' in jours`.
+    fn chosen(&mut self) -> Result<Expr, ExprError> {
+        let Some(option) = self.literal() else {
+            return self.unexpected("une option entre guillemets");
+        };
+        self.expect(Tok::In, "« in »")?;
+        match self.name() {
+            Some(name) => Ok(Expr::Chosen { option, name }),
+            None => self.unexpected("le nom d'une question à plusieurs choix"),
+        }
     }
 
     fn name(&mut self) -> Option<Name> {
@@ -165,6 +175,39 @@ impl Parser<'_> {
         Some(Literal { value, offset })
     }
 
+    /// `count(jours) >= 2`, after `count`.
+    fn count(&mut self) -> Result<Expr, ExprError> {
+        self.expect(Tok::LParen, "« ( »")?;
+        let Some(name) = self.name() else {
+            return self.unexpected("le nom d'une question à plusieurs choix");
+        };
+        self.expect(Tok::RParen, "« ) »")?;
+        let Some(Tok::Op(op)) = self.peek() else {
+            return self.unexpected("une comparaison, par exemple count(jours) >= 2");
+        };
+        let op = *op;
+        self.pos += 1;
+        let right = self.operand()?;
+        Ok(Expr::Compare {
+            left: Subject::Count(name),
+            op,
+            right,
+        })
+    }
+
+    /// What comes after a comparison operator: another answer or a literal.
+    fn operand(&mut self) -> Result<Operand, ExprError> {
+        if let Some(other) = self.name() {
+            Ok(Operand::Answer(other))
+        } else if let Some(literal) = self.literal() {
+            Ok(Operand::Literal(literal))
+        } else {
+            self.unexpected(
+                "une valeur (oui, non, un nombre, 'un texte', today) ou une autre question",
+            )
+        }
+    }
+
     /// A literal in a list, where a bare name is an option id without its quotes.
     fn listed_literal(&mut self) -> Result<Literal, ExprError> {
         if let Some(Tok::Name(n)) = self.peek() {
@@ -185,19 +228,14 @@ impl Parser<'_> {
         let Some(name) = self.name() else {
             return self.unexpected("un nom d'étape");
         };
+        if name.text == "count" && self.peek() == Some(&Tok::LParen) {
+            return self.count();
+        }
         match self.peek() {
             Some(Tok::Op(op)) => {
                 let op = *op;
                 self.pos += 1;
-                let right = if let Some(other) = self.name() {
-                    Operand::Answer(other)
-                } else if let Some(literal) = self.literal() {
-                    Operand::Literal(literal)
-                } else {
-                    return self.unexpected(
-                        "une valeur (oui, non, un nombre, 'un texte', today) ou une autre question",
-                    );
-                };
+                let right = self.operand()?;
                 Ok(Expr::Compare {
                     left: Subject::Answer(name),
                     op,
@@ -263,6 +301,26 @@ mod tests {
         assert_eq!(parse("(a").unwrap_err().offset, 2);
         assert_eq!(parse("a et b").unwrap_err().offset, 2);
         assert_eq!(parse("a in [b]").unwrap_err().offset, 6);
+    }
+
+    #[test]
+    fn several_choices_have_membership_and_count() {
+        let e = parse("'lundi' in jours and count(jours) >= 2").expect("valid");
+        let names: Vec<_> = e.names().iter().map(|n| n.offset).collect();
+        assert_eq!(names, [11, 27]);
+        assert_eq!(
+            parse("count(jours)").unwrap_err().message,
+            "attendu : une comparaison, par exemple count(jours) >= 2 ; trouvé : la fin de la condition"
+        );
+        assert_eq!(parse("'lundi' in ['a']").unwrap_err().offset, 11);
+        // A step may still be called `count`.
+        assert_eq!(
+            parse("count").expect("valid"),
+            Expr::Truthy(Name {
+                text: "count".into(),
+                offset: 0
+            })
+        );
     }
 
     #[test]

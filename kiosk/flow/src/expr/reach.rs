@@ -3,8 +3,8 @@
 //! tried. Whatever cannot be known when the flow is loaded (a date against today, two
 //! numbers against each other, free text) makes the answer "maybe", never "never".
 
-use super::{Expr, LiteralValue, Operand, Subject};
-use crate::model::{QuestionKind, Value};
+use super::{Expr, LiteralValue, Operand};
+use crate::model::{ChoiceOption, QuestionKind, Value};
 use chrono::NaiveDate;
 
 /// What a condition does with one question: the literals it compares it with, and whether
@@ -27,6 +27,9 @@ pub fn sample_values(kind: &QuestionKind, hints: &DomainHints<'_>) -> Option<Vec
                 .map(|o| Value::Choice(o.id.clone()))
                 .collect(),
         ),
+        QuestionKind::Choices { options, min, max } if options.len() <= MAX_ENUMERATED_OPTIONS => {
+            Some(selections(options, *min, *max))
+        }
         // The bounds and each literal's neighbours stand for every stretch of numbers the
         // literals cut; against another answer that is no longer enough.
         QuestionKind::Number { min, max } if !hints.against_answer => {
@@ -43,6 +46,24 @@ pub fn sample_values(kind: &QuestionKind, hints: &DomainHints<'_>) -> Option<Vec
         }
         _ => None,
     }
+}
+
+/// A `choices` question with more options than this is not enumerated (2^10 selections).
+const MAX_ENUMERATED_OPTIONS: usize = 10;
+
+/// Every selection of `min` to `max` options, each in the options' order.
+fn selections(options: &[ChoiceOption], min: usize, max: usize) -> Vec<Value> {
+    (0u32..1 << options.len())
+        .filter(|mask| (min..=max).contains(&(mask.count_ones() as usize)))
+        .map(|mask| {
+            let chosen = options
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, o)| o.id.clone());
+            Value::Choices(chosen.collect())
+        })
+        .collect()
 }
 
 impl Expr {
@@ -99,7 +120,7 @@ impl Expr {
             Expr::Not(a) => a.collect_hints(name, hints),
             Expr::Truthy(_) => {}
             Expr::Compare { left, right, .. } => {
-                let Subject::Answer(subject) = left;
+                let subject = left.name();
                 match right {
                     Operand::Literal(l) if subject.text == name => hints.literals.push(&l.value),
                     Operand::Literal(_) => {}
@@ -111,7 +132,7 @@ impl Expr {
             Expr::In { name: n, literals } if n.text == name => {
                 hints.literals.extend(literals.iter().map(|l| &l.value));
             }
-            Expr::In { .. } => {}
+            Expr::In { .. } | Expr::Chosen { .. } => {}
         }
     }
 }
@@ -159,6 +180,33 @@ mod tests {
         let alone = parse("a < 4 and a > 2").expect("valid");
         let values = sample_values(&number, &alone.domain_hints("a")).expect("sampled");
         assert!(values.contains(&Value::Number(3)));
+    }
+
+    #[test]
+    fn several_choices_are_enumerated_within_their_bounds() {
+        let options: Vec<ChoiceOption> = ["lundi", "mardi", "jeudi"]
+            .iter()
+            .map(|id| ChoiceOption::new(id, id, &[]))
+            .collect();
+        let jours = QuestionKind::Choices {
+            options,
+            min: 1,
+            max: 2,
+        };
+        let values = sample_values(&jours, &DomainHints::default()).expect("enumerated");
+        assert_eq!(values.len(), 6, "{values:?}");
+        assert!(values.contains(&Value::Choices(vec!["lundi".into(), "jeudi".into()])));
+        let domains = vec![(
+            "jours".to_string(),
+            values.into_iter().map(Some).collect::<Vec<_>>(),
+        )];
+        let holds = |source: &str| parse(source).expect("valid").satisfiable(&domains);
+        assert_eq!(holds("count(jours) > 2"), Some(false));
+        assert_eq!(holds("'lundi' in jours and 'mardi' in jours"), Some(true));
+        assert_eq!(
+            holds("'lundi' in jours and 'mardi' in jours and 'jeudi' in jours"),
+            Some(false)
+        );
     }
 
     #[test]
