@@ -63,10 +63,19 @@ impl Reader<'_> {
                             let conditional = earlier
                                 .iter()
                                 .any(|d| d.id == name && !matches!(d.when, When::Always));
+                            let optional = earlier.iter().any(|d| {
+                                d.id == name
+                                    && matches!(&d.body, Some(StepBody::Question(q)) if q.optional)
+                            });
                             if conditional {
                                 self.diags.warning(
                                     at,
                                     format!("« {{{name}}} » peut être sans réponse (la question a une condition) : « non renseigné » sera dit"),
+                                );
+                            } else if optional {
+                                self.diags.warning(
+                                    at,
+                                    format!("« {{{name}}} » peut être sans réponse (la question est facultative) : « non renseigné » sera dit"),
                                 );
                             }
                         }

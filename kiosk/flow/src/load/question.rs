@@ -4,17 +4,18 @@ use super::fields::Fields;
 use super::reader::{position_of, Reader};
 use super::text::PlacedText;
 use super::Datasets;
-use crate::model::{DateBound, Question, QuestionKind};
+use crate::model::{DateBound, Question, QuestionKind, TextFormat};
 use chrono::{NaiveDate, NaiveTime};
 use marked_yaml::Node;
 
 /// Keys that belong to one question type or another, and to which.
-pub(super) const TYPE_KEYS: [(&str, &str); 7] = [
+pub(super) const TYPE_KEYS: [(&str, &str); 8] = [
     ("options", "choice"),
     ("options_from", "choice"),
     ("min", "number"),
     ("max", "number"),
     ("max_length", "text"),
+    ("format", "text"),
     ("earliest", "date et time"),
     ("latest", "date et time"),
 ];
@@ -45,6 +46,9 @@ impl Reader<'_> {
         let confirm = fields
             .get("confirm")
             .and_then(|n| self.boolean(n, "confirm"));
+        let optional = fields
+            .get("optional")
+            .and_then(|n| self.boolean(n, "optional"));
         let type_node = self.required(fields, "type", context);
         let dataset = fields
             .get("options_from")
@@ -71,6 +75,7 @@ impl Reader<'_> {
             label: label?,
             pictogram,
             confirm: confirm.unwrap_or_else(|| kind.confirms_by_default()),
+            optional: optional.unwrap_or(false),
             dataset: dataset.filter(|_| matches!(kind, QuestionKind::Choice { .. })),
             kind,
         })
@@ -175,7 +180,11 @@ impl Reader<'_> {
                     }
                     None => 300,
                 };
-                Some(QuestionKind::Text { max_length })
+                let format = match fields.get("format") {
+                    Some(n) => self.text_format(n)?,
+                    None => TextFormat::Free,
+                };
+                Some(QuestionKind::Text { max_length, format })
             }
             "date" => {
                 let earliest = match fields.get("earliest") {
@@ -259,6 +268,23 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// `format: name`: what a `text` question holds.
+    fn text_format(&mut self, node: &Node) -> Option<TextFormat> {
+        let word = self.string(node, "format")?;
+        let format = TextFormat::from_keyword(word.trim());
+        if format.is_none() {
+            let known: Vec<&str> = TextFormat::KEYWORDS.iter().map(|(k, _)| *k).collect();
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "« format » : « {word} » n'est pas un format de texte connu (formats possibles : {})",
+                    known.join(", ")
+                ),
+            );
+        }
+        format
     }
 
     pub(super) fn date_bound(&mut self, node: &Node, key: &str) -> Option<DateBound> {

@@ -28,13 +28,13 @@ impl Session {
             StepBody::Summary { fields, .. } => fields.clone(),
             _ => Vec::new(),
         };
-        self.active_answers()
+        self.active_responses()
             .into_iter()
             .filter(|(s, _, _)| fields.is_empty() || fields.contains(&s.id))
             .map(|(s, q, v)| SummaryLine {
                 step_id: s.id.clone(),
                 label: q.label.clone(),
-                value: display::value(v, &q.kind),
+                value: v.map_or_else(|| NO_ANSWER.to_string(), |v| display::value(v, &q.kind)),
             })
             .collect()
     }
@@ -55,6 +55,7 @@ impl Session {
                 total: self.flow.steps.len(),
             },
             can_go_back: !self.trail.is_empty(),
+            can_skip: false,
         }
     }
 
@@ -78,6 +79,7 @@ impl Session {
                     StepBody::Question(q) => {
                         let mut s = self.screen(*i, self.render(&q.ask, false, None), notice);
                         s.pictogram = q.pictogram.clone();
+                        s.can_skip = q.optional;
                         s.input = self.input_for(&q.kind);
                         s.options = match &q.kind {
                             QuestionKind::YesNo => yes_no(),
@@ -197,6 +199,7 @@ impl Session {
                     total: self.flow.steps.len(),
                 },
                 can_go_back: false,
+                can_skip: false,
             },
         }
     }
@@ -232,7 +235,7 @@ impl Session {
                 min: *min,
                 max: *max,
             },
-            QuestionKind::Text { max_length } => Input::Text {
+            QuestionKind::Text { max_length, .. } => Input::Text {
                 max_length: *max_length,
             },
             QuestionKind::Phone => Input::Phone,
@@ -257,7 +260,7 @@ impl Session {
         };
         let phrases = match &self.state {
             State::At(i) => match &self.flow.steps[*i].body {
-                StepBody::Question(q) => understand::grammar_phrases(expected(&q.kind)),
+                StepBody::Question(q) => understand::grammar_phrases(expected(&q.kind, self.today)),
                 _ => yes_no_and_continue(),
             },
             State::Correcting { summary } => {
@@ -274,7 +277,7 @@ impl Session {
                 if let (Some(p), StepBody::Question(q)) =
                     (&mut phrases, &self.flow.steps[*step].body)
                 {
-                    match understand::grammar_phrases(expected(&q.kind)) {
+                    match understand::grammar_phrases(expected(&q.kind, self.today)) {
                         Some(more) => p.extend(more),
                         None => phrases = None,
                     }

@@ -1,5 +1,6 @@
 //! Choosing one option of a list: by id (touch), label or synonym, close paraphrase,
-//! small recognition errors, or rank ("la deuxième", "numéro trois", "le dernier").
+//! small recognition errors, rank ("la deuxième", "numéro trois", "le dernier"), or a label or
+//! synonym of several words said inside a sentence ("elle est en ce un" for "ce un").
 //! Two options that fit equally well: not understood.
 
 use super::normalize::{clean_words, fold, split_words, starts_with_at};
@@ -168,13 +169,48 @@ impl ChoiceIndex {
             .iter()
             .any(|w| NEGATIONS.contains(&w.as_str()) && !self.name_words.contains(w));
 
+        // A phrase said word for word inside the sentence must agree with the other readings.
+        let inside = self.said_inside(&words, negated);
+        let agreeing = |found: Option<usize>| match (found, inside) {
+            (found, None) => found,
+            (None, Some(inside)) => inside,
+            (Some(found), Some(inside)) => inside.filter(|i| *i == found),
+        };
         if let Some(found) = self.exact(&words, &content, negated) {
-            return found;
+            return agreeing(found);
         }
         if let Some(rank) = self.rank(&raw) {
             return rank;
         }
-        self.closest(&words, negated)
+        agreeing(self.closest(&words, negated))
+    }
+
+    /// A label or synonym of two words or more said word for word inside a longer sentence,
+    /// even when its words alone tell nothing apart ("ce un", "en haut"). Phrases said inside
+    /// a longer one that was said do not count ("salle" in "salle des fêtes"); phrases of two
+    /// different options said apart: not understood (`Some(None)`). `None` when no such phrase
+    /// was said.
+    fn said_inside(&self, words: &[String], negated: bool) -> Option<Option<usize>> {
+        let mut said: Vec<(usize, usize, usize)> = Vec::new();
+        for phrase in &self.phrases {
+            let len = phrase.words.len();
+            if len < 2 || len > words.len() || phrase.negated != negated {
+                continue;
+            }
+            for start in 0..=words.len() - len {
+                if words[start..start + len] == phrase.words[..] {
+                    said.push((phrase.option, start, start + len));
+                }
+            }
+        }
+        let outer = |&(_, start, end): &(usize, usize, usize)| {
+            !said
+                .iter()
+                .any(|&(_, s, e)| s <= start && end <= e && e - s > end - start)
+        };
+        let mut options = said.iter().filter(|m| outer(m)).map(|(option, _, _)| *option);
+        let first = options.next()?;
+        Some(options.all(|o| o == first).then_some(first))
     }
 
     /// The option whose id, label or synonym is exactly the utterance.
@@ -653,6 +689,35 @@ mod tests {
         ];
         assert_eq!(pick(&rooms, "la salle"), None);
         assert_eq!(pick(&rooms, "la salle des fêtes").as_deref(), Some("fetes"));
+    }
+
+    fn classes() -> Vec<ChoiceOption> {
+        vec![
+            ChoiceOption::new("cp", "CP", &["cé pé"]),
+            ChoiceOption::new("ce1", "CE1", &["ce un", "cé un"]),
+            ChoiceOption::new("ce2", "CE2", &["ce deux", "cé deux"]),
+            ChoiceOption::new("cm1", "CM1", &["cé aime un", "cm un"]),
+            ChoiceOption::new("cm2", "CM2", &["cé aime deux", "cm deux"]),
+        ]
+    }
+
+    #[test]
+    fn a_synonym_of_several_words_inside_a_sentence() {
+        let c = classes();
+        for (said, id) in [
+            ("ce un", "ce1"),
+            ("elle est en ce un", "ce1"),
+            ("mon fils est en cé un cette année", "ce1"),
+            ("elle est en ce deux", "ce2"),
+            ("il est en cé aime un", "cm1"),
+            ("il va en cm deux", "cm2"),
+        ] {
+            assert_eq!(pick(&c, said).as_deref(), Some(id), "{said}");
+        }
+        // Two classes said apart: which one? Not understood.
+        assert_eq!(pick(&c, "elle est en ce un ou en ce deux"), None);
+        // Negated: "pas en ce un" is not CE1.
+        assert_eq!(pick(&c, "elle n'est pas en ce un"), None);
     }
 
     #[test]
