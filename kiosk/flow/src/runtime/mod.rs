@@ -15,11 +15,11 @@
 //! submission, and `when` comparisons with it are false. A question that is not optional says
 //! so and asks again.
 
+use crate::model::TextFormat;
 use crate::model::{
     display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value,
 };
 use crate::receipt::spell_receipt;
-use crate::model::TextFormat;
 use crate::understand::{self, Command, DateWindow, Expected, Understanding};
 use chrono::NaiveDate;
 use serde::Serialize;

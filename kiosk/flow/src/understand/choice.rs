@@ -208,7 +208,10 @@ impl ChoiceIndex {
                 .iter()
                 .any(|&(_, s, e)| s <= start && end <= e && e - s > end - start)
         };
-        let mut options = said.iter().filter(|m| outer(m)).map(|(option, _, _)| *option);
+        let mut options = said
+            .iter()
+            .filter(|m| outer(m))
+            .map(|(option, _, _)| *option);
         let first = options.next()?;
         Some(options.all(|o| o == first).then_some(first))
     }

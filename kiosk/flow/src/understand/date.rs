@@ -25,7 +25,11 @@ const MAX_MONTHS_AHEAD: u32 = 12 * 8;
 /// Understands a date answer for a question that accepts `window`. Several different dates
 /// in one utterance, an impossible date, or a weekday that does not match the date said: not
 /// understood.
-pub fn understand_within(utterance: &str, today: NaiveDate, window: DateWindow) -> Option<NaiveDate> {
+pub fn understand_within(
+    utterance: &str,
+    today: NaiveDate,
+    window: DateWindow,
+) -> Option<NaiveDate> {
     let folded = fold(utterance);
     let mut found = Found::default();
     let mut rest = String::with_capacity(folded.len());
@@ -158,9 +162,9 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
                 .and_then(|((d, m), y)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d))
                 .map(Candidate::Exact)
         }
-        [d, m] if d.len() <= 2 && m.len() <= 2 && token.contains('/') => num(d)
-            .zip(num(m))
-            .and_then(|(d, m)| day_month(today, d, m)),
+        [d, m] if d.len() <= 2 && m.len() <= 2 && token.contains('/') => {
+            num(d).zip(num(m)).and_then(|(d, m)| day_month(today, d, m))
+        }
         _ => return Typed::NotADate,
     };
     match date {
@@ -270,10 +274,9 @@ fn spoken_dates(words: &[String], today: NaiveDate, found: &mut Found) -> Option
             let date = match direction {
                 Some(true) => Candidate::Exact(next_weekday(today, day)?),
                 Some(false) => Candidate::Exact(previous_weekday(today, day)?),
-                None => Candidate::recurring(
-                    next_weekday(today, day),
-                    previous_weekday(today, day),
-                )?,
+                None => {
+                    Candidate::recurring(next_weekday(today, day), previous_weekday(today, day))?
+                }
             };
             found.dates.push(date);
         } else {
@@ -370,9 +373,12 @@ fn relative(
 /// years away for 29 February); `None` when no year has it ("le trente et un février").
 fn day_month(today: NaiveDate, day: u32, month: u32) -> Option<Candidate> {
     NaiveDate::from_ymd_opt(2000, month, day)?;
-    let in_year = |offset: i32| NaiveDate::from_ymd_opt(today.year().checked_add(offset)?, month, day);
+    let in_year =
+        |offset: i32| NaiveDate::from_ymd_opt(today.year().checked_add(offset)?, month, day);
     let next = (0..=8).filter_map(in_year).find(|d| *d >= today);
-    let previous = (0..=8).filter_map(|back| in_year(-back)).find(|d| *d < today);
+    let previous = (0..=8)
+        .filter_map(|back| in_year(-back))
+        .find(|d| *d < today);
     Candidate::recurring(next, previous)
 }
 
@@ -427,21 +433,40 @@ mod tests {
     #[test]
     fn a_date_without_its_year_goes_where_the_bounds_allow() {
         let past = Some("2026-11-28"); // latest: today
-        assert_eq!(within("le 3 décembre", None, past).as_deref(), Some("2025-12-03"));
+        assert_eq!(
+            within("le 3 décembre", None, past).as_deref(),
+            Some("2025-12-03")
+        );
         assert_eq!(within("12/03", None, past).as_deref(), Some("2026-03-12"));
-        assert_eq!(within("le quinze", None, past).as_deref(), Some("2026-11-15"));
+        assert_eq!(
+            within("le quinze", None, past).as_deref(),
+            Some("2026-11-15")
+        );
         assert_eq!(within("mardi", None, past).as_deref(), Some("2026-11-24"));
-        assert_eq!(within("le 28 novembre", None, past).as_deref(), Some("2026-11-28"));
-        assert_eq!(within("jeudi 3 décembre", None, past), None, "a Wednesday in 2025");
+        assert_eq!(
+            within("le 28 novembre", None, past).as_deref(),
+            Some("2026-11-28")
+        );
+        assert_eq!(
+            within("jeudi 3 décembre", None, past),
+            None,
+            "a Wednesday in 2025"
+        );
         // Said with its year, or relative: as said, whatever the bounds.
         assert_eq!(
             within("le 3 décembre 2026", None, past).as_deref(),
             Some("2026-12-03")
         );
-        assert_eq!(within("mardi prochain", None, past).as_deref(), Some("2026-12-01"));
+        assert_eq!(
+            within("mardi prochain", None, past).as_deref(),
+            Some("2026-12-01")
+        );
         // A booking in the next three months: the next one.
         let ahead = (Some("2026-11-28"), Some("2027-02-26"));
-        assert_eq!(within("le 3 décembre", ahead.0, ahead.1).as_deref(), Some("2026-12-03"));
+        assert_eq!(
+            within("le 3 décembre", ahead.0, ahead.1).as_deref(),
+            Some("2026-12-03")
+        );
         // Both years within the bounds: the nearer to today.
         let year_around = (Some("2025-11-28"), Some("2027-11-28"));
         assert_eq!(
@@ -464,8 +489,14 @@ mod tests {
         // Today is 28 November: the 13th is 15 days back and 15 days ahead.
         let around = (Some("2026-10-01"), Some("2027-01-31"));
         assert_eq!(within("le treize", around.0, around.1), None);
-        assert_eq!(within("le douze", around.0, around.1).as_deref(), Some("2026-12-12"));
-        assert_eq!(within("le quatorze", around.0, around.1).as_deref(), Some("2026-11-14"));
+        assert_eq!(
+            within("le douze", around.0, around.1).as_deref(),
+            Some("2026-12-12")
+        );
+        assert_eq!(
+            within("le quatorze", around.0, around.1).as_deref(),
+            Some("2026-11-14")
+        );
         // Without bounds, the next one, as always.
         assert_eq!(d("le treize").as_deref(), Some("2026-12-13"));
     }

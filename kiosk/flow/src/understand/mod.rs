@@ -193,7 +193,9 @@ pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> 
         Expected::Number => number::understand(utterance).map(Value::Number),
         Expected::Phone => phone::understand(utterance).map(Value::Phone),
         Expected::Email => email::understand(utterance).map(Value::Email),
-        Expected::Date(window) => date::understand_within(utterance, today, window).map(Value::Date),
+        Expected::Date(window) => {
+            date::understand_within(utterance, today, window).map(Value::Date)
+        }
         Expected::Time => time::understand(utterance).map(Value::Time),
         Expected::Text => {
             let text = utterance.split_whitespace().collect::<Vec<_>>().join(" ");

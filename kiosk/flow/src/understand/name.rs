@@ -54,11 +54,10 @@ fn push_part(out: &mut String, part: &str, previous: &mut Option<String>) {
         return;
     }
     let inside = previous.is_some();
-    let after_particle = previous
-        .as_deref()
-        .is_some_and(|p| PARTICLES.contains(&p));
+    let after_particle = previous.as_deref().is_some_and(|p| PARTICLES.contains(&p));
     let lower_case = inside
-        && (PARTICLES.contains(&part) || (after_particle && ARTICLES_AFTER_PARTICLE.contains(&part)));
+        && (PARTICLES.contains(&part)
+            || (after_particle && ARTICLES_AFTER_PARTICLE.contains(&part)));
     if lower_case {
         out.push_str(part);
     } else {
