@@ -49,7 +49,12 @@ steps:
 "#;
 
 fn session() -> Session {
-    let loaded = load_flow(FLOW, &Datasets::new());
+    session_of(FLOW)
+}
+
+/// A session of this flow on Saturday 28 November 2026.
+fn session_of(yaml: &str) -> Session {
+    let loaded = load_flow(yaml, &Datasets::new());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let flow = loaded.value.expect("flow");
     Session::new(
@@ -442,25 +447,20 @@ steps:
     help: Dites une heure.
     reprompt: À quelle heure ?
   - id: telephone
-    ask: Votre numéro ?
-    label: Téléphone
-    type: phone
     optional: true
-    help: Dites votre numéro.
-    reprompt: Redites votre numéro.
-  - id: resume
-    summary: Voici votre demande.
-  - id: envoi
-    submit: "Merci. Votre code est {recu}."
+    type: phone
+    label: Téléphone
+    ask: Sur quel numéro vous appeler ?
+    help: Dites les chiffres deux par deux.
+    reprompt: Quel est le numéro ?
+  - id: recapitulatif
+    summary: Voici ce que vous demandez.
+  - id: fin
+    submit: "C'est noté. Code : {recu}."
 "#;
 
 fn optional_session() -> Session {
-    let loaded = load_flow(OPTIONAL_FLOW, &Datasets::new());
-    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    Session::new(
-        Arc::new(loaded.value.expect("flow")),
-        NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
-    )
+    session_of(OPTIONAL_FLOW)
 }
 
 fn shown(effects: &[Effect]) -> &kiosk_flow::runtime::Screen {
@@ -511,7 +511,7 @@ fn an_optional_question_is_skipped_by_voice_and_sent_as_not_given() {
     // `matin == oui` is false for a skipped question: the hour is not asked.
     assert_eq!(s.current_step_id(), Some("telephone"));
     let effects = heard(&mut s, "je préfère ne pas répondre");
-    assert_eq!(s.current_step_id(), Some("resume"));
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
     let summary = &shown(&effects).summary;
     let lines: Vec<String> = summary
         .iter()
@@ -602,7 +602,7 @@ fn a_skipped_answer_is_given_from_the_summary_and_skipped_again() {
     heard(&mut s, "neuf heures");
     heard(&mut s, "oui");
     s.handle(Event::Command(Command::Skip));
-    assert_eq!(s.current_step_id(), Some("resume"));
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
     // Change the skipped phone number from the summary.
     heard(&mut s, "non");
     let effects = heard(&mut s, "téléphone");
@@ -614,7 +614,7 @@ fn a_skipped_answer_is_given_from_the_summary_and_skipped_again() {
     );
     let effects = heard(&mut s, "oui");
     // Only what changed is asked: straight back to the summary.
-    assert_eq!(s.current_step_id(), Some("resume"));
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
     let values: Vec<&str> = shown(&effects)
         .summary
         .iter()
@@ -626,7 +626,7 @@ fn a_skipped_answer_is_given_from_the_summary_and_skipped_again() {
     heard(&mut s, "le matin");
     assert_eq!(s.current_step_id(), Some("matin"));
     let effects = heard(&mut s, "aucune idée");
-    assert_eq!(s.current_step_id(), Some("resume"));
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
     let lines: Vec<String> = shown(&effects)
         .summary
         .iter()

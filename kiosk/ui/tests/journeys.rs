@@ -32,13 +32,7 @@ fn street_light_report_by_touch_only() {
         "Faire une démarche",
         "Où en est ma demande ?",
     ] {
-        assert_eq!(
-            i_slint_backend_testing::ElementHandle::find_by_accessible_label(k.controller.window(), kind)
-                .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
-                .count(),
-            1,
-            "{kind}"
-        );
+        assert_eq!(buttons_labelled(&k, kind), 1, "{kind}");
     }
     tap(&k, "Signaler un problème");
     tap(&k, "Un lampadaire ne marche plus");

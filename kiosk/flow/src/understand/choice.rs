@@ -694,35 +694,6 @@ mod tests {
         assert_eq!(pick(&rooms, "la salle des fêtes").as_deref(), Some("fetes"));
     }
 
-    fn classes() -> Vec<ChoiceOption> {
-        vec![
-            ChoiceOption::new("cp", "CP", &["cé pé"]),
-            ChoiceOption::new("ce1", "CE1", &["ce un", "cé un"]),
-            ChoiceOption::new("ce2", "CE2", &["ce deux", "cé deux"]),
-            ChoiceOption::new("cm1", "CM1", &["cé aime un", "cm un"]),
-            ChoiceOption::new("cm2", "CM2", &["cé aime deux", "cm deux"]),
-        ]
-    }
-
-    #[test]
-    fn a_synonym_of_several_words_inside_a_sentence() {
-        let c = classes();
-        for (said, id) in [
-            ("ce un", "ce1"),
-            ("elle est en ce un", "ce1"),
-            ("mon fils est en cé un cette année", "ce1"),
-            ("elle est en ce deux", "ce2"),
-            ("il est en cé aime un", "cm1"),
-            ("il va en cm deux", "cm2"),
-        ] {
-            assert_eq!(pick(&c, said).as_deref(), Some(id), "{said}");
-        }
-        // Two classes said apart: which one? Not understood.
-        assert_eq!(pick(&c, "elle est en ce un ou en ce deux"), None);
-        // Negated: "pas en ce un" is not CE1.
-        assert_eq!(pick(&c, "elle n'est pas en ce un"), None);
-    }
-
     #[test]
     fn ordinal_labels_take_rank_words() {
         let floors = vec![
