@@ -62,6 +62,7 @@ impl Inner {
                                 id: t.id.as_str().into(),
                                 label: t.label.as_str().into(),
                                 icon: pictograms::path_for(t.pictogram.as_deref()).into(),
+                                selected: false,
                             })
                             .collect(),
                     ));
@@ -140,8 +141,9 @@ impl Inner {
         let input = match &screen.input {
             Input::Continue => InputKind::Next,
             Input::YesNo => InputKind::YesNo,
-            Input::Choice if screen.options.len() > layouts::LONG_LIST => InputKind::LongList,
+            Input::Choice if long_list(&screen) => InputKind::LongList,
             Input::Choice => InputKind::Choice,
+            Input::Choices { .. } => InputKind::Choices,
             Input::Number { .. } => InputKind::Number,
             Input::Phone => InputKind::Phone,
             Input::Email => InputKind::Email,
@@ -153,7 +155,14 @@ impl Inner {
         };
         let hint = match &screen.input {
             Input::Number { min, max } => format!("Un nombre de {min} à {max}."),
+            Input::Choices { max, .. } if *max > 1 => {
+                "Plusieurs réponses possibles : touchez-les, puis « Valider ».".to_string()
+            }
             _ => String::new(),
+        };
+        let (selected, can_confirm) = match &screen.input {
+            Input::Choices { min, selected, .. } => (selected.clone(), selected.len() >= *min),
+            _ => (Vec::new(), false),
         };
         self.with_kiosk(|k| {
             k.set_flow_title(screen.flow_title.as_str().into());
@@ -162,7 +171,18 @@ impl Inner {
             k.set_show_caption(false);
             k.set_step_icon(pictograms::path_for(screen.pictogram.as_deref()).into());
             k.set_input(input);
-            k.set_options(model(screen.options.iter().map(option_item).collect()));
+            k.set_options(model(
+                screen
+                    .options
+                    .iter()
+                    .map(|o| OptionItem {
+                        selected: selected.contains(&o.id),
+                        ..option_item(o)
+                    })
+                    .collect(),
+            ));
+            k.set_chosen_count(selected.len() as i32);
+            k.set_can_confirm_choices(can_confirm);
             k.set_summary(model(
                 screen
                     .summary
@@ -198,7 +218,7 @@ impl Inner {
             Input::Text { .. } | Input::ReceiptCode => {
                 self.set_keys(layouts::keyboard(false, self.digits))
             }
-            Input::Choice if screen.options.len() > layouts::LONG_LIST => self.show_long_list(),
+            Input::Choice if long_list(&screen) => self.show_long_list(),
             Input::Date { earliest, latest } => {
                 let today = self.today();
                 let view = match self.calendar {
@@ -343,4 +363,9 @@ impl Inner {
         self.show_typed();
         None
     }
+}
+
+/// A choice shown as the long list with its letter filter.
+fn long_list(screen: &Screen) -> bool {
+    layouts::needs_letter_filter(screen.options.iter().map(|o| o.label.as_str()))
 }

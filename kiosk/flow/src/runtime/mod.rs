@@ -23,6 +23,7 @@ use crate::receipt::spell_receipt;
 use crate::understand::{self, Command, DateWindow, Expected, Understanding};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -92,6 +93,7 @@ pub use crate::submission::{Submission, SubmittedAnswer};
 mod present;
 mod prompts;
 mod screen;
+mod several;
 
 pub use prompts::fixed_prompts;
 use prompts::*;
@@ -145,6 +147,8 @@ pub struct Session {
     returning_to_summary: bool,
     /// What the kiosk says when the citizen asks for a person (what really happens then).
     help_reply: &'static str,
+    /// The options chosen so far on a `choices` question, by step index.
+    selection: Option<(usize, Vec<String>)>,
 }
 
 impl Session {
@@ -159,6 +163,7 @@ impl Session {
             misses: 0,
             returning_to_summary: false,
             help_reply: HELP_CALLED,
+            selection: None,
         }
     }
 
@@ -293,7 +298,14 @@ impl Session {
             let skip_answered = self.returning_to_summary
                 && matches!(step.body, StepBody::Question(_))
                 && (self.answers.contains_key(&step.id) || self.skipped.contains(&step.id));
-            if self.applies(step) && !skip_answered {
+            // A filtered list with nothing left for the earlier answer cannot be asked.
+            let nothing_to_choose = match &step.body {
+                StepBody::Question(q) => {
+                    q.options_filter.is_some() && self.kind_now(q).options().is_empty()
+                }
+                _ => false,
+            };
+            if self.applies(step) && !skip_answered && !nothing_to_choose {
                 break;
             }
             index += 1;
@@ -308,6 +320,7 @@ impl Session {
             return;
         };
         self.misses = 0;
+        self.selection = None;
         match &step.body {
             StepBody::Submit { .. } => {
                 self.state = State::Storing { step: index };
@@ -348,13 +361,6 @@ impl Session {
         self.skipped.clear();
     }
 
-    /// Records the answer to the question at `index` (no longer skipped, if it was).
-    fn record(&mut self, index: usize, value: Value) {
-        let id = self.flow.steps[index].id.clone();
-        self.skipped.remove(&id);
-        self.answers.insert(id, value);
-    }
-
     /// "Je ne sais pas", "passer" or the « Passer » button. An optional question is left
     /// without an answer and the flow goes on; a question that is not optional says so and
     /// asks again (not counted as a misunderstanding); anywhere else it is not understood.
@@ -386,6 +392,7 @@ impl Session {
     }
 
     fn go_back(&mut self, out: &mut Vec<Effect>) {
+        self.selection = None;
         match self.state.clone() {
             State::ReadBack { step, .. } => {
                 self.state = State::At(step);
@@ -516,9 +523,9 @@ impl Session {
         }
         let expected = match (&self.state, &self.flow.steps[index].body) {
             (State::At(_), StepBody::Question(q)) if q.optional => {
-                format!("{} {SKIP_HINT}", what_to_say(&q.kind))
+                format!("{} {SKIP_HINT}", what_to_say(&self.kind_now(q)))
             }
-            (State::At(_), StepBody::Question(q)) => what_to_say(&q.kind),
+            (State::At(_), StepBody::Question(q)) => what_to_say(&self.kind_now(q)),
             (State::At(_), StepBody::Info { .. }) | (State::StoreFailed { .. }, _) => {
                 "Dites : suivant.".to_string()
             }
@@ -626,9 +633,10 @@ impl Session {
                     // A new value instead of oui/non: read that one back.
                     if let StepBody::Question(q) = &self.flow.steps[step].body {
                         let q = q.clone();
-                        let u = self.understand_for(&q.kind, utterance, touched);
+                        let kind = self.kind_now(&q).into_owned();
+                        let u = self.understand_for(&kind, utterance, touched);
                         if let Some(v) = u.value {
-                            if self.check_value(&q.kind, &v).is_ok() {
+                            if self.check_value(&kind, &v).is_ok() {
                                 self.state = State::ReadBack { step, value: v };
                                 self.misses = 0;
                                 self.present(None, None, out);
@@ -706,7 +714,11 @@ impl Session {
         touched: bool,
         out: &mut Vec<Effect>,
     ) {
-        let u = self.understand_for(&q.kind, utterance, touched);
+        let kind = self.kind_now(q).into_owned();
+        if let QuestionKind::Choices { options, min, max } = &kind {
+            return self.answer_several(index, q, options, (*min, *max), utterance, touched, out);
+        }
+        let u = self.understand_for(&kind, utterance, touched);
         if let Some(c) = u.command {
             // A touch is an answer, never a command (command buttons send Event::Command).
             if touched {
@@ -717,29 +729,86 @@ impl Session {
         let Some(value) = u.value else {
             return self.miss(NOT_UNDERSTOOD, out);
         };
-        if let Err(why) = self.check_value(&q.kind, &value) {
+        if let Err(why) = self.check_value(&kind, &value) {
             return self.miss(&why, out);
         }
+        if !touched && matches!(q.kind, QuestionKind::Choice { .. }) && !q.confirm {
+            // Implicit confirmation of the option heard, so a misrecognition is noticed.
+            out.push(Effect::Say {
+                text: format!("{}.", display::value(&value, &q.kind)),
+            });
+        }
+        self.accept(index, q, value, out);
+    }
+
+    /// An understood, valid value: read back first when the question asks for it.
+    fn accept(&mut self, index: usize, q: &Question, value: Value, out: &mut Vec<Effect>) {
         if q.confirm {
             self.state = State::ReadBack { step: index, value };
             self.misses = 0;
             self.present(None, None, out);
         } else {
-            if !touched && matches!(q.kind, QuestionKind::Choice { .. }) {
-                // Implicit confirmation of the option heard, so a misrecognition is noticed.
-                out.push(Effect::Say {
-                    text: format!("{}.", display::value(&value, &q.kind)),
-                });
-            }
             self.record(index, value);
             self.advance(index, out);
         }
     }
 
+    /// Keeps an answer (the question is no longer skipped, if it was). Later answers taken
+    /// from a list filtered by this one, and no longer in that list, are dropped: they will be
+    /// asked again.
+    fn record(&mut self, index: usize, value: Value) {
+        let step_id = self.flow.steps[index].id.clone();
+        self.skipped.remove(&step_id);
+        self.answers.insert(step_id.clone(), value);
+        let flow = Arc::clone(&self.flow);
+        for step in &flow.steps[index + 1..] {
+            let StepBody::Question(q) = &step.body else {
+                continue;
+            };
+            if q.options_filter.as_ref().is_some_and(|f| f.step == step_id) {
+                let kept = self.kind_now(q);
+                let still_valid = match self.answers.get(&step.id) {
+                    Some(Value::Choice(id)) => kept.options().iter().any(|o| &o.id == id),
+                    Some(Value::Choices(ids)) => ids
+                        .iter()
+                        .all(|id| kept.options().iter().any(|o| &o.id == id)),
+                    _ => true,
+                };
+                if !still_valid {
+                    self.answers.remove(&step.id);
+                }
+            }
+        }
+    }
+
+    /// The question's kind as it is asked now: options from a filtered dataset keep only
+    /// those that match the earlier answer.
+    pub(super) fn kind_now<'q>(&self, q: &'q Question) -> Cow<'q, QuestionKind> {
+        let Some(filter) = &q.options_filter else {
+            return Cow::Borrowed(&q.kind);
+        };
+        let kept: Vec<ChoiceOption> = filter
+            .apply(q.kind.options(), self.answers.get(&filter.step))
+            .into_iter()
+            .cloned()
+            .collect();
+        Cow::Owned(match &q.kind {
+            QuestionKind::Choices { min, max, .. } => QuestionKind::Choices {
+                min: (*min).min(kept.len()),
+                max: (*max).min(kept.len()),
+                options: kept,
+            },
+            _ => QuestionKind::Choice { options: kept },
+        })
+    }
+
     fn understand_for(&self, kind: &QuestionKind, utterance: &str, touched: bool) -> Understanding {
         if touched {
-            if let QuestionKind::Choice { options } = kind {
-                return touch_choice(options, utterance);
+            match kind {
+                QuestionKind::Choice { options } => return touch_choice(options, utterance),
+                // Tiles of several choices are toggled, not read back.
+                QuestionKind::Choices { .. } => return Understanding::default(),
+                _ => {}
             }
         }
         understand::understand(expected(kind, self.today), utterance, self.today)
@@ -777,6 +846,11 @@ impl Session {
                     )),
                     _ => Ok(()),
                 }
+            }
+            (QuestionKind::Choices { min, max, .. }, Value::Choices(ids))
+                if ids.len() < *min || ids.len() > *max =>
+            {
+                Err(several::count_rule(*min, *max))
             }
             (QuestionKind::Time { earliest, latest }, Value::Time(t))
                 if t < earliest || t > latest =>
@@ -876,6 +950,10 @@ fn what_to_say(kind: &QuestionKind) -> String {
         QuestionKind::Choice { .. } => {
             "Dites un nom de la liste, ou touchez-le sur l'écran.".to_string()
         }
+        QuestionKind::Choices { .. } => {
+            "Dites vos choix, par exemple : le premier et le dernier. Puis dites : c'est tout."
+                .to_string()
+        }
         QuestionKind::Number { min, max } => format!("Dites un nombre de {min} à {max}."),
         QuestionKind::Phone => {
             "Dites votre numéro de téléphone, chiffre par chiffre ou par deux.".to_string()
@@ -901,6 +979,7 @@ fn expected(kind: &QuestionKind, today: NaiveDate) -> Expected<'_> {
     match kind {
         QuestionKind::YesNo => Expected::YesNo,
         QuestionKind::Choice { options } => Expected::Choice(options),
+        QuestionKind::Choices { options, .. } => Expected::Choices(options),
         QuestionKind::Number { .. } => Expected::Number,
         QuestionKind::Text {
             format: TextFormat::Name,

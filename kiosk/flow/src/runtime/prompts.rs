@@ -28,6 +28,10 @@ pub(super) const REQUIRED: &str = "Cette question est obligatoire.";
 pub(super) const SKIPPED: &str = "D'accord, on passe cette question.";
 pub(super) const SKIP_HINT: &str =
     "Cette question n'est pas obligatoire : vous pouvez dire « passer », ou toucher Passer.";
+pub(super) const SEVERAL_HINT: &str =
+    "Vous pouvez en choisir plusieurs. Quand vous avez fini, dites : c'est tout.";
+pub(super) const ANYTHING_ELSE: &str = "Autre chose ? Sinon, dites : c'est tout.";
+pub(super) const NOTHING_CHOSEN_YET: &str = "Vous n'avez encore rien choisi.";
 pub(super) const CONTINUE_WORDS: [&str; 6] = [
     "suivant",
     "continuer",
@@ -63,6 +67,9 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
         REQUIRED,
         SKIPPED,
         SKIP_HINT,
+        SEVERAL_HINT,
+        ANYTHING_ELSE,
+        NOTHING_CHOSEN_YET,
     ]
     .iter()
     .map(|t| t.to_string())
