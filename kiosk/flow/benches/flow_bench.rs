@@ -12,7 +12,7 @@ use common::best_of;
 use kiosk_flow::machine::{KioskConfig, KioskEffect, KioskEvent, KioskMachine};
 use kiosk_flow::model::ChoiceOption;
 use kiosk_flow::understand::Command;
-use kiosk_flow::understand::{understand, Expected};
+use kiosk_flow::understand::{understand, DateWindow, Expected};
 use kiosk_flow::{load_dataset, load_flow, Datasets};
 use std::hint::black_box;
 use std::path::Path;
@@ -50,7 +50,7 @@ fn main() {
                 "number" => Expected::Number,
                 "phone" => Expected::Phone,
                 "email" => Expected::Email,
-                "date" => Expected::Date,
+                "date" => Expected::Date(DateWindow::ANY),
                 "time" => Expected::Time,
                 "text" => Expected::Text,
                 _ => Expected::Choice(&probleme),

@@ -161,6 +161,9 @@ pub struct Question {
     pub pictogram: Option<String>,
     /// Whether the understood value is read back before moving on.
     pub confirm: bool,
+    /// Whether the citizen may skip it ("je ne sais pas", "passer", the « Passer » button);
+    /// a skipped question is shown and sent as « non renseigné ».
+    pub optional: bool,
     /// The dataset the options come from (`options_from: communes`), if any.
     pub dataset: Option<String>,
     /// Only the dataset's options whose field matches an earlier answer (`filter:`).
@@ -214,6 +217,8 @@ pub enum QuestionKind {
     },
     Text {
         max_length: usize,
+        /// What the text holds: free text, or a person's name (capitalised).
+        format: TextFormat,
     },
     Phone,
     Email,
@@ -257,6 +262,28 @@ impl QuestionKind {
             QuestionKind::Choice { options } | QuestionKind::Choices { options, .. } => options,
             _ => &[],
         }
+    }
+}
+
+/// What a `text` question holds (`format:` in the flow).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Free text, kept as said or typed.
+    #[default]
+    Free,
+    /// A person's name, written with capitals ("Jean-Pierre de la Tour").
+    Name,
+}
+
+impl TextFormat {
+    /// The values of `format:`, with what each one is.
+    pub const KEYWORDS: [(&'static str, TextFormat); 1] = [("name", TextFormat::Name)];
+
+    pub fn from_keyword(word: &str) -> Option<TextFormat> {
+        TextFormat::KEYWORDS
+            .iter()
+            .find(|(k, _)| *k == word)
+            .map(|(_, f)| *f)
     }
 }
 

@@ -196,6 +196,7 @@ impl Inner {
             k.set_progress_current(screen.progress.current as i32);
             k.set_progress_total(screen.progress.total as i32);
             k.set_can_go_back(screen.can_go_back);
+            k.set_can_skip(screen.can_skip);
             k.set_hint(hint.into());
         });
         self.screen = Some(screen);

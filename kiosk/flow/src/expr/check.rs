@@ -477,7 +477,13 @@ mod tests {
             ("fin", date),
             ("heure", time.clone()),
             ("heure_fin", time),
-            ("t", QuestionKind::Text { max_length: 20 }),
+            (
+                "t",
+                QuestionKind::Text {
+                    max_length: 20,
+                    format: crate::model::TextFormat::default(),
+                },
+            ),
             (
                 "jours",
                 QuestionKind::Choices {

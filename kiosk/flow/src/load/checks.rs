@@ -75,10 +75,18 @@ impl Reader<'_> {
                         Resolved::Question(_) | Resolved::Unchecked => {
                             let conditional = earlier_step(name)
                                 .is_some_and(|d| !matches!(d.when, When::Always));
+                            let optional = earlier_step(name).is_some_and(|d| {
+                                matches!(&d.body, Some(StepBody::Question(q)) if q.optional)
+                            });
                             if conditional {
                                 self.diags.warning(
                                     at,
                                     format!("« {{{name}}} » peut être sans réponse (la question a une condition) : « non renseigné » sera dit"),
+                                );
+                            } else if optional {
+                                self.diags.warning(
+                                    at,
+                                    format!("« {{{name}}} » peut être sans réponse (la question est facultative) : « non renseigné » sera dit"),
                                 );
                             }
                         }
@@ -249,7 +257,8 @@ pub(super) fn never_true(
             return false;
         };
         let mut values: Vec<Option<Value>> = values.into_iter().map(Some).collect();
-        if !matches!(draft.when, When::Always) {
+        // No answer is possible too: the question has its own condition, or may be skipped.
+        if !matches!(draft.when, When::Always) || q.optional {
             values.push(None);
         }
         domains.push((name.text.clone(), values));

@@ -241,6 +241,7 @@ fn button_name(command: Command) -> &'static str {
         Command::Louder => "Plus fort",
         Command::Human => "Appeler quelqu'un",
         Command::WhereAmI => "Où suis-je ?",
+        Command::Skip => "Passer",
     }
 }
 
