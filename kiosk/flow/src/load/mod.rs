@@ -15,10 +15,12 @@
 //! - `dataset`: datasets and options, reserved option ids.
 //! - `flow`: the top level and the steps, reserved flow ids.
 //! - `question`: questions and their kinds, date bounds.
+//! - `days`: the days a date question accepts (`weekdays`, `exclude`).
 //! - `checks`: cross-step checks (references, reachability).
 
 mod checks;
 mod dataset;
+mod days;
 mod fields;
 mod flow;
 mod question;

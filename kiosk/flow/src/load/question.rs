@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveTime};
 use marked_yaml::Node;
 
 /// Keys that belong to one question type or another, and to which.
-pub(super) const TYPE_KEYS: [(&str, &str); 7] = [
+pub(super) const TYPE_KEYS: [(&str, &str); 9] = [
     ("options", "choice"),
     ("options_from", "choice"),
     ("min", "number"),
@@ -17,6 +17,8 @@ pub(super) const TYPE_KEYS: [(&str, &str); 7] = [
     ("max_length", "text"),
     ("earliest", "date et time"),
     ("latest", "date et time"),
+    ("weekdays", "date"),
+    ("exclude", "date"),
 ];
 
 impl Reader<'_> {
@@ -178,6 +180,7 @@ impl Reader<'_> {
                 Some(QuestionKind::Text { max_length })
             }
             "date" => {
+                let allowed = self.days_allowed(fields);
                 let earliest = match fields.get("earliest") {
                     Some(n) => self.date_bound(n, "earliest")?,
                     None => DateBound::Open,
@@ -206,7 +209,15 @@ impl Reader<'_> {
                         return None;
                     }
                 }
-                Some(QuestionKind::Date { earliest, latest })
+                let allowed = allowed?;
+                if !self.some_day_possible(earliest, latest, &allowed, fields) {
+                    return None;
+                }
+                Some(QuestionKind::Date {
+                    earliest,
+                    latest,
+                    allowed: Box::new(allowed),
+                })
             }
             "time" => {
                 let parse = |reader: &mut Self,

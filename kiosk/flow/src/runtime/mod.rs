@@ -83,6 +83,7 @@ pub enum Outcome {
 
 pub use crate::submission::{Submission, SubmittedAnswer};
 
+mod date_offer;
 mod present;
 mod prompts;
 mod screen;
@@ -102,6 +103,9 @@ enum State {
     ReadBack {
         step: usize,
         value: Value,
+        /// Set when `value` is a date offered instead of a day the question refuses: why
+        /// that day was refused (see `date_offer`).
+        offered_because: Option<String>,
     },
     /// After "non" at the summary: which answer to change.
     Correcting {
@@ -493,6 +497,11 @@ impl Session {
                 StepBody::Info { .. } => CONTINUE_HELP.to_string(),
                 _ => ALL_RIGHT.to_string(),
             },
+            State::ReadBack {
+                offered_because: Some(_),
+                value: Value::Date(date),
+                ..
+            } => date_offer::offer_reprompt(&display::date(*date)),
             State::ReadBack { .. } => IS_IT_RIGHT.to_string(),
             State::Correcting { .. } => WHAT_TO_CHANGE.to_string(),
             State::ConfirmCancel { .. } => REALLY_CANCEL.to_string(),
@@ -543,7 +552,7 @@ impl Session {
                     StepBody::Submit { .. } | StepBody::End { .. } => {}
                 }
             }
-            State::ReadBack { step, value } => match self.yes_or_continue(utterance, touched) {
+            State::ReadBack { step, value, .. } => match self.yes_or_continue(utterance, touched) {
                 Reply::Command(c) => self.command(c, out),
                 Reply::Yes => {
                     self.answers.insert(self.flow.steps[step].id.clone(), value);
@@ -561,7 +570,14 @@ impl Session {
                         let u = self.understand_for(&q.kind, utterance, touched);
                         if let Some(v) = u.value {
                             if self.check_value(&q.kind, &v).is_ok() {
-                                self.state = State::ReadBack { step, value: v };
+                                if let Some(refused) = self.refused_day(&q.kind, &v) {
+                                    return self.offer_day(step, refused, out);
+                                }
+                                self.state = State::ReadBack {
+                                    step,
+                                    value: v,
+                                    offered_because: None,
+                                };
                                 self.misses = 0;
                                 self.present(None, None, out);
                                 return;
@@ -652,8 +668,15 @@ impl Session {
         if let Err(why) = self.check_value(&q.kind, &value) {
             return self.miss(&why, out);
         }
+        if let Some(refused) = self.refused_day(&q.kind, &value) {
+            return self.offer_day(index, refused, out);
+        }
         if q.confirm {
-            self.state = State::ReadBack { step: index, value };
+            self.state = State::ReadBack {
+                step: index,
+                value,
+                offered_because: None,
+            };
             self.misses = 0;
             self.present(None, None, out);
         } else {
@@ -691,7 +714,12 @@ impl Session {
                     "C'est trop long : {max_length} caractères au plus."
                 ))
             }
-            (QuestionKind::Date { earliest, latest }, Value::Date(d)) => {
+            (
+                QuestionKind::Date {
+                    earliest, latest, ..
+                },
+                Value::Date(d),
+            ) => {
                 let earliest = earliest.resolve(self.today);
                 let latest = latest.resolve(self.today);
                 match (earliest, latest) {
@@ -806,6 +834,10 @@ fn what_to_say(kind: &QuestionKind) -> String {
             "Dites votre adresse e-mail, ou tapez-la sur le clavier.".to_string()
         }
         QuestionKind::Text { .. } => "Dites votre réponse avec vos mots.".to_string(),
+        QuestionKind::Date { allowed, .. } if allowed.weekdays.len() < 7 => format!(
+            "Dites une date, par exemple : le 3 mars. Seuls {} sont possibles.",
+            allowed.weekdays_plural()
+        ),
         QuestionKind::Date { .. } => "Dites une date, par exemple : le 3 mars.".to_string(),
         QuestionKind::Time { .. } => "Dites une heure, par exemple : 14 heures 30.".to_string(),
     }
