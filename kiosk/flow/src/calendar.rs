@@ -34,20 +34,29 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(easter.year, easter.month, easter.day)
 }
 
+/// The fixed public holidays: month, day, name.
+const FIXED_HOLIDAYS: [(u32, u32, &str); 8] = [
+    (1, 1, "Jour de l'an"),
+    (5, 1, "Fête du Travail"),
+    (5, 8, "Victoire 1945"),
+    (7, 14, "Fête nationale"),
+    (8, 15, "Assomption"),
+    (11, 1, "Toussaint"),
+    (11, 11, "Armistice 1918"),
+    (12, 25, "Noël"),
+];
+
+/// The public holidays that follow Easter Sunday: days after it, name.
+const AFTER_EASTER: [(u64, &str); 3] = [
+    (1, "Lundi de Pâques"),
+    (39, "Ascension"),
+    (50, "Lundi de Pentecôte"),
+];
+
 /// The eleven public holidays of metropolitan France in `year`, in date order (only the
 /// eight fixed ones for a year where Easter cannot be computed).
 pub fn french_public_holidays(year: i32) -> Vec<PublicHoliday> {
-    let fixed = [
-        (1, 1, "Jour de l'an"),
-        (5, 1, "Fête du Travail"),
-        (5, 8, "Victoire 1945"),
-        (7, 14, "Fête nationale"),
-        (8, 15, "Assomption"),
-        (11, 1, "Toussaint"),
-        (11, 11, "Armistice 1918"),
-        (12, 25, "Noël"),
-    ];
-    let mut holidays: Vec<PublicHoliday> = fixed
+    let mut holidays: Vec<PublicHoliday> = FIXED_HOLIDAYS
         .iter()
         .filter_map(|&(month, day, name)| {
             Some(PublicHoliday {
@@ -57,12 +66,7 @@ pub fn french_public_holidays(year: i32) -> Vec<PublicHoliday> {
         })
         .collect();
     if let Some(easter) = easter_sunday(year) {
-        let after_easter = [
-            (1, "Lundi de Pâques"),
-            (39, "Ascension"),
-            (50, "Lundi de Pentecôte"),
-        ];
-        holidays.extend(after_easter.iter().filter_map(|&(days, name)| {
+        holidays.extend(AFTER_EASTER.iter().filter_map(|&(days, name)| {
             Some(PublicHoliday {
                 date: easter.checked_add_days(Days::new(days))?,
                 name,
@@ -73,11 +77,20 @@ pub fn french_public_holidays(year: i32) -> Vec<PublicHoliday> {
     holidays
 }
 
-/// Whether `date` is a French public holiday.
+/// Whether `date` is a French public holiday (without building the year's list: calendars
+/// ask it day by day).
 pub fn is_public_holiday(date: NaiveDate) -> bool {
-    french_public_holidays(date.year())
+    let fixed = FIXED_HOLIDAYS
         .iter()
-        .any(|h| h.date == date)
+        .any(|&(month, day, _)| date.month() == month && date.day() == day);
+    fixed
+        || (date.month() >= 3
+            && date.month() <= 6
+            && easter_sunday(date.year()).is_some_and(|easter| {
+                AFTER_EASTER
+                    .iter()
+                    .any(|&(days, _)| easter.checked_add_days(Days::new(days)) == Some(date))
+            }))
 }
 
 /// The French name of a weekday ("mardi").
@@ -328,6 +341,18 @@ mod tests {
         }
         // Years Easter cannot be computed for keep their fixed days.
         assert_eq!(french_public_holidays(10_000).len(), 8);
+    }
+
+    #[test]
+    fn the_day_by_day_test_agrees_with_the_lists() {
+        let mut day = d("2020-01-01");
+        while day < d("2041-01-01") {
+            let listed = french_public_holidays(day.year())
+                .iter()
+                .any(|h| h.date == day);
+            assert_eq!(is_public_holiday(day), listed, "{day}");
+            day = day.succ_opt().expect("a next day");
+        }
     }
 
     #[test]

@@ -492,6 +492,16 @@ mod days_limited {
     }
 
     #[test]
+    fn tomorrow_said_on_a_monday_is_a_tuesday_and_is_taken() {
+        let mut s = session_with(PICKUP, "2026-11-30");
+        let e = heard(&mut s, "demain");
+        assert_eq!(
+            said(&e),
+            "Vous avez dit : mardi 1er décembre 2026. C'est bien ça ?"
+        );
+    }
+
+    #[test]
     fn tomorrow_a_wednesday_is_refused_and_the_nearest_tuesday_offered() {
         let mut s = pickup();
         let e = heard(&mut s, "demain");

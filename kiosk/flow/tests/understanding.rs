@@ -2,7 +2,8 @@
 //! understanding never panics, whatever it is given.
 
 use chrono::NaiveDate;
-use kiosk_flow::model::ChoiceOption;
+use kiosk_flow::calendar::{DaysAllowed, Refusal};
+use kiosk_flow::model::{ChoiceOption, Value};
 use kiosk_flow::understand::{understand, Expected};
 
 const CORPUS: &str = include_str!("data/understanding.tsv");
@@ -52,6 +53,38 @@ fn communes() -> Vec<ChoiceOption> {
     .iter()
     .map(|(id, label)| ChoiceOption::new(id, label, &[]))
     .collect()
+}
+
+/// The day rule a date line names in its options column: `mardis` is a pickup on Tuesdays
+/// without public holidays.
+fn days_rule(kind: &str, options: &str) -> Option<DaysAllowed> {
+    match (kind, options) {
+        ("date", "mardis") => Some(DaysAllowed {
+            weekdays: vec![chrono::Weekday::Tue],
+            no_public_holidays: true,
+            closed: Vec::new(),
+        }),
+        ("date", "") => None,
+        (_, other) if kind == "date" => panic!("unknown day rule {other:?}"),
+        _ => None,
+    }
+}
+
+/// A date as the rule judges it, from today on: the date when taken, else why not and the
+/// nearest date offered instead.
+fn judged(date: NaiveDate, rule: &DaysAllowed) -> serde_json::Value {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let reason = match rule.refusal(date) {
+        None => return serde_json::Value::String(day(date)),
+        Some(Refusal::Weekday) => "jour",
+        Some(Refusal::PublicHoliday) => "férié",
+        Some(Refusal::Closed) => "fermé",
+    };
+    serde_json::json!({
+        "refusé": day(date),
+        "raison": reason,
+        "proposé": rule.nearest(date, Some(today()), None).map(day),
+    })
 }
 
 struct Case {
@@ -124,10 +157,12 @@ fn corpus() {
             other => panic!("line {}: unknown kind {other:?}", case.line),
         };
         let got = understand(expected, &case.utterance, today());
-        let got_value = got
-            .value
-            .as_ref()
-            .map_or(serde_json::Value::Null, |v| v.to_json());
+        let got_value = match (&got.value, days_rule(&case.kind, &case.options)) {
+            (Some(Value::Date(date)), Some(rule)) => judged(*date, &rule),
+            (value, _) => value
+                .as_ref()
+                .map_or(serde_json::Value::Null, |v| v.to_json()),
+        };
         let got_command = got
             .command
             .map_or(serde_json::Value::Null, |c| c.name().into());
