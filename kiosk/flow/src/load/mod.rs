@@ -17,30 +17,44 @@
 //! - `question`: questions and their kinds, date bounds.
 //! - `days`: the days a date question accepts (`weekdays`, `exclude`).
 //! - `checks`: cross-step checks (references, reachability).
+//! - `filters`: options filtered by an earlier answer.
 
 mod checks;
 mod dataset;
 mod days;
 mod fields;
+mod filters;
 mod flow;
 mod question;
 mod reader;
 mod suggest;
 mod text;
 
-pub use question::parse_date_bound;
+pub use question::{parse_date_bound, CONFIRM_CHOICES};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChoiceOption, Flow};
 use reader::Reader;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A shared list of options (`data/communes.yaml`).
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub id: String,
     pub title: String,
+    /// The fields every option carries in its `details`, by name.
+    pub fields: BTreeMap<String, DatasetField>,
     pub options: Vec<ChoiceOption>,
+}
+
+/// One declared field of a dataset's options (`fields: { code_postal: Code postal }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetField {
+    /// What the field holds, in words.
+    pub label: String,
+    /// The dataset whose option ids the field holds (`dataset: codes-postaux`), if any: a
+    /// `filter` on this field needs a question with options from that dataset.
+    pub dataset: Option<String>,
 }
 
 /// Datasets by id, as a flow's `options_from` finds them.
