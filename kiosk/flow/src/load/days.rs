@@ -196,3 +196,44 @@ fn some_day_possible(
     }
     any_window.then_some(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{QuestionKind, StepBody};
+    use crate::{load_flow, Datasets};
+    use chrono::Weekday;
+
+    fn days_of(weekdays: &str, exclude: &str) -> crate::calendar::DaysAllowed {
+        let source = format!(
+            "id: essai\nversion: 1\ntitle: Essai\nkind: booking\nservice: essai\n\
+             description: Un essai.\nsteps:\n  - id: jour\n    ask: Quel jour ?\n    \
+             label: Jour\n    type: date\n    weekdays: {weekdays}\n    exclude: {exclude}\n    \
+             help: Dites un jour.\n    reprompt: Quel jour ?\n  - id: resume\n    \
+             summary: Voici.\n  - id: envoi\n    submit: Merci.\n"
+        );
+        let loaded = load_flow(&source, &Datasets::new());
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let flow = loaded.value.expect("the flow loads");
+        match &flow.steps[0].body {
+            StepBody::Question(q) => match &q.kind {
+                QuestionKind::Date { allowed, .. } => allowed.as_ref().clone(),
+                other => panic!("not a date: {other:?}"),
+            },
+            _ => panic!("not a question"),
+        }
+    }
+
+    #[test]
+    fn one_day_alone_capitals_and_accents_are_accepted() {
+        let allowed = days_of("Mardi", "Jours fériés");
+        assert_eq!(allowed.weekdays, [Weekday::Tue]);
+        assert!(allowed.no_public_holidays);
+        let allowed = days_of(
+            "[vendredi, lundi, lundi]",
+            "[2026-12-24, 2026-12-28..2027-01-02]",
+        );
+        assert_eq!(allowed.weekdays, [Weekday::Mon, Weekday::Fri]);
+        assert!(!allowed.no_public_holidays);
+        assert_eq!(allowed.closed.len(), 2);
+    }
+}
