@@ -206,12 +206,25 @@ impl CalendarView {
         self.first_monday + Duration::days(self.weeks * 7 - 1)
     }
 
+    /// Whether a day that can be chosen comes before this page.
     pub fn can_go_earlier(&self) -> bool {
+        let page = Duration::days(self.weeks * 7);
+        let from = self.earliest.unwrap_or(self.first_monday - page);
         self.earliest.is_none_or(|e| e < self.first_monday)
+            && self
+                .allowed
+                .first_from(from, self.first_monday.pred_opt())
+                .is_some()
     }
 
+    /// Whether a day that can be chosen comes after this page.
     pub fn can_go_later(&self) -> bool {
         self.latest.is_none_or(|l| l > self.last_day())
+            && self
+                .last_day()
+                .succ_opt()
+                .and_then(|next| self.allowed.first_from(next, self.latest))
+                .is_some()
     }
 
     /// Moves by whole pages, never to a page with no possible day.
@@ -511,9 +524,16 @@ mod tests {
             .map(|c| c.date.to_string())
             .collect();
         assert_eq!(enabled, ["2027-01-05", "2027-01-12", "2027-01-19"]);
-        assert!(view.can_go_earlier());
-        // The page before shows the closed Tuesdays, none enabled.
-        assert!(view.moved(-1).cells().iter().all(|c| !c.enabled));
+        // Before it, only closed Tuesdays: no page to go back to.
+        assert!(!view.can_go_earlier());
+        assert_eq!(view.moved(-1), view);
+        assert!(view.can_go_later());
+        // Bounds that end on a Monday: the page of that Monday is the last one.
+        let short = CalendarView {
+            latest: Some(d("2027-01-25")),
+            ..view.clone()
+        };
+        assert!(!short.can_go_later());
     }
 
     #[test]

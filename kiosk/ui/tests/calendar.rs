@@ -52,6 +52,10 @@ fn only_allowed_days_can_be_touched_on_the_calendar() {
     // Tuesday the 8th, and the calendar opens on its week, not on the week of the 2nd.
     let days = k.controller.window().global::<KioskGlobal>().get_days();
     assert_eq!(days.row_data(0).unwrap().date, "2026-12-07");
+    // No day can be chosen before that page: « ◀ » is off.
+    let global = k.controller.window().global::<KioskGlobal>();
+    assert!(!global.get_can_go_earlier());
+    assert!(global.get_can_go_later());
     let enabled: Vec<String> = days
         .iter()
         .filter(|d| d.enabled)
