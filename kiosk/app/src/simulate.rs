@@ -404,10 +404,18 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
         Input::Email => Some("clavier : adresse e-mail".to_string()),
         Input::Text { max_length } => Some(format!("clavier : {max_length} caractères au plus")),
         Input::ReceiptCode => Some("clavier : code de suivi (6 lettres et chiffres)".to_string()),
-        Input::Date { earliest, latest } => Some(format!(
-            "calendrier{}{}",
+        Input::Date {
+            earliest,
+            latest,
+            allowed,
+        } => Some(format!(
+            "calendrier{}{}{}",
             earliest.map(|d| format!(" du {d}")).unwrap_or_default(),
-            latest.map(|d| format!(" au {d}")).unwrap_or_default()
+            latest.map(|d| format!(" au {d}")).unwrap_or_default(),
+            Some(allowed.describe())
+                .filter(|rule| !rule.is_empty())
+                .map(|rule| format!(" : {rule}"))
+                .unwrap_or_default()
         )),
         Input::Time { earliest, latest } => Some(format!("heures de {earliest} à {latest}")),
         Input::Choices { min, max, selected } => Some(format!(

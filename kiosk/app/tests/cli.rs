@@ -287,3 +287,48 @@ fn a_folder_opens_the_home_menu_by_kind() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(json["flow_id"], "eclairage-public");
 }
+
+/// A date on Tuesdays only: the simulator prints the rule with the calendar, and a Wednesday
+/// said gets the nearest Tuesday offered.
+#[test]
+fn simulate_prints_the_days_a_date_accepts() {
+    let dir = std::env::temp_dir().join(format!("kiosk-days-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let flow = dir.join("encombrants.yaml");
+    std::fs::write(
+        &flow,
+        "id: encombrants\nversion: 1\ntitle: Encombrants\nkind: booking\nservice: dechets\n\
+         description: Demander un passage.\nsteps:\n  - id: jour\n    ask: Quel jour ?\n    \
+         label: Jour\n    type: date\n    earliest: today+1d\n    latest: today+6m\n    \
+         weekdays: [mardi]\n    exclude: [jours-feries]\n    help: Dites un mardi.\n    \
+         reprompt: Dites un mardi.\n  - id: resume\n    summary: Voici.\n  - id: envoi\n    \
+         submit: Merci.\n",
+    )
+    .expect("write the flow");
+    let script = dir.join("encombrants.txt");
+    std::fs::write(&script, "demain\noui\noui\n").expect("write the script");
+    let out = kiosk(&[
+        "simulate",
+        &flow.to_string_lossy(),
+        "--answers",
+        &script.to_string_lossy(),
+        "--today",
+        "2026-12-01",
+        "--json",
+    ]);
+    let transcript = text(&out.stderr);
+    assert!(out.status.success(), "{transcript}");
+    assert!(
+        transcript
+            .contains("calendrier du 2026-12-02 au 2027-06-01 : le mardi, sauf les jours fériés"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains(
+            "seuls les mardis sont possibles. Le plus proche est le mardi 8 décembre 2026."
+        ),
+        "{transcript}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["answers"]["jour"], "2026-12-08");
+}

@@ -7,6 +7,7 @@
 //! drive it the same way.
 //!
 //! # Layout
+//! - [`calendar`]: French public holidays and the days a date question accepts.
 //! - [`model`]: the checked flow (steps, questions, options) and answer values.
 //! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
 //! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
@@ -19,6 +20,7 @@
 //! - [`machine`]: the whole kiosk (attract, menu, sessions, idle, lookup, supervisor) as one
 //!   pure machine that every host drives.
 
+pub mod calendar;
 pub mod diagnostic;
 pub mod expr;
 pub mod load;

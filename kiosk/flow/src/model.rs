@@ -4,6 +4,7 @@
 //! conditions are typed, templates point at earlier questions, datasets are resolved.
 //! The runtime can therefore trust these values without checking them again.
 
+pub use crate::calendar::DaysAllowed;
 use crate::expr::Expr;
 use crate::template::Template;
 use chrono::{Datelike, Months, NaiveDate, NaiveTime};
@@ -103,6 +104,9 @@ pub struct Step {
     pub body: StepBody,
 }
 
+// A question is larger than the other steps; a flow has few steps, so boxing it would only
+// add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum StepBody {
     Info {
@@ -225,6 +229,9 @@ pub enum QuestionKind {
     Date {
         earliest: DateBound,
         latest: DateBound,
+        /// The days accepted within the bounds (`weekdays`, `exclude`); boxed to keep
+        /// questions small.
+        allowed: Box<DaysAllowed>,
     },
     Time {
         earliest: NaiveTime,
@@ -383,9 +390,7 @@ impl Value {
 pub mod display {
     use super::*;
 
-    const WEEKDAYS: [&str; 7] = [
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    ];
+    use crate::calendar::WEEKDAY_NAMES as WEEKDAYS;
     /// French month names, January first: the one list that display, understanding
     /// (folded) and recognition grammars share.
     pub const MONTHS: [&str; 12] = [
@@ -406,16 +411,17 @@ pub mod display {
     /// "mardi 3 décembre 2026"
     pub fn date(d: NaiveDate) -> String {
         let weekday = WEEKDAYS[d.weekday().num_days_from_monday() as usize];
+        format!("{weekday} {} {}", day_and_month(d), d.year())
+    }
+
+    /// "3 décembre", "1er mai"
+    pub fn day_and_month(d: NaiveDate) -> String {
         let day = if d.day() == 1 {
             "1er".to_string()
         } else {
             d.day().to_string()
         };
-        format!(
-            "{weekday} {day} {} {}",
-            MONTHS[d.month0() as usize],
-            d.year()
-        )
+        format!("{day} {}", MONTHS[d.month0() as usize])
     }
 
     /// "14 h 30", "midi", "9 h"

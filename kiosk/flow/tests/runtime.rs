@@ -643,3 +643,242 @@ fn a_skipped_answer_is_given_from_the_summary_and_skipped_again() {
     assert_eq!(ids, ["nom", "depuis", "matin", "telephone"]);
     assert_eq!(sub.answers[3].value, serde_json::json!("0612345678"));
 }
+
+/// Dates limited to some weekdays, without public holidays or closed days (`weekdays`,
+/// `exclude`).
+mod days_limited {
+    use super::*;
+
+    /// A bulky-waste pickup on Tuesdays, never on a public holiday, within six months.
+    const PICKUP: &str = r#"
+    id: encombrants
+    version: 1
+    title: Enlèvement des encombrants
+    kind: booking
+    service: dechets
+    description: Demander le passage des encombrants.
+    steps:
+      - id: jour
+        ask: Quel jour voulez-vous le passage ?
+        label: Jour du passage
+        type: date
+        earliest: today+1d
+        latest: today+6m
+        weekdays: [mardi]
+        exclude: [jours-feries, 2026-12-29]
+        help: Dites un mardi. Par exemple, mardi prochain.
+        reprompt: Dites un mardi.
+      - id: resume
+        summary: Voici votre demande.
+      - id: envoi
+        submit: "Merci. Votre code est {recu}."
+    "#;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a test date")
+    }
+
+    fn session_with(flow: &str, today: &str) -> Session {
+        let loaded = load_flow(flow, &Datasets::new());
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let mut s = Session::new(Arc::new(loaded.value.expect("flow")), date(today));
+        s.handle(Event::Start);
+        s
+    }
+
+    /// The pickup question, on Tuesday 1 December 2026.
+    fn pickup() -> Session {
+        session_with(PICKUP, "2026-12-01")
+    }
+
+    fn shown(effects: &[Effect]) -> String {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Show(screen) => Some(screen.text.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// Confirms the summary and returns the date sent.
+    fn sent_date(s: &mut Session) -> String {
+        assert_eq!(s.current_step_id(), Some("resume"));
+        let e = heard(s, "oui");
+        let sub = e
+            .iter()
+            .find_map(|e| match e {
+                Effect::Submit(sub) => Some(sub.clone()),
+                _ => None,
+            })
+            .expect("submitted");
+        sub.answers[0]
+            .value
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    #[test]
+    fn next_tuesday_said_on_a_tuesday_is_taken() {
+        let mut s = pickup();
+        let e = heard(&mut s, "mardi prochain");
+        assert_eq!(
+            said(&e),
+            "Vous avez dit : mardi 8 décembre 2026. C'est bien ça ?"
+        );
+        heard(&mut s, "oui");
+        assert_eq!(sent_date(&mut s), "2026-12-08");
+    }
+
+    #[test]
+    fn tomorrow_said_on_a_monday_is_a_tuesday_and_is_taken() {
+        let mut s = session_with(PICKUP, "2026-11-30");
+        let e = heard(&mut s, "demain");
+        assert_eq!(
+            said(&e),
+            "Vous avez dit : mardi 1er décembre 2026. C'est bien ça ?"
+        );
+    }
+
+    #[test]
+    fn tomorrow_a_wednesday_is_refused_and_the_nearest_tuesday_offered() {
+        let mut s = pickup();
+        let e = heard(&mut s, "demain");
+        let offer = "Ce jour n'est pas possible : seuls les mardis sont possibles. \
+                     Le plus proche est le mardi 8 décembre 2026. Le voulez-vous ?";
+        assert_eq!(said(&e), offer);
+        assert_eq!(shown(&e), offer);
+        let screen = s.screen_now().expect("a screen");
+        assert_eq!(screen.input, Input::YesNo);
+        assert_eq!(s.current_step_id(), Some("jour"));
+        // Not understood: the offer is asked again with its date.
+        let e = heard(&mut s, "les pommes de terre");
+        assert_eq!(
+            said(&e),
+            "Je n'ai pas compris. Voulez-vous le mardi 8 décembre 2026 ?"
+        );
+        // "oui" takes the offered date, without another read-back.
+        heard(&mut s, "oui");
+        assert_eq!(sent_date(&mut s), "2026-12-08");
+    }
+
+    #[test]
+    fn no_to_an_offer_asks_again_and_another_date_may_be_said_instead() {
+        let mut s = pickup();
+        heard(&mut s, "demain");
+        let e = heard(&mut s, "non");
+        assert!(
+            said(&e).starts_with("D'accord. Quel jour voulez-vous le passage ?"),
+            "{}",
+            said(&e)
+        );
+        heard(&mut s, "demain");
+        // Another date straight away: a Tuesday is read back as usual...
+        let e = heard(&mut s, "le quinze décembre");
+        assert_eq!(
+            said(&e),
+            "Vous avez dit : mardi 15 décembre 2026. C'est bien ça ?"
+        );
+        // ... and a Friday gets its own offer.
+        let e = heard(&mut s, "le dix huit décembre");
+        assert!(
+            said(&e).contains("Le plus proche est le mardi 15 décembre 2026."),
+            "{}",
+            said(&e)
+        );
+        heard(&mut s, "oui");
+        assert_eq!(sent_date(&mut s), "2026-12-15");
+    }
+
+    #[test]
+    fn a_closed_day_and_a_public_holiday_say_so() {
+        // 29 December 2026 is a closed Tuesday: the nearest are the 22nd and 5 January.
+        let mut s = pickup();
+        let e = heard(&mut s, "le vingt neuf décembre");
+        assert_eq!(
+            said(&e),
+            "Le 29 décembre n'est pas possible. Le plus proche est le mardi 5 janvier 2027. Le voulez-vous ?"
+        );
+        // 14 July 2026 is a Tuesday and a public holiday; 7 and 21 July are as near: the later.
+        let mut s = session_with(PICKUP, "2026-07-01");
+        let e = heard(&mut s, "le quatorze juillet");
+        assert_eq!(
+            said(&e),
+            "Le 14 juillet est un jour férié. Le plus proche est le mardi 21 juillet 2026. Le voulez-vous ?"
+        );
+    }
+
+    #[test]
+    fn a_day_touched_on_the_calendar_is_checked_too() {
+        let mut s = pickup();
+        let e = s.handle(Event::Touched("2026-12-02".into()));
+        assert!(
+            said(&e).starts_with("Ce jour n'est pas possible"),
+            "{}",
+            said(&e)
+        );
+        s.handle(Event::Touched("oui".into()));
+        assert_eq!(sent_date(&mut s), "2026-12-08");
+    }
+
+    #[test]
+    fn without_any_possible_day_near_the_citizen_is_told() {
+        // From Wednesday 8 July 2026, the only Tuesday within six days is 14 July, a holiday.
+        let flow = PICKUP.replace("latest: today+6m", "latest: today+6d");
+        let mut s = session_with(&flow, "2026-07-08");
+        let e = heard(&mut s, "le dix juillet");
+        assert!(
+            said(&e).starts_with(
+                "Ce jour n'est pas possible : seuls les mardis sont possibles. Aucune autre date n'est possible en ce moment."
+            ),
+            "{}",
+            said(&e)
+        );
+        assert_eq!(s.current_step_id(), Some("jour"));
+    }
+
+    #[test]
+    fn bounds_come_before_days() {
+        // Today is a Tuesday, but the bounds start tomorrow: the bounds' message.
+        let mut s = pickup();
+        let e = heard(&mut s, "aujourd'hui");
+        assert!(
+            said(&e).starts_with("Cette date n'est pas possible. Choisissez entre"),
+            "{}",
+            said(&e)
+        );
+    }
+
+    #[test]
+    fn the_screen_carries_the_rule_and_where_am_i_says_it() {
+        let mut s = pickup();
+        let screen = s.screen_now().expect("a screen");
+        let Input::Date {
+            earliest, allowed, ..
+        } = &screen.input
+        else {
+            panic!("a calendar, not {:?}", screen.input);
+        };
+        assert_eq!(*earliest, Some(date("2026-12-02")));
+        assert!(allowed.allows(date("2026-12-08")));
+        assert!(!allowed.allows(date("2026-12-09")));
+        assert!(!allowed.allows(date("2026-12-29")));
+        assert_eq!(
+            allowed.first_from(date("2026-12-02"), None),
+            Some(date("2026-12-08"))
+        );
+        let e = s.handle(Event::Command(Command::WhereAmI));
+        assert!(
+            said(&e).contains("Seuls les mardis sont possibles."),
+            "{}",
+            said(&e)
+        );
+        let flow = s.flow().clone();
+        let prompts = kiosk_flow::runtime::fixed_prompts(&flow);
+        assert!(prompts
+            .iter()
+            .any(|p| p == "Ce jour n'est pas possible : seuls les mardis sont possibles."));
+        assert!(prompts.iter().any(|p| p == "Le voulez-vous ?"));
+    }
+}

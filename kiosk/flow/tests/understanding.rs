@@ -2,9 +2,10 @@
 //! understanding never panics, whatever it is given.
 
 use chrono::NaiveDate;
+use kiosk_flow::calendar::{DaysAllowed, Refusal};
 use kiosk_flow::load::parse_date_bound;
 use kiosk_flow::menu::{Menu, MenuChoice, MenuEntry, MenuSection};
-use kiosk_flow::model::{ChoiceOption, FlowKind};
+use kiosk_flow::model::{ChoiceOption, FlowKind, Value};
 use kiosk_flow::understand::{understand, DateWindow, Expected};
 
 const CORPUS: &str = include_str!("data/understanding.tsv");
@@ -163,6 +164,37 @@ fn understand_menu(menu: &Menu, utterance: &str) -> (serde_json::Value, serde_js
     (value, serde_json::Value::Null)
 }
 
+/// The day rule a date line names in its options column: `mardis` is a pickup on Tuesdays
+/// without public holidays.
+fn days_rule(kind: &str, options: &str) -> Option<DaysAllowed> {
+    match (kind, options) {
+        ("date", "mardis") => Some(DaysAllowed {
+            weekdays: vec![chrono::Weekday::Tue],
+            no_public_holidays: true,
+            closed: Vec::new(),
+        }),
+        // Anything else in a date line's column is its window (`..today`).
+        _ => None,
+    }
+}
+
+/// A date as the rule judges it, from today on: the date when taken, else why not and the
+/// nearest date offered instead.
+fn judged(date: NaiveDate, rule: &DaysAllowed) -> serde_json::Value {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let reason = match rule.refusal(date) {
+        None => return serde_json::Value::String(day(date)),
+        Some(Refusal::Weekday) => "jour",
+        Some(Refusal::PublicHoliday) => "férié",
+        Some(Refusal::Closed) => "fermé",
+    };
+    serde_json::json!({
+        "refusé": day(date),
+        "raison": reason,
+        "proposé": rule.nearest(date, Some(today()), None).map(day),
+    })
+}
+
 struct Case {
     line: usize,
     kind: String,
@@ -223,6 +255,8 @@ fn corpus() {
             "yes_no" => Expected::YesNo,
             "number" => Expected::Number,
             "phone" => Expected::Phone,
+            // A day rule (`mardis`) is judged after understanding; its window is open.
+            "date" if days_rule("date", &case.options).is_some() => Expected::Date(DateWindow::ANY),
             "date" => Expected::Date(date_window(&case.options, case.line)),
             "time" => Expected::Time,
             "email" => Expected::Email,
@@ -241,10 +275,14 @@ fn corpus() {
             understand_menu(&menu, &case.utterance)
         } else {
             let got = understand(expected, &case.utterance, today());
-            (
-                got.value
+            let value = match (&got.value, days_rule(&case.kind, &case.options)) {
+                (Some(Value::Date(date)), Some(rule)) => judged(*date, &rule),
+                (value, _) => value
                     .as_ref()
                     .map_or(serde_json::Value::Null, |v| v.to_json()),
+            };
+            (
+                value,
                 got.command
                     .map_or(serde_json::Value::Null, |c| c.name().into()),
             )

@@ -433,7 +433,7 @@ fn wire(window: &KioskWindow, inner: &Rc<RefCell<Inner>>) {
     on!(on_calendar_move, |rc, pages: i32| {
         {
             let mut me = rc.borrow_mut();
-            if let Some(view) = me.calendar {
+            if let Some(view) = &me.calendar {
                 me.calendar = Some(view.moved(pages));
                 me.show_calendar();
             }

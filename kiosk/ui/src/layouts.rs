@@ -4,6 +4,7 @@
 
 use crate::generated::{DayCell, Key, OptionItem};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use kiosk_flow::calendar::DaysAllowed;
 use slint::SharedString;
 
 /// Keys and the grid they sit on; `display` columns of row 0 show the typed value.
@@ -167,30 +168,36 @@ const MONTHS_SHORT: [&str; 12] = [
 ];
 pub const WEEKDAYS: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
 
-/// The calendar shows whole weeks from a Monday: 3 on a small screen, 5 otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The calendar shows whole weeks from a Monday: 3 on a small screen, 5 otherwise. Days
+/// outside the bounds or refused by the question's days (`allowed`, which kiosk-flow decides)
+/// cannot be touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarView {
     pub first_monday: NaiveDate,
     pub weeks: i64,
     pub earliest: Option<NaiveDate>,
     pub latest: Option<NaiveDate>,
+    pub allowed: DaysAllowed,
     pub today: NaiveDate,
 }
 
 impl CalendarView {
-    /// Starts on the week of the first possible day.
+    /// Starts on the week of the first day that can be chosen.
     pub fn new(
         earliest: Option<NaiveDate>,
         latest: Option<NaiveDate>,
+        allowed: DaysAllowed,
         today: NaiveDate,
         compact: bool,
     ) -> Self {
         let start = earliest.unwrap_or(today);
+        let first = allowed.first_from(start, latest).unwrap_or(start);
         CalendarView {
-            first_monday: monday_of(start),
+            first_monday: monday_of(first),
             weeks: if compact { 3 } else { 5 },
             earliest,
             latest,
+            allowed,
             today,
         }
     }
@@ -199,25 +206,36 @@ impl CalendarView {
         self.first_monday + Duration::days(self.weeks * 7 - 1)
     }
 
+    /// Whether a day that can be chosen comes before this page.
     pub fn can_go_earlier(&self) -> bool {
+        let page = Duration::days(self.weeks * 7);
+        let from = self.earliest.unwrap_or(self.first_monday - page);
         self.earliest.is_none_or(|e| e < self.first_monday)
+            && self
+                .allowed
+                .first_from(from, self.first_monday.pred_opt())
+                .is_some()
     }
 
+    /// Whether a day that can be chosen comes after this page.
     pub fn can_go_later(&self) -> bool {
         self.latest.is_none_or(|l| l > self.last_day())
+            && self
+                .last_day()
+                .succ_opt()
+                .and_then(|next| self.allowed.first_from(next, self.latest))
+                .is_some()
     }
 
     /// Moves by whole pages, never to a page with no possible day.
-    pub fn moved(self, pages: i32) -> Self {
-        let step = Duration::days(self.weeks * 7 * i64::from(pages));
-        let moved = CalendarView {
-            first_monday: self.first_monday + step,
-            ..self
-        };
+    pub fn moved(&self, pages: i32) -> Self {
         if (pages < 0 && !self.can_go_earlier()) || (pages > 0 && !self.can_go_later()) {
-            self
-        } else {
-            moved
+            return self.clone();
+        }
+        let step = Duration::days(self.weeks * 7 * i64::from(pages));
+        CalendarView {
+            first_monday: self.first_monday + step,
+            ..self.clone()
         }
     }
 
@@ -225,8 +243,7 @@ impl CalendarView {
         (0..self.weeks * 7)
             .map(|i| {
                 let date = self.first_monday + Duration::days(i);
-                let enabled = self.earliest.is_none_or(|e| date >= e)
-                    && self.latest.is_none_or(|l| date <= l);
+                let enabled = self.allowed.allows_within(date, self.earliest, self.latest);
                 let show_month = i == 0 || date.day() == 1;
                 DayCell {
                     label: date.day().to_string().into(),
@@ -485,6 +502,7 @@ mod tests {
         let view = CalendarView::new(
             Some(d("2026-12-03")),
             Some(d("2026-12-20")),
+            DaysAllowed::default(),
             d("2026-12-01"),
             true,
         );
@@ -498,8 +516,42 @@ mod tests {
         assert!(!view.can_go_earlier());
         assert!(!view.can_go_later(), "the 20th is on the first page");
         assert_eq!(view.moved(1), view);
-        let open = CalendarView::new(None, None, d("2026-12-01"), false);
+        let open = CalendarView::new(None, None, DaysAllowed::default(), d("2026-12-01"), false);
         assert_eq!(open.moved(1).first_monday, d("2027-01-04"));
+    }
+
+    #[test]
+    fn calendar_opens_on_the_first_allowed_day_and_disables_the_others() {
+        // Tuesdays only, no public holidays, and the 22nd and 29th of December closed.
+        let allowed = DaysAllowed {
+            weekdays: vec![chrono::Weekday::Tue],
+            no_public_holidays: true,
+            closed: vec![kiosk_flow::calendar::Closure {
+                first: d("2026-12-22"),
+                last: d("2026-12-29"),
+            }],
+        };
+        // From Tuesday 15 December, the first possible Tuesday is 5 January: the calendar
+        // opens on its week.
+        let view = CalendarView::new(Some(d("2026-12-16")), None, allowed, d("2026-12-15"), true);
+        assert_eq!(view.first_monday, d("2027-01-04"));
+        let enabled: Vec<String> = view
+            .cells()
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| c.date.to_string())
+            .collect();
+        assert_eq!(enabled, ["2027-01-05", "2027-01-12", "2027-01-19"]);
+        // Before it, only closed Tuesdays: no page to go back to.
+        assert!(!view.can_go_earlier());
+        assert_eq!(view.moved(-1), view);
+        assert!(view.can_go_later());
+        // Bounds that end on a Monday: the page of that Monday is the last one.
+        let short = CalendarView {
+            latest: Some(d("2027-01-25")),
+            ..view.clone()
+        };
+        assert!(!short.can_go_later());
     }
 
     #[test]

@@ -219,11 +219,15 @@ impl Inner {
                 self.set_keys(layouts::keyboard(false, self.digits))
             }
             Input::Choice if long_list(&screen) => self.show_long_list(),
-            Input::Date { earliest, latest } => {
+            Input::Date {
+                earliest,
+                latest,
+                allowed,
+            } => {
                 let today = self.today();
-                let view = match self.calendar {
+                let view = match self.calendar.take() {
                     Some(view) if view.weeks == if compact { 3 } else { 5 } => view,
-                    _ => CalendarView::new(*earliest, *latest, today, compact),
+                    _ => CalendarView::new(*earliest, *latest, allowed.clone(), today, compact),
                 };
                 self.calendar = Some(view);
                 self.show_calendar();
@@ -297,7 +301,7 @@ impl Inner {
     }
 
     pub(crate) fn show_calendar(&self) {
-        let Some(view) = self.calendar else { return };
+        let Some(view) = &self.calendar else { return };
         self.with_kiosk(|k| {
             k.set_weekdays(model(
                 layouts::WEEKDAYS

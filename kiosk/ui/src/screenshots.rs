@@ -260,11 +260,16 @@ fn sample_value(input: &Input, today: NaiveDate) -> Option<String> {
             .chars()
             .take(*max_length)
             .collect(),
-        Input::Date { earliest, latest } => {
+        Input::Date {
+            earliest,
+            latest,
+            allowed,
+        } => {
             let mut day = earliest.unwrap_or(today + Duration::days(7));
             if let Some(l) = latest {
                 day = day.min(*l);
             }
+            let day = allowed.first_from(day, *latest).unwrap_or(day);
             day.format("%Y-%m-%d").to_string()
         }
         Input::Time { earliest, latest } => layouts::time_slots(earliest, latest)

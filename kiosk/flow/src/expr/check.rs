@@ -455,6 +455,7 @@ mod tests {
         let date = QuestionKind::Date {
             earliest: DateBound::Open,
             latest: DateBound::Open,
+            allowed: Default::default(),
         };
         let time = QuestionKind::Time {
             earliest: NaiveTime::MIN,

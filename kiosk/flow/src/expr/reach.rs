@@ -215,6 +215,7 @@ mod tests {
         let date = QuestionKind::Date {
             earliest: crate::model::DateBound::Open,
             latest: crate::model::DateBound::Open,
+            allowed: Default::default(),
         };
         assert!(sample_values(&date, &e.domain_hints("naissance")).is_none());
     }

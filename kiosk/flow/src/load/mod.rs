@@ -18,11 +18,13 @@
 //! - `dataset`: datasets and options, reserved option ids.
 //! - `flow`: the top level and the steps, reserved flow ids.
 //! - `question`: questions and their kinds, date bounds.
+//! - `days`: the days a date question accepts (`weekdays`, `exclude`).
 //! - `checks`: cross-step checks (references, reachability).
 //! - `filters`: options filtered by an earlier answer.
 
 mod checks;
 mod dataset;
+mod days;
 mod encoding;
 mod fields;
 mod filters;

@@ -13,7 +13,7 @@ use marked_yaml::Node;
 pub const CONFIRM_CHOICES: &str = "valider";
 
 /// Keys that belong to one question type or another, and to which.
-pub(super) const TYPE_KEYS: [(&str, &str); 9] = [
+pub(super) const TYPE_KEYS: [(&str, &str); 11] = [
     ("options", "choice et choices"),
     ("options_from", "choice et choices"),
     ("filter", "choice et choices"),
@@ -23,6 +23,8 @@ pub(super) const TYPE_KEYS: [(&str, &str); 9] = [
     ("format", "text"),
     ("earliest", "date et time"),
     ("latest", "date et time"),
+    ("weekdays", "date"),
+    ("exclude", "date"),
 ];
 
 impl Reader<'_> {
@@ -165,6 +167,7 @@ impl Reader<'_> {
                 Some(QuestionKind::Text { max_length, format })
             }
             "date" => {
+                let allowed = self.days_allowed(fields);
                 let earliest = match fields.get("earliest") {
                     Some(n) => self.date_bound(n, "earliest")?,
                     None => DateBound::Open,
@@ -193,7 +196,15 @@ impl Reader<'_> {
                         return None;
                     }
                 }
-                Some(QuestionKind::Date { earliest, latest })
+                let allowed = allowed?;
+                if !self.some_day_possible(earliest, latest, &allowed, fields) {
+                    return None;
+                }
+                Some(QuestionKind::Date {
+                    earliest,
+                    latest,
+                    allowed: Box::new(allowed),
+                })
             }
             "time" => {
                 let parse = |reader: &mut Self,

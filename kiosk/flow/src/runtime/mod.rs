@@ -90,6 +90,7 @@ pub enum Outcome {
 
 pub use crate::submission::{Submission, SubmittedAnswer};
 
+mod date_offer;
 mod present;
 mod prompts;
 mod screen;
@@ -110,6 +111,9 @@ enum State {
     ReadBack {
         step: usize,
         value: Value,
+        /// Set when `value` is a date offered instead of a day the question refuses: why
+        /// that day was refused (see `date_offer`).
+        offered_because: Option<String>,
     },
     /// After "non" at the summary: which answer to change.
     Correcting {
@@ -571,6 +575,11 @@ impl Session {
                 StepBody::Info { .. } => CONTINUE_HELP.to_string(),
                 _ => ALL_RIGHT.to_string(),
             },
+            State::ReadBack {
+                offered_because: Some(_),
+                value: Value::Date(date),
+                ..
+            } => date_offer::offer_reprompt(&display::date(*date)),
             State::ReadBack { .. } => IS_IT_RIGHT.to_string(),
             State::Correcting { .. } => WHAT_TO_CHANGE.to_string(),
             State::ConfirmCancel { .. } => REALLY_CANCEL.to_string(),
@@ -621,7 +630,7 @@ impl Session {
                     StepBody::Submit { .. } | StepBody::End { .. } => {}
                 }
             }
-            State::ReadBack { step, value } => match self.yes_or_continue(utterance, touched) {
+            State::ReadBack { step, value, .. } => match self.yes_or_continue(utterance, touched) {
                 Reply::Command(c) => self.command(c, out),
                 Reply::Yes => {
                     self.record(step, value);
@@ -640,7 +649,14 @@ impl Session {
                         let u = self.understand_for(&kind, utterance, touched);
                         if let Some(v) = u.value {
                             if self.check_value(&kind, &v).is_ok() {
-                                self.state = State::ReadBack { step, value: v };
+                                if let Some(refused) = self.refused_day(&kind, &v) {
+                                    return self.offer_day(step, refused, out);
+                                }
+                                self.state = State::ReadBack {
+                                    step,
+                                    value: v,
+                                    offered_because: None,
+                                };
                                 self.misses = 0;
                                 self.present(None, None, out);
                                 return;
@@ -735,6 +751,9 @@ impl Session {
         if let Err(why) = self.check_value(&kind, &value) {
             return self.miss(&why, out);
         }
+        if let Some(refused) = self.refused_day(&kind, &value) {
+            return self.offer_day(index, refused, out);
+        }
         if !touched && matches!(q.kind, QuestionKind::Choice { .. }) && !q.confirm {
             // Implicit confirmation of the option heard, so a misrecognition is noticed.
             out.push(Effect::Say {
@@ -747,7 +766,11 @@ impl Session {
     /// An understood, valid value: read back first when the question asks for it.
     fn accept(&mut self, index: usize, q: &Question, value: Value, out: &mut Vec<Effect>) {
         if q.confirm {
-            self.state = State::ReadBack { step: index, value };
+            self.state = State::ReadBack {
+                step: index,
+                value,
+                offered_because: None,
+            };
             self.misses = 0;
             self.present(None, None, out);
         } else {
@@ -830,7 +853,12 @@ impl Session {
                     "C'est trop long : {max_length} caractères au plus."
                 ))
             }
-            (QuestionKind::Date { earliest, latest }, Value::Date(d)) => {
+            (
+                QuestionKind::Date {
+                    earliest, latest, ..
+                },
+                Value::Date(d),
+            ) => {
                 let earliest = earliest.resolve(self.today);
                 let latest = latest.resolve(self.today);
                 match (earliest, latest) {
@@ -969,6 +997,10 @@ fn what_to_say(kind: &QuestionKind) -> String {
             "Dites votre adresse e-mail, ou tapez-la sur le clavier.".to_string()
         }
         QuestionKind::Text { .. } => "Dites votre réponse avec vos mots.".to_string(),
+        QuestionKind::Date { allowed, .. } if allowed.weekdays.len() < 7 => format!(
+            "Dites une date, par exemple : le 3 mars. Seuls {} sont possibles.",
+            allowed.weekdays_plural()
+        ),
         QuestionKind::Date { .. } => "Dites une date, par exemple : le 3 mars.".to_string(),
         QuestionKind::Time { .. } => "Dites une heure, par exemple : 14 heures 30.".to_string(),
     }
@@ -995,7 +1027,9 @@ fn expected(kind: &QuestionKind, today: NaiveDate) -> Expected<'_> {
         QuestionKind::Text { .. } => Expected::Text,
         QuestionKind::Phone => Expected::Phone,
         QuestionKind::Email => Expected::Email,
-        QuestionKind::Date { earliest, latest } => Expected::Date(DateWindow {
+        QuestionKind::Date {
+            earliest, latest, ..
+        } => Expected::Date(DateWindow {
             earliest: earliest.resolve(today),
             latest: latest.resolve(today),
         }),

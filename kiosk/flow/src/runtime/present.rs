@@ -140,19 +140,21 @@ impl Session {
                     }
                 }
             }
-            State::ReadBack { step, value } => {
+            State::ReadBack {
+                step,
+                value,
+                offered_because,
+            } => {
                 let q = match &self.flow.steps[*step].body {
                     StepBody::Question(q) => q,
                     _ => return None,
                 };
-                let shown = format!(
-                    "Vous avez dit : {}. {IS_IT_RIGHT}",
-                    display::value(value, &q.kind)
-                );
-                let spoken = format!(
-                    "Vous avez dit : {}. {IS_IT_RIGHT}",
-                    display::value_spoken(value, &q.kind)
-                );
+                let said = |shown: String| match offered_because {
+                    Some(why) => date_offer::offer_text(why, &shown),
+                    None => format!("Vous avez dit : {shown}. {IS_IT_RIGHT}"),
+                };
+                let shown = said(display::value(value, &q.kind));
+                let spoken = said(display::value_spoken(value, &q.kind));
                 let mut s = self.screen(*step, shown, notice);
                 s.input = Input::YesNo;
                 s.options = yes_no();
@@ -258,9 +260,14 @@ impl Session {
             },
             QuestionKind::Phone => Input::Phone,
             QuestionKind::Email => Input::Email,
-            QuestionKind::Date { earliest, latest } => Input::Date {
+            QuestionKind::Date {
+                earliest,
+                latest,
+                allowed,
+            } => Input::Date {
                 earliest: earliest.resolve(self.today),
                 latest: latest.resolve(self.today),
+                allowed: allowed.as_ref().clone(),
             },
             QuestionKind::Time { earliest, latest } => Input::Time {
                 earliest: earliest.format("%H:%M").to_string(),

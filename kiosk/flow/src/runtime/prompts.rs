@@ -1,6 +1,6 @@
 //! The built-in phrases, and every fixed text the kiosk may say (for the voice cache).
 
-use crate::model::{Flow, StepBody, Text};
+use crate::model::{Flow, QuestionKind, StepBody, Text};
 
 // Built-in phrases, in plain French.
 pub(crate) const NOT_UNDERSTOOD: &str = "Je n'ai pas compris.";
@@ -74,6 +74,7 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
     .iter()
     .map(|t| t.to_string())
     .collect();
+    let mut offers = Vec::new();
     let mut add = |text: &Text| {
         let spoken = text.spoken();
         if spoken.references().next().is_none() {
@@ -90,9 +91,13 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
                 add(&question.ask);
                 add(&question.help);
                 add(&question.reprompt);
+                if let QuestionKind::Date { allowed, .. } = &question.kind {
+                    offers.extend(super::date_offer::fixed_prompts(allowed));
+                }
             }
         }
     }
+    texts.extend(offers);
     let mut seen = std::collections::HashSet::new();
     texts.retain(|t| !t.trim().is_empty() && seen.insert(t.clone()));
     texts

@@ -1,5 +1,6 @@
 //! The types a UI lays out: the screen of the current moment and its parts.
 
+use crate::calendar::DaysAllowed;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -54,6 +55,9 @@ pub enum Input {
     Date {
         earliest: Option<NaiveDate>,
         latest: Option<NaiveDate>,
+        /// The days accepted within the bounds: the calendar disables the others
+        /// (`allowed.allows(day)`).
+        allowed: DaysAllowed,
     },
     Time {
         earliest: String,

@@ -15,9 +15,7 @@ use crate::model::display::MONTHS;
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
 /// Weekday names, folded, Monday first.
-pub const WEEKDAYS: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
+pub use crate::calendar::WEEKDAY_NAMES as WEEKDAYS;
 
 /// How far ahead we look for "the next 29 February" or "the next 31st".
 const MAX_MONTHS_AHEAD: u32 = 12 * 8;

@@ -9,9 +9,7 @@ use super::Expected;
 use crate::model::display::MONTHS;
 use std::collections::HashSet;
 
-const WEEKDAYS: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
+use crate::calendar::WEEKDAY_NAMES as WEEKDAYS;
 
 const ORDINALS: [(&str, &str); 10] = [
     ("premier", "première"),
