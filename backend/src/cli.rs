@@ -593,6 +593,7 @@ struct SubmissionLine<'a> {
     created_at: &'a str,
     received_at: &'a str,
     status: RequestStatus,
+    urgent: bool,
     /// The opened submission (its flow, service and answers).
     answers: opened::Submission,
 }
@@ -617,6 +618,7 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
                     created_at: &s.created_at,
                     received_at: &s.received_at,
                     status: s.status,
+                    urgent: s.urgent,
                     answers,
                 };
                 serde_json::to_writer(&mut out, &line)?;
@@ -624,13 +626,14 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
             } else {
                 writeln!(
                     out,
-                    "{}  {}  {} v{}  reçue le {}  {}",
+                    "{}  {}  {} v{}  reçue le {}  {}{}",
                     s.receipt,
                     s.service,
                     s.flow_id,
                     s.flow_version,
                     s.received_at,
-                    s.status.french()
+                    s.status.french(),
+                    if s.urgent { "  urgente" } else { "" }
                 )?;
             }
             Ok(())

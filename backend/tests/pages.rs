@@ -640,6 +640,82 @@ async fn the_inbox_filters_searches_pages_and_exports() {
     );
 }
 
+/// The rows of a CSV export, without its byte-order mark, each split into fields (the
+/// answers, last, may hold the separator: only the first fields are looked at).
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    body.trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split(';').map(str::to_string).collect())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_requests_come_first_marked_and_in_the_exports() {
+    let w = world().await;
+    let (plain, plain_id) = w
+        .server
+        .submit(&w.kiosk, "voirie", "Duisans", "0611111111")
+        .await;
+    let mut answers = common::answers_for("voirie", "Tincques", "0622222222");
+    answers["urgent"] = serde_json::Value::Bool(true);
+    let urgent = common::receipt(&w.kiosk.receipt_prefix);
+    let up = common::upload_answers(&w.kiosk.public_key, &urgent, &answers);
+    assert_eq!(
+        w.server.put_submission(&w.kiosk.token, &up).await.status(),
+        StatusCode::CREATED
+    );
+    let (latest, _) = w
+        .server
+        .submit(&w.kiosk, "voirie", "Duisans", "0633333333")
+        .await;
+
+    let mut agent = Web::logged_in(&w.server, VOIRIE_AGENT, PASSWORD).await;
+    let inbox = agent.get("/demandes").await;
+    let at = |receipt: &str| inbox.body.find(receipt).expect("listed");
+    assert!(
+        at(&urgent) < at(&latest) && at(&urgent) < at(&plain),
+        "the urgent request first, though not the most recent: {}",
+        inbox.body
+    );
+    let badge = "<span class=\"urgent\">Urgent</span>";
+    assert_eq!(inbox.body.matches(badge).count(), 1, "{}", inbox.body);
+    let urgent_row = &inbox.body[at(&urgent)..];
+    let urgent_row = &urgent_row[..urgent_row.find("</tr>").expect("row end")];
+    assert!(urgent_row.contains(badge), "the badge is on its line");
+
+    let page = agent.get(&format!("/demandes/{}", up.id)).await;
+    assert!(page.body.contains(badge), "{}", page.body);
+    let ordinary = agent.get(&format!("/demandes/{plain_id}")).await;
+    assert!(ordinary.body.contains("<dt>Priorité</dt><dd>Normale</dd>"));
+    assert!(!ordinary.body.contains(badge));
+
+    let csv = agent.get("/demandes/export.csv").await;
+    let rows = csv_rows(&csv.body);
+    assert_eq!(rows[0][3], "Urgent", "the header: {:?}", rows[0]);
+    assert_eq!(rows[1][0], urgent, "inbox order: {:?}", rows);
+    let urgency: Vec<&str> = rows[1..].iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(urgency, ["Oui", "Non", "Non"]);
+
+    let json = agent.get(&format!("/demandes/{}/export.json", up.id)).await;
+    let value: serde_json::Value = serde_json::from_str(&json.body).expect("JSON export");
+    assert_eq!(value["urgent"], true);
+
+    // Once dealt with, it keeps its mark but not its place.
+    let csrf = page.csrf();
+    let done = agent
+        .post(
+            &format!("/demandes/{}/statut", up.id),
+            &[("csrf", &csrf), ("statut", "traite"), ("note", "")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let inbox = agent.get("/demandes").await;
+    let at = |receipt: &str| inbox.body.find(receipt).expect("listed");
+    assert!(at(&urgent) > at(&latest) && at(&urgent) > at(&plain));
+    assert_eq!(inbox.body.matches(badge).count(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commune_asked_under_another_step_id_is_filed() {
     let w = world().await;
@@ -689,7 +765,7 @@ async fn a_commune_asked_under_another_step_id_is_filed() {
         .collect();
     let fields: Vec<&str> = lines[1].split(';').collect();
     assert_eq!(fields[0], receipt);
-    assert_eq!(fields[6], "Tincques", "the Commune column: {}", lines[1]);
+    assert_eq!(fields[7], "Tincques", "the Commune column: {}", lines[1]);
     assert!(
         lines[1].contains("Votre commune : Tincques"),
         "{}",

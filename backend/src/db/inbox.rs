@@ -48,6 +48,8 @@ pub struct Line {
     pub status: RequestStatus,
     pub status_updated_at: String,
     pub status_note: Option<String>,
+    /// The flow marked it urgent: listed first while it is not dealt with.
+    pub urgent: bool,
 }
 
 /// A request as its page shows it.
@@ -135,7 +137,7 @@ fn conditions(scope: &Scope, filter: &Filter) -> (String, Vec<Value>) {
 }
 
 const LINE_COLUMNS: &str = "s.id, s.receipt, s.flow_id, s.flow_version, s.service, s.commune, \
-     k.name, s.received_at, s.status, s.status_updated_at, s.status_note";
+     k.name, s.received_at, s.status, s.status_updated_at, s.status_note, s.urgent";
 
 fn line_from_row(row: &Row<'_>) -> rusqlite::Result<Line> {
     Ok(Line {
@@ -150,11 +152,14 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<Line> {
         status: status_column(row, 8)?,
         status_updated_at: row.get(9)?,
         status_note: row.get(10)?,
+        urgent: row.get(11)?,
     })
 }
 
-/// New requests (status "reçu") first, then the most recent.
-const ORDER: &str = "ORDER BY (s.status = 'recu') DESC, s.received_at DESC, s.id";
+/// Urgent requests not yet dealt with (reçu, en cours) first, then new requests (status
+/// "reçu"), then the most recent. A treated urgent request keeps its mark but not its place.
+const ORDER: &str = "ORDER BY (s.urgent = 1 AND s.status IN ('recu', 'en_cours')) DESC, \
+     (s.status = 'recu') DESC, s.received_at DESC, s.id";
 
 /// One page of the inbox: `limit` lines from `offset`.
 pub fn page(
@@ -275,7 +280,7 @@ pub fn for_each(
     let mut rows = stmt.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         let line = line_from_row(row)?;
-        let answers_json: String = row.get(11)?;
+        let answers_json: String = row.get(12)?;
         let opened = opened::stored(&line.id, &answers_json)?;
         each(line, opened)?;
     }
@@ -296,7 +301,7 @@ pub fn detail(conn: &Connection, scope: &Scope, id: &str) -> anyhow::Result<Opti
         .prepare(&format!(
             "SELECT s.id, s.kiosk_id, s.flow_id, s.flow_version, s.service, s.receipt, \
              s.created_at, s.received_at, s.status, s.status_updated_at, s.status_note, \
-             s.answers_json, s.commune, k.name, k.place \
+             s.answers_json, s.commune, k.name, k.place, s.urgent \
              FROM submissions s LEFT JOIN kiosks k ON k.id = s.kiosk_id {condition}"
         ))?
         .query_row(params_from_iter(values), |row| {
@@ -314,6 +319,7 @@ pub fn detail(conn: &Connection, scope: &Scope, id: &str) -> anyhow::Result<Opti
                     status_updated_at: row.get(9)?,
                     status_note: row.get(10)?,
                     answers_json: row.get(11)?,
+                    urgent: row.get(15)?,
                 },
                 row.get::<_, Option<String>>(12)?,
                 row.get::<_, Option<String>>(13)?,
@@ -372,7 +378,8 @@ mod tests {
                  ('s3', 'k', 'voirie', 1, 'voirie', 'AB4-444', 't', \
                   '2026-01-03T10:00:00.000Z', 'd', '{}', 'en_cours', 't', 'Duisans'), \
                  ('s4', 'k', 'creche', 1, 'petite-enfance', 'AB5-555', 't', \
-                  '2026-01-04T10:00:00.000Z', 'd', '{}', 'recu', 't', NULL);",
+                  '2026-01-04T10:00:00.000Z', 'd', '{}', 'recu', 't', NULL);
+                 UPDATE submissions SET urgent = 1 WHERE id IN ('s1', 's3');",
             )
         })
         .unwrap();
@@ -390,13 +397,15 @@ mod tests {
         let all = db
             .with(|c| page(c, &Scope::All, &Filter::default(), 0, 10))
             .unwrap();
-        // New first, then the most recent.
-        assert_eq!(ids(&all), ["s4", "s2", "s3", "s1"]);
+        // Urgent and not dealt with first (s3, en cours; s1 is treated), then new, then the
+        // most recent.
+        assert_eq!(ids(&all), ["s3", "s4", "s2", "s1"]);
+        assert!(all[0].urgent && !all[1].urgent && all[3].urgent);
         assert_eq!(all[0].kiosk_name.as_deref(), Some("Mairie de Duisans"));
         let mine = db
             .with(|c| page(c, &voirie, &Filter::default(), 0, 10))
             .unwrap();
-        assert_eq!(ids(&mine), ["s2", "s3", "s1"]);
+        assert_eq!(ids(&mine), ["s3", "s2", "s1"]);
         let nobody = Scope::Services(vec![]);
         assert_eq!(
             db.with(|c| count(c, &nobody, &Filter::default())).unwrap(),
@@ -438,7 +447,7 @@ mod tests {
         let paged = db
             .with(|c| page(c, &voirie, &Filter::default(), 1, 1))
             .unwrap();
-        assert_eq!(ids(&paged), ["s3"]);
+        assert_eq!(ids(&paged), ["s2"]);
 
         let treated = Filter {
             status: Some(RequestStatus::Traite),
@@ -471,6 +480,12 @@ mod tests {
         assert!(db.with(|c| detail(c, &voirie, "s9")).unwrap().is_none());
         let detail = db.with(|c| detail(c, &Scope::All, "s4")).unwrap().unwrap();
         assert_eq!(detail.submission.receipt, "AB5-555");
+        assert!(!detail.submission.urgent);
+        let urgent = db
+            .with(|c| super::detail(c, &Scope::All, "s3"))
+            .unwrap()
+            .unwrap();
+        assert!(urgent.submission.urgent);
         assert_eq!(detail.kiosk_place.as_deref(), Some("Duisans"));
     }
 }

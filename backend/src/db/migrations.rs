@@ -155,9 +155,18 @@ CREATE INDEX submissions_by_commune ON submissions (commune);
 ALTER TABLE status_history ADD COLUMN user_id INTEGER REFERENCES users (id); -- by = 'agent'
 "#;
 
+/// Urgent requests (`urgent:` on a flow's `submit`): the inbox lists them first. Submissions
+/// stored before V3 were sealed by kiosks that never said so; any that did (a newer kiosk in
+/// front of an older back end) are read from their JSON.
+const V3: &str = r#"
+ALTER TABLE submissions ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1));
+UPDATE submissions SET urgent = 1
+    WHERE json_valid(answers_json) AND json_extract(answers_json, '$.urgent') = 1;
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 #[cfg(test)]
@@ -167,30 +176,55 @@ mod tests {
         super::migrations().validate().unwrap();
     }
 
-    #[test]
-    fn v2_fills_the_commune_of_earlier_submissions() {
+    /// Submissions stored at `version` (`rows`: the `VALUES` of their id and answers_json),
+    /// then `column` of each after the latest migration, by id.
+    fn migrated<T: rusqlite::types::FromSql>(version: usize, rows: &str, column: &str) -> Vec<T> {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         let migrations = super::migrations();
-        migrations.to_version(&mut conn, 1).unwrap();
-        conn.execute_batch(
+        migrations.to_version(&mut conn, version).unwrap();
+        conn.execute_batch(&format!(
             r#"INSERT INTO kiosks (id, name, place, receipt_prefix, created_at)
                VALUES ('k', 'K', 'P', 'AB', 't');
+               CREATE TEMP TABLE stored (id TEXT, answers_json TEXT);
+               INSERT INTO stored VALUES {rows};
                INSERT INTO submissions (id, kiosk_id, flow_id, flow_version, service, receipt,
                  created_at, received_at, content_digest, answers_json, status_updated_at)
-               VALUES ('s1', 'k', 'f', 1, 'voirie', 'AB2-222', 't', 't', 'd',
-                 '{"answers": [{"step_id": "lieu", "display": "Rue"},
-                               {"step_id": "commune", "display": "Duisans"}]}', 't'),
-                      ('s2', 'k', 'f', 1, 'voirie', 'AB2-223', 't', 't', 'd', '{}', 't');"#,
-        )
+               SELECT id, 'k', 'f', 1, 'voirie', 'AB2-' || id, 't', 't', 'd', answers_json, 't'
+               FROM stored;"#
+        ))
         .unwrap();
         migrations.to_latest(&mut conn).unwrap();
-        let communes: Vec<Option<String>> = conn
-            .prepare("SELECT commune FROM submissions ORDER BY id")
-            .unwrap()
+        let mut select = conn
+            .prepare(&format!("SELECT {column} FROM submissions ORDER BY id"))
+            .unwrap();
+        let values = select
             .query_map([], |row| row.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
+        values
+    }
+
+    #[test]
+    fn v2_fills_the_commune_of_earlier_submissions() {
+        let communes: Vec<Option<String>> = migrated(
+            1,
+            r#"('s1', '{"answers": [{"step_id": "lieu", "display": "Rue"},
+                                     {"step_id": "commune", "display": "Duisans"}]}'),
+               ('s2', '{}')"#,
+            "commune",
+        );
         assert_eq!(communes, [Some("Duisans".to_string()), None]);
+    }
+
+    #[test]
+    fn v3_reads_the_urgency_of_earlier_submissions() {
+        let urgent: Vec<bool> = migrated(
+            2,
+            r#"('s1', '{"answers": [], "urgent": true}'), ('s2', '{"answers": []}'),
+               ('s3', 'pas du json')"#,
+            "urgent",
+        );
+        assert_eq!(urgent, [true, false, false]);
     }
 }

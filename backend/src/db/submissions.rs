@@ -44,6 +44,8 @@ pub struct Submission {
     pub status: RequestStatus,
     pub status_updated_at: String,
     pub status_note: Option<String>,
+    /// The flow's `urgent` condition held when the citizen sent it.
+    pub urgent: bool,
     /// The opened submission's JSON text: read it with [`Submission::opened`].
     pub answers_json: String,
 }
@@ -112,7 +114,7 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
     tx.prepare_cached(
         "INSERT INTO submissions (id, kiosk_id, flow_id, flow_version, service, receipt, \
          created_at, received_at, content_digest, answers_json, status, status_updated_at, \
-         commune) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'recu', ?8, ?11)",
+         commune, urgent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'recu', ?8, ?11, ?12)",
     )?
     .execute(params![
         new.id,
@@ -126,6 +128,7 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
         new.content_digest,
         new.answers_json,
         opened::commune(&new.opened),
+        new.opened.urgent,
     ])?;
     tx.prepare_cached(
         "INSERT INTO status_history (submission_id, at, status, note, \"by\") \
@@ -236,7 +239,7 @@ pub fn for_each(
 ) -> anyhow::Result<()> {
     let mut stmt = conn.prepare(
         "SELECT id, kiosk_id, flow_id, flow_version, service, receipt, created_at, \
-         received_at, status, status_updated_at, status_note, answers_json \
+         received_at, status, status_updated_at, status_note, answers_json, urgent \
          FROM submissions ORDER BY received_at, id",
     )?;
     let mut rows = stmt.query([])?;
@@ -254,6 +257,7 @@ pub fn for_each(
             status_updated_at: row.get(9)?,
             status_note: row.get(10)?,
             answers_json: row.get(11)?,
+            urgent: row.get(12)?,
         };
         each(submission).context("impossible d'écrire une soumission")?;
     }
@@ -346,22 +350,33 @@ mod tests {
             .unwrap());
     }
 
-    #[test]
-    fn the_commune_filed_is_the_communes_dataset_answer() {
+    /// A database with one kiosk, and its id.
+    fn db_with_kiosk() -> (tempfile::TempDir, Db, String) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
         let kiosk = db
             .with(|c| kiosks::add(c, "A", "Duisans", "t"))
             .unwrap()
             .kiosk;
+        (dir, db, kiosk.id)
+    }
+
+    /// `new` with its JSON changed by `edit`, opened again.
+    fn edited(mut new: NewSubmission, edit: impl Fn(&str) -> String) -> NewSubmission {
+        new.answers_json = edit(&new.answers_json);
+        new.opened = opened::parse(new.answers_json.as_bytes()).unwrap();
+        new
+    }
+
+    #[test]
+    fn the_commune_filed_is_the_communes_dataset_answer() {
+        let (_dir, db, kiosk_id) = db_with_kiosk();
         // A kiosk that does not say where its options came from files no commune.
-        let mut without = sample(&kiosk.id, "s2", "AB3-7KR", "d2");
-        without.answers_json = without
-            .answers_json
-            .replace(r#", "dataset": "communes""#, "");
-        without.opened = opened::parse(without.answers_json.as_bytes()).unwrap();
+        let without = edited(sample(&kiosk_id, "s2", "AB3-7KR", "d2"), |json| {
+            json.replace(r#", "dataset": "communes""#, "")
+        });
         assert_eq!(without.opened.answers[0].dataset, None);
-        for new in [sample(&kiosk.id, "s1", "AB3-7KQ", "d1"), without] {
+        for new in [sample(&kiosk_id, "s1", "AB3-7KQ", "d1"), without] {
             db.with(|c| ingest(c, &new, "t1")).unwrap();
         }
         let communes: Vec<Option<String>> = db.with(|c| {
@@ -381,7 +396,28 @@ mod tests {
             })
         })
         .unwrap();
-        assert_eq!(read[0], sample(&kiosk.id, "s1", "AB3-7KQ", "d1").opened);
+        assert_eq!(read[0], sample(&kiosk_id, "s1", "AB3-7KQ", "d1").opened);
+    }
+
+    #[test]
+    fn urgency_is_filed_from_the_opened_submission() {
+        let (_dir, db, kiosk_id) = db_with_kiosk();
+        let urgent = edited(sample(&kiosk_id, "s1", "AB3-7KQ", "d1"), |json| {
+            json.replacen('{', r#"{"urgent": true, "#, 1)
+        });
+        assert!(urgent.opened.urgent);
+        for new in [urgent, sample(&kiosk_id, "s2", "AB3-7KR", "d2")] {
+            db.with(|c| ingest(c, &new, "t1")).unwrap();
+        }
+        let mut read = Vec::new();
+        db.with(|c| {
+            for_each(c, |s| {
+                read.push((s.id, s.urgent));
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(read, [("s1".to_string(), true), ("s2".to_string(), false)]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `GET /demandes`: the inbox (new requests first, filters, search by receipt code, pages,
+//! `GET /demandes`: the inbox (urgent requests to deal with first, then new ones; filters, search by receipt code, pages,
 //! counts per status), and `GET /demandes/export.csv`: the same list as CSV.
 
 use super::session::Agent;
@@ -147,6 +147,7 @@ pub struct CountLink {
 pub struct LineView {
     pub href: String,
     pub receipt: String,
+    pub urgent: bool,
     pub received: String,
     pub status_label: &'static str,
     pub status_slug: &'static str,
@@ -286,6 +287,7 @@ pub async fn list(
         .map(|line| LineView {
             href: format!("/demandes/{}", line.id),
             receipt: line.receipt,
+            urgent: line.urgent,
             received: french_time(&line.received_at),
             status_label: status_label(line.status),
             status_slug: status_slug(line.status),

@@ -20,8 +20,9 @@ pub struct Submission {
     /// Answers in flow order.
     pub answers: Vec<SubmittedAnswer>,
     /// The flow's `urgent` condition held when it was sent: agents see it first. Absent
-    /// from what older kiosks sent: not urgent.
-    #[serde(default)]
+    /// from what older kiosks sent, and left out when false: the JSON of a request that is
+    /// not urgent is what it always was.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub urgent: bool,
 }
 
@@ -75,6 +76,7 @@ mod tests {
         let back: Submission = serde_json::from_str(&json).expect("new shape");
         assert_eq!(back.commune(), Some("Duisans"));
         assert!(!back.urgent, "old JSON without « urgent » is not urgent");
+        assert!(!json.contains("urgent"), "{json}");
         with.urgent = true;
         let json = serde_json::to_string(&with).expect("json");
         assert!(json.contains(r#""urgent":true"#), "{json}");

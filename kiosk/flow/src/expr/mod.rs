@@ -2,7 +2,7 @@
 //! `rappel == oui and probleme in ['eteint', 'abime']`, `naissance <= today-18y`,
 //! `fin >= debut`.
 //!
-//! Four stages, one file each: [`lex`](lex) (characters to tokens, with the French message that
+//! Four stages, one file each: `lex` (characters to tokens, with the French message that
 //! says how to write an ordinary mistake), [`parse`] (syntax, with char offsets for
 //! messages), [`Expr::check`] in `check` (names and types against the questions before the
 //! step), and [`Expr::eval`] here (on answers and today's date). `reach` decides whether a
