@@ -11,6 +11,7 @@
 //! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
 //! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
 //! - [`plain_language`]: FALC warnings.
+//! - [`privacy`]: the information notice on personal data (service template and flow's part).
 //! - [`understand`]: French answers and global commands.
 //! - [`receipt`]: receipt codes (alphabet, canonical form, spelling).
 //! - [`runtime`]: the session state machine.
@@ -26,6 +27,7 @@ pub mod machine;
 pub mod menu;
 pub mod model;
 pub mod plain_language;
+pub mod privacy;
 pub mod receipt;
 pub mod runtime;
 pub mod submission;
@@ -33,5 +35,8 @@ pub mod template;
 pub mod understand;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{load_dataset, load_flow, Dataset, Datasets, Loaded};
+pub use load::{
+    load_dataset, load_flow, load_flow_with, load_service_notice, Dataset, Datasets, Loaded,
+    ServiceNotices,
+};
 pub use model::{Flow, Value};

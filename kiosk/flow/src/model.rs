@@ -5,6 +5,7 @@
 //! The runtime can therefore trust these values without checking them again.
 
 use crate::expr::Expr;
+use crate::privacy::PrivacyNotice;
 use crate::template::Template;
 use chrono::{Datelike, Months, NaiveDate, NaiveTime};
 use serde::Serialize;
@@ -53,6 +54,9 @@ pub struct Flow {
     pub service: String,
     pub description: String,
     pub pictogram: Option<String>,
+    /// What the citizen is told about their data (RGPD), before the first personal question;
+    /// the loader requires it when the flow has one.
+    pub privacy: Option<PrivacyNotice>,
     pub steps: Vec<Step>,
 }
 
@@ -69,6 +73,13 @@ impl Flow {
                 StepBody::Question(q) => Some(q),
                 _ => None,
             })
+    }
+
+    /// The first question that asks for personal data, if any.
+    pub fn first_personal_question(&self) -> Option<&Step> {
+        self.steps
+            .iter()
+            .find(|s| matches!(&s.body, StepBody::Question(q) if q.personal))
     }
 
     /// How many questions the flow has, for the progress indicator.
@@ -140,6 +151,9 @@ pub struct Question {
     pub confirm: bool,
     /// The dataset the options come from (`options_from: communes`), if any.
     pub dataset: Option<String>,
+    /// The answer is personal data: always for `text`, `phone` and `email`, and for any
+    /// question that says `personal: true` (a birth date). The privacy notice comes first.
+    pub personal: bool,
     pub kind: QuestionKind,
 }
 
@@ -180,6 +194,15 @@ impl QuestionKind {
             QuestionKind::Date { .. } => "date",
             QuestionKind::Time { .. } => "time",
         }
+    }
+
+    /// Kinds whose answers are always personal data: free text (a name, a place described in
+    /// one's words), a phone number, an e-mail address.
+    pub fn always_personal(&self) -> bool {
+        matches!(
+            self,
+            QuestionKind::Text { .. } | QuestionKind::Phone | QuestionKind::Email
+        )
     }
 
     /// Kinds whose understood value is read back by default.

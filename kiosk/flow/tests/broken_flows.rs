@@ -2,10 +2,15 @@
 //! `# attendu: LINE:COLUMN: message` lines, and the loader must report exactly those
 //! errors (warnings are checked only when listed as `# attendu: LINE:COLUMN: attention : ...`).
 //!
+//! The flows find the datasets of `tests/broken/data/` and the services' privacy notices of
+//! `tests/broken/services/` (a flow that asks personal data needs its service's notice and a
+//! `privacy:` section; files about other mistakes put theirs at the end, so that the lines
+//! of the expected messages do not move).
+//!
 //! After a deliberate change of messages, `BLESS=1 cargo test --test broken_flows` rewrites
 //! the `# attendu:` lines from what the loader now says; read the diff before committing.
 
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, ServiceNotices};
 use std::path::Path;
 
 fn datasets() -> Datasets {
@@ -13,6 +18,19 @@ fn datasets() -> Datasets {
     let loaded = load_dataset(include_str!("broken/data/communes.yaml"));
     let dataset = loaded.value.expect("the test dataset loads");
     map.insert(dataset.id.clone(), dataset);
+    map
+}
+
+fn notices() -> ServiceNotices {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/services");
+    let mut map = ServiceNotices::new();
+    for entry in std::fs::read_dir(dir).expect("tests/broken/services exists") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("readable");
+        let notice = load_service_notice(&source)
+            .value
+            .expect("the test notices load");
+        map.insert(notice.service.clone(), notice);
+    }
     map
 }
 
@@ -31,6 +49,7 @@ fn every_broken_flow_reports_its_exact_errors() {
         files.len()
     );
     let datasets = datasets();
+    let notices = notices();
     let mut failures = Vec::new();
     for path in &files {
         let source = std::fs::read_to_string(path).expect("readable");
@@ -47,7 +66,7 @@ fn every_broken_flow_reports_its_exact_errors() {
             failures.push(format!("{name}: no « # attendu: » line"));
             continue;
         }
-        let loaded = load_flow(&source, &datasets);
+        let loaded = load_flow_with(&source, &datasets, &notices);
         let wants_warnings = expected.iter().any(|e| e.contains(": attention : "));
         let got: Vec<String> = loaded
             .diagnostics

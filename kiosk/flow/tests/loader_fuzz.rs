@@ -1,7 +1,9 @@
 //! The loader never panics, whatever it is given: arbitrary bytes, YAML-looking noise,
 //! and mutations of a real flow.
 
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use kiosk_flow::{
+    load_dataset, load_flow, load_flow_with, load_service_notice, Datasets, ServiceNotices,
+};
 use proptest::prelude::*;
 
 const VALID: &str = include_str!("../../../flows/eclairage-public.yaml");
@@ -15,6 +17,15 @@ fn datasets() -> Datasets {
     map
 }
 
+fn notices() -> ServiceNotices {
+    let loaded = load_service_notice(include_str!("../../../flows/services/voirie.yaml"));
+    let mut map = ServiceNotices::new();
+    if let Some(n) = loaded.value {
+        map.insert(n.service.clone(), n);
+    }
+    map
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -23,6 +34,7 @@ proptest! {
         let text = String::from_utf8_lossy(&bytes);
         let _ = load_flow(&text, &Datasets::new());
         let _ = load_dataset(&text);
+        let _ = load_service_notice(&text);
     }
 
     #[test]
@@ -38,7 +50,7 @@ proptest! {
         let end = (at + drop).min(chars.len());
         chars.splice(at..end, insert.chars());
         let text: String = chars.into_iter().collect();
-        let loaded = load_flow(&text, &datasets);
+        let loaded = load_flow_with(&text, &datasets, &notices());
         // Whatever happened, every diagnostic points inside the file.
         let lines = text.lines().count().max(1) + 1;
         for d in &loaded.diagnostics {
@@ -49,6 +61,6 @@ proptest! {
 
 #[test]
 fn the_valid_flow_loads() {
-    let loaded = load_flow(VALID, &datasets());
+    let loaded = load_flow_with(VALID, &datasets(), &notices());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use kiosk_flow::runtime::{Effect, Event, Input, Outcome, Session, SpeechChange};
 use kiosk_flow::understand::Command;
-use kiosk_flow::{load_flow, Datasets};
+use kiosk_flow::{load_flow_with, load_service_notice, Datasets, ServiceNotices};
 use std::sync::Arc;
 
 const FLOW: &str = r#"
@@ -13,6 +13,9 @@ title: Un lampadaire ne marche plus
 kind: report
 service: voirie
 description: Signaler un lampadaire.
+privacy:
+  purpose: réparer le lampadaire
+  retention: un an
 steps:
   - id: accueil
     info: Vous allez signaler un lampadaire.
@@ -48,8 +51,21 @@ steps:
     submit: "Merci. Votre code est {recu}."
 "#;
 
+/// The voirie service's privacy notice, which the flow's phone question needs.
+const NOTICE: &str = r#"
+service: voirie
+name: le service voirie de la Communauté de Communes
+controller: la Communauté de Communes des Campagnes de l'Artois
+address: 1050 avenue François Mitterrand, 62810 Avesnes-le-Comte
+dpo: dpo@campagnesartois.fr
+recipients: les agents du service voirie
+legal_basis: une mission de service public
+"#;
+
 fn session() -> Session {
-    let loaded = load_flow(FLOW, &Datasets::new());
+    let notice = load_service_notice(NOTICE).value.expect("the notice loads");
+    let notices = ServiceNotices::from([(notice.service.clone(), notice)]);
+    let loaded = load_flow_with(FLOW, &Datasets::new(), &notices);
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let flow = loaded.value.expect("flow");
     Session::new(
@@ -152,6 +168,8 @@ fn phone_is_read_back_and_can_be_corrected() {
     heard(&mut s, "suivant");
     heard(&mut s, "en panne");
     heard(&mut s, "oui");
+    // The privacy notice comes before the phone number.
+    heard(&mut s, "suivant");
     assert_eq!(s.current_step_id(), Some("telephone"));
     let e = heard(
         &mut s,
@@ -198,7 +216,9 @@ fn summary_correction_asks_only_what_is_new_then_returns() {
     heard(&mut s, "être rappelé");
     assert_eq!(s.current_step_id(), Some("rappel"));
     heard(&mut s, "oui");
-    // The phone question now applies: it is asked, then back to the summary.
+    // The phone question now applies: the privacy notice first, then the question, then back
+    // to the summary.
+    heard(&mut s, "suivant");
     assert_eq!(s.current_step_id(), Some("telephone"));
     heard(
         &mut s,
@@ -218,6 +238,7 @@ fn answers_of_steps_that_no_longer_apply_are_not_sent() {
     heard(&mut s, "suivant");
     heard(&mut s, "éteint");
     heard(&mut s, "oui");
+    heard(&mut s, "suivant");
     heard(
         &mut s,
         "zéro six douze trente quatre cinquante six soixante dix huit",
@@ -368,6 +389,9 @@ fn each_step_gives_its_grammar_and_input() {
     }
     heard(&mut s, "éteint");
     heard(&mut s, "oui");
+    let screen = s.screen_now().expect("screen");
+    assert_eq!(screen.input, Input::PrivacyNotice { full: false });
+    heard(&mut s, "suivant");
     let screen = s.screen_now().expect("screen");
     assert_eq!(screen.input, Input::Phone);
     assert!(s.grammar().is_some_and(|g| g.iter().any(|p| p == "zéro")));

@@ -16,11 +16,13 @@
 //! - `flow`: the top level and the steps, reserved flow ids.
 //! - `question`: questions and their kinds, date bounds.
 //! - `checks`: cross-step checks (references, reachability).
+//! - `privacy`: services' notice templates, a flow's `privacy:` and who needs one.
 
 mod checks;
 mod dataset;
 mod fields;
 mod flow;
+mod privacy;
 mod question;
 mod reader;
 mod suggest;
@@ -30,6 +32,7 @@ pub use question::parse_date_bound;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChoiceOption, Flow};
+use crate::privacy::ServiceNotice;
 use reader::Reader;
 use std::collections::HashMap;
 
@@ -44,6 +47,10 @@ pub struct Dataset {
 /// Datasets by id, as a flow's `options_from` finds them.
 pub type Datasets = HashMap<String, Dataset>;
 
+/// The services' privacy notice templates by service id (`services/voirie.yaml`), as a
+/// flow's `service` finds them.
+pub type ServiceNotices = HashMap<String, ServiceNotice>;
+
 /// The outcome of loading: the value when there is no error, and every diagnostic.
 #[derive(Debug)]
 pub struct Loaded<T> {
@@ -57,11 +64,27 @@ impl<T> Loaded<T> {
     }
 }
 
-/// Loads and checks a flow. `datasets` are those `options_from` may name.
+/// Loads and checks a flow without any service notice template: a flow that asks personal
+/// data (it needs its service's template) is refused. See [`load_flow_with`].
 pub fn load_flow(source: &str, datasets: &Datasets) -> Loaded<Flow> {
+    load_flow_with(source, datasets, &ServiceNotices::new())
+}
+
+/// Loads and checks a flow. `datasets` are those `options_from` may name; `notices` the
+/// services' privacy notice templates, one of which a flow asking personal data needs.
+pub fn load_flow_with(source: &str, datasets: &Datasets, notices: &ServiceNotices) -> Loaded<Flow> {
     let mut reader = Reader::new(source);
-    let flow = reader.root().and_then(|root| reader.flow(&root, datasets));
+    let flow = reader
+        .root()
+        .and_then(|root| reader.flow(&root, datasets, notices));
     reader.finish_loading(flow)
+}
+
+/// Loads and checks a service's privacy notice template (`services/voirie.yaml`).
+pub fn load_service_notice(source: &str) -> Loaded<ServiceNotice> {
+    let mut reader = Reader::new(source);
+    let notice = reader.root().and_then(|root| reader.service_notice(&root));
+    reader.finish_loading(notice)
 }
 
 /// Loads and checks a dataset file.

@@ -45,6 +45,8 @@ impl Reader<'_> {
         let confirm = fields
             .get("confirm")
             .and_then(|n| self.boolean(n, "confirm"));
+        let personal_node = fields.get("personal");
+        let declared_personal = personal_node.and_then(|n| self.boolean(n, "personal"));
         let type_node = self.required(fields, "type", context);
         let dataset = fields
             .get("options_from")
@@ -64,6 +66,18 @@ impl Reader<'_> {
             });
         }
         let kind = kind?;
+        if let (Some(false), Some(node), true) =
+            (declared_personal, personal_node, kind.always_personal())
+        {
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "« personal: false » n'est pas possible pour une question « {} » : un texte libre, un téléphone ou une adresse e-mail est toujours une donnée personnelle",
+                    kind.keyword()
+                ),
+            );
+            return None;
+        }
         Some(Question {
             ask: ask?.text,
             help: help?.text,
@@ -72,6 +86,7 @@ impl Reader<'_> {
             pictogram,
             confirm: confirm.unwrap_or_else(|| kind.confirms_by_default()),
             dataset: dataset.filter(|_| matches!(kind, QuestionKind::Choice { .. })),
+            personal: kind.always_personal() || declared_personal == Some(true),
             kind,
         })
     }

@@ -24,6 +24,16 @@ pub(super) const SAVING: &str = "J'enregistre votre demande.";
 pub(super) const STORE_FAILED: &str =
     "Je n'arrive pas à enregistrer votre demande. Touchez Suivant pour réessayer, ou appelez quelqu'un.";
 pub(super) const NO_ANSWER: &str = "non renseigné";
+// The privacy notice (the notice itself comes from the flow and its service).
+pub(super) const NOTICE_CONTINUE: &str =
+    "Pour continuer, dites : suivant. Pour tout lire, dites : lire en entier.";
+pub(super) const NOTICE_FULL_CONTINUE: &str = "Pour continuer, dites : suivant.";
+pub(super) const NOTICE_REFUSED: &str =
+    "Sans ces informations, la demande ne peut pas être envoyée. Voulez-vous arrêter ?";
+pub(super) const NOTICE_HELP: &str =
+    "Ce texte dit ce que deviennent vos réponses. Pour continuer, dites : suivant. Pour tout lire, dites : lire en entier. Si vous ne voulez pas donner ces informations, dites : je ne veux pas.";
+pub(super) const NOTICE_PRINTING: &str = "J'imprime le texte en entier.";
+pub(super) const NOTICE_NO_PRINTER: &str = "Cette borne n'a pas d'imprimante.";
 pub(super) const CONTINUE_WORDS: [&str; 6] = [
     "suivant",
     "continuer",
@@ -60,6 +70,7 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
     .iter()
     .map(|t| t.to_string())
     .collect();
+    texts.extend(super::notice::notice_prompts(flow));
     let mut add = |text: &Text| {
         let spoken = text.spoken();
         if spoken.references().next().is_none() {
