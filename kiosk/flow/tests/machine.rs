@@ -13,7 +13,7 @@ use kiosk_flow::machine::{
     sends_something, HomeView, KioskConfig, KioskEffect, KioskEvent, KioskMachine, LookupAnswer,
     PageView, RequestState, View,
 };
-use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_FULL_SCREEN, NOTICE_SCREEN};
+use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_SCREEN};
 use kiosk_flow::understand::Command;
 use kiosk_flow::{
     load_dataset, load_flow, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,

@@ -336,11 +336,7 @@ impl Session {
                 self.present(None, None, out);
             }
             StepBody::Question(_) if self.notice_due(index) => {
-                self.state = State::Notice {
-                    question: index,
-                    page: NoticePage::Short,
-                };
-                self.present(None, None, out);
+                self.show_notice_page(index, NoticePage::Short, out)
             }
             StepBody::Info { .. } | StepBody::Question(_) => {
                 self.state = State::At(index);
@@ -369,14 +365,7 @@ impl Session {
             State::Notice {
                 question,
                 page: NoticePage::Full | NoticePage::Refused,
-            } => {
-                self.state = State::Notice {
-                    question,
-                    page: NoticePage::Short,
-                };
-                self.misses = 0;
-                self.present(None, None, out);
-            }
+            } => self.show_notice_page(question, NoticePage::Short, out),
             State::At(_) | State::StoreFailed { .. } | State::Notice { .. } => {
                 match self.trail.pop() {
                     Some(previous) => {

@@ -123,6 +123,18 @@ impl Session {
         Some((screen, spoken))
     }
 
+    /// Shows and says a page of the notice given before the question `question`.
+    pub(super) fn show_notice_page(
+        &mut self,
+        question: usize,
+        page: NoticePage,
+        out: &mut Vec<Effect>,
+    ) {
+        self.state = State::Notice { question, page };
+        self.misses = 0;
+        self.present(None, None, out);
+    }
+
     /// An answer on a page of the notice.
     pub(super) fn notice_answer(
         &mut self,
@@ -137,12 +149,7 @@ impl Session {
             (_, NoticeReply::Command(c)) => self.command(c, out),
             (NoticePage::Refused, NoticeReply::Accept) => self.cancel(out),
             (NoticePage::Refused, NoticeReply::Refuse) => {
-                self.state = State::Notice {
-                    question,
-                    page: NoticePage::Short,
-                };
-                self.misses = 0;
-                self.present(None, None, out);
+                self.show_notice_page(question, NoticePage::Short, out);
             }
             (NoticePage::Refused, _) => self.miss(NOT_UNDERSTOOD, out),
             (_, NoticeReply::Accept) => {
@@ -152,21 +159,11 @@ impl Session {
                 self.present(None, None, out);
             }
             (_, NoticeReply::ReadInFull) => {
-                self.state = State::Notice {
-                    question,
-                    page: NoticePage::Full,
-                };
-                self.misses = 0;
-                self.present(None, None, out);
+                self.show_notice_page(question, NoticePage::Full, out);
             }
             (_, NoticeReply::Print) => self.print_notice(out),
             (_, NoticeReply::Refuse) => {
-                self.state = State::Notice {
-                    question,
-                    page: NoticePage::Refused,
-                };
-                self.misses = 0;
-                self.present(None, None, out);
+                self.show_notice_page(question, NoticePage::Refused, out);
             }
             (_, NoticeReply::Unclear) => self.miss(NOT_UNDERSTOOD, out),
         }
