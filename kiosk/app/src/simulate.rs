@@ -386,8 +386,17 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
         writeln!(out, "        {} : {}", line.label, line.value)?;
     }
     const SHOWN: usize = 12;
+    let selected: &[String] = match &screen.input {
+        Input::Choices { selected, .. } => selected,
+        _ => &[],
+    };
     for option in screen.options.iter().take(SHOWN) {
-        writeln!(out, "        [{}] {}", option.id, option.label)?;
+        let mark = if selected.contains(&option.id) {
+            "✓ "
+        } else {
+            ""
+        };
+        writeln!(out, "        [{}] {mark}{}", option.id, option.label)?;
     }
     if screen.options.len() > SHOWN {
         writeln!(
@@ -409,6 +418,11 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
             latest.map(|d| format!(" au {d}")).unwrap_or_default()
         )),
         Input::Time { earliest, latest } => Some(format!("heures de {earliest} à {latest}")),
+        Input::Choices { min, max, selected } => Some(format!(
+            "plusieurs choix (de {min} à {max}), {} choisi(s) : touch:ID pour choisir ou retirer, touch:{} pour valider",
+            selected.len(),
+            kiosk_flow::load::CONFIRM_CHOICES
+        )),
         Input::YesNo | Input::Choice | Input::PrivacyNotice { .. } | Input::Nothing => None,
     };
     if let Some(hint) = hint {

@@ -534,6 +534,14 @@ fn check_literal(
                 "l'id d'une option entre guillemets",
             ))
         }
+        (QuestionKind::Choices { .. }, _) => {
+            return Err(ExprError {
+                offset: literal.offset,
+                message: format!(
+                    "« {name} » est une question à plusieurs choix : écrivez 'id' in {name}, ou count({name}) >= 2"
+                ),
+            })
+        }
         (QuestionKind::Number { min, max }, LiteralValue::Int(n)) => {
             let (min, max) = (*min, *max);
             let always_false = match op {

@@ -154,7 +154,37 @@ pub struct Question {
     /// The answer is personal data: always for `text`, `phone` and `email`, and for any
     /// question that says `personal: true` (a birth date). The privacy notice comes first.
     pub personal: bool,
+    /// Only the dataset's options whose field matches an earlier answer (`filter:`).
+    pub options_filter: Option<Box<OptionsFilter>>,
     pub kind: QuestionKind,
+}
+
+/// Keeps the options of a dataset whose `field` equals the answer to the question `step`
+/// (the schools of the chosen commune): `filter: { commune: lieu }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsFilter {
+    /// A field of the dataset's options (declared in the dataset's `fields`).
+    pub field: String,
+    /// An earlier `choice` question whose chosen option id is compared with the field.
+    pub step: String,
+}
+
+impl OptionsFilter {
+    /// The options that pass, given the answer to the filtering question (none when that
+    /// question has no answer).
+    pub fn apply<'o>(
+        &self,
+        options: &'o [ChoiceOption],
+        answer: Option<&Value>,
+    ) -> Vec<&'o ChoiceOption> {
+        let Some(Value::Choice(wanted)) = answer else {
+            return Vec::new();
+        };
+        options
+            .iter()
+            .filter(|o| o.details.get(&self.field) == Some(wanted))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +192,12 @@ pub enum QuestionKind {
     YesNo,
     Choice {
         options: Vec<ChoiceOption>,
+    },
+    /// Several options at once (`type: choices`): between `min` and `max` of them.
+    Choices {
+        options: Vec<ChoiceOption>,
+        min: usize,
+        max: usize,
     },
     Number {
         min: i64,
@@ -187,6 +223,7 @@ impl QuestionKind {
         match self {
             QuestionKind::YesNo => "yes_no",
             QuestionKind::Choice { .. } => "choice",
+            QuestionKind::Choices { .. } => "choices",
             QuestionKind::Number { .. } => "number",
             QuestionKind::Text { .. } => "text",
             QuestionKind::Phone => "phone",
@@ -205,9 +242,21 @@ impl QuestionKind {
         )
     }
 
-    /// Kinds whose understood value is read back by default.
+    /// Kinds whose understood value is read back by default. Several choices are said back
+    /// as they are added, so they need no read-back either.
     pub fn confirms_by_default(&self) -> bool {
-        !matches!(self, QuestionKind::YesNo | QuestionKind::Choice { .. })
+        !matches!(
+            self,
+            QuestionKind::YesNo | QuestionKind::Choice { .. } | QuestionKind::Choices { .. }
+        )
+    }
+
+    /// The options of a `choice` or `choices` question (empty for other kinds).
+    pub fn options(&self) -> &[ChoiceOption] {
+        match self {
+            QuestionKind::Choice { options } | QuestionKind::Choices { options, .. } => options,
+            _ => &[],
+        }
     }
 }
 
@@ -279,6 +328,8 @@ pub enum Value {
     Time(NaiveTime),
     /// The chosen option's id.
     Choice(String),
+    /// The chosen options' ids, in the order of the question's options.
+    Choices(Vec<String>),
 }
 
 impl Value {
@@ -292,6 +343,11 @@ impl Value {
             }
             Value::Date(d) => serde_json::Value::String(d.format("%Y-%m-%d").to_string()),
             Value::Time(t) => serde_json::Value::String(t.format("%H:%M").to_string()),
+            Value::Choices(ids) => serde_json::Value::Array(
+                ids.iter()
+                    .map(|id| serde_json::Value::String(id.clone()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -365,6 +421,51 @@ pub mod display {
             .replace('_', " tiret bas ")
     }
 
+    /// "lundi, mardi et jeudi": a French list.
+    pub fn list<S: AsRef<str>>(items: &[S]) -> String {
+        match items {
+            [] => String::new(),
+            [one] => one.as_ref().to_string(),
+            [init @ .., last] => {
+                let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+                format!("{} et {}", init.join(", "), last.as_ref())
+            }
+        }
+    }
+
+    /// A label as it reads after the first item of a list: "Du gros électroménager" becomes
+    /// "du gros électroménager" and "Mardi" "mardi", while names ("Duisans") keep their capital.
+    pub fn inside_sentence(label: &str) -> String {
+        const COMMON_STARTS: [&str; 11] = [
+            "un", "une", "des", "du", "de", "d'", "le", "la", "les", "l'", "aux",
+        ];
+        let first = label
+            .split(|c: char| c.is_whitespace() || c == '\'' || c == '\u{2019}')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        let elided = label.to_lowercase();
+        let common = COMMON_STARTS.contains(&first.as_str())
+            || elided.starts_with("d'")
+            || elided.starts_with("l'")
+            || WEEKDAYS.contains(&first.as_str())
+            || MONTHS.contains(&first.as_str());
+        let mut chars = label.chars();
+        match chars.next() {
+            Some(c) if common => c.to_lowercase().chain(chars).collect(),
+            _ => label.to_string(),
+        }
+    }
+
+    /// The label of an option id, or the id itself when the question has no such option.
+    pub fn option_label(kind: &QuestionKind, id: &str) -> String {
+        kind.options()
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.label.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
     /// The screen form of a value; choices need the question to find their label.
     pub fn value(v: &Value, kind: &QuestionKind) -> String {
         match v {
@@ -375,14 +476,23 @@ pub mod display {
             Value::Phone(p) => phone(p),
             Value::Date(d) => date(*d),
             Value::Time(t) => time(*t),
-            Value::Choice(id) => match kind {
-                QuestionKind::Choice { options } => options
+            Value::Choice(id) => option_label(kind, id),
+            Value::Choices(ids) if ids.is_empty() => "aucun".to_string(),
+            Value::Choices(ids) => {
+                let labels: Vec<String> = ids
                     .iter()
-                    .find(|o| &o.id == id)
-                    .map(|o| o.label.clone())
-                    .unwrap_or_else(|| id.clone()),
-                _ => id.clone(),
-            },
+                    .enumerate()
+                    .map(|(i, id)| {
+                        let label = option_label(kind, id);
+                        if i > 0 {
+                            inside_sentence(&label)
+                        } else {
+                            label
+                        }
+                    })
+                    .collect();
+                list(&labels)
+            }
         }
     }
 

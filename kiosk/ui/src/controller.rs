@@ -585,6 +585,7 @@ pub(crate) fn option_item(o: &ScreenOption) -> OptionItem {
         id: o.id.as_str().into(),
         label: o.label.as_str().into(),
         icon: pictograms::path_for(o.pictogram.as_deref()).into(),
+        selected: false,
     }
 }
 

@@ -281,6 +281,7 @@ pub fn time_slots(earliest: &str, latest: &str) -> Vec<OptionItem> {
             id: slot.format("%H:%M").to_string().into(),
             label: label.into(),
             icon: SharedString::new(),
+            selected: false,
         });
         match slot.overflowing_add_signed(Duration::minutes(step)) {
             (next, 0) => slot = next,

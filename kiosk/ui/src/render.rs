@@ -62,6 +62,7 @@ impl Inner {
                                 id: t.id.as_str().into(),
                                 label: t.label.as_str().into(),
                                 icon: pictograms::path_for(t.pictogram.as_deref()).into(),
+                                selected: false,
                             })
                             .collect(),
                     ));
@@ -142,6 +143,7 @@ impl Inner {
             Input::YesNo => InputKind::YesNo,
             Input::Choice if screen.options.len() > layouts::LONG_LIST => InputKind::LongList,
             Input::Choice => InputKind::Choice,
+            Input::Choices { .. } => InputKind::Choices,
             Input::Number { .. } => InputKind::Number,
             Input::Phone => InputKind::Phone,
             Input::Email => InputKind::Email,
@@ -155,7 +157,14 @@ impl Inner {
         };
         let hint = match &screen.input {
             Input::Number { min, max } => format!("Un nombre de {min} à {max}."),
+            Input::Choices { max, .. } if *max > 1 => {
+                "Plusieurs réponses possibles : touchez-les, puis « Valider ».".to_string()
+            }
             _ => String::new(),
+        };
+        let (selected, can_confirm) = match &screen.input {
+            Input::Choices { min, selected, .. } => (selected.clone(), selected.len() >= *min),
+            _ => (Vec::new(), false),
         };
         self.with_kiosk(|k| {
             k.set_flow_title(screen.flow_title.as_str().into());
@@ -164,7 +173,18 @@ impl Inner {
             k.set_show_caption(false);
             k.set_step_icon(pictograms::path_for(screen.pictogram.as_deref()).into());
             k.set_input(input);
-            k.set_options(model(screen.options.iter().map(option_item).collect()));
+            k.set_options(model(
+                screen
+                    .options
+                    .iter()
+                    .map(|o| OptionItem {
+                        selected: selected.contains(&o.id),
+                        ..option_item(o)
+                    })
+                    .collect(),
+            ));
+            k.set_chosen_count(selected.len() as i32);
+            k.set_can_confirm_choices(can_confirm);
             k.set_summary(model(
                 screen
                     .summary

@@ -175,6 +175,19 @@ fn render_on_this_thread(
                         None => break,
                     }
                 }
+                Input::Choices { selected, .. } => {
+                    // Choose one tile (first or last), then « Valider ».
+                    let o = if last {
+                        screen.options.last()
+                    } else {
+                        screen.options.first()
+                    };
+                    match o {
+                        Some(o) if selected.is_empty() => o.id.clone(),
+                        Some(_) => kiosk_flow::load::CONFIRM_CHOICES.to_string(),
+                        None => break,
+                    }
+                }
                 Input::Nothing => break,
                 _ => match typed {
                     Some(v) => v,

@@ -1,8 +1,9 @@
 //! Datasets (`data/*.yaml`) and the options of `choice` questions, inline or shared.
 
 use super::fields::{is_valid_id, ID_RULE};
-use super::reader::{position_of, Reader};
-use super::Dataset;
+use super::reader::{position_of, scalar_position, Reader};
+use super::suggest::suggest;
+use super::{Dataset, DatasetField};
 use crate::diagnostic::Position;
 use crate::model::ChoiceOption;
 use crate::understand::Command;
@@ -19,15 +20,101 @@ impl Reader<'_> {
         let title = self
             .required(&mut fields, "title", context)
             .and_then(|n| self.string(n, "title"));
-        let options = self
-            .required(&mut fields, "options", context)
-            .map(|n| self.options(n, true));
+        let declared = match fields.get("fields") {
+            Some(node) => self.dataset_fields(node),
+            None => Some(BTreeMap::new()),
+        };
+        let options_node = self.required(&mut fields, "options", context);
+        let options = options_node.map(|n| self.options(n, true));
+        if let (Some(node), Some(declared)) = (options_node, &declared) {
+            self.check_details(node, declared);
+        }
         self.finish(&fields, context);
         Some(Dataset {
             id: id?,
             title: title?,
+            fields: declared?,
             options: options?,
         })
+    }
+
+    /// `fields:` a mapping from a field name to its label, or to `{ label, dataset }`.
+    fn dataset_fields(&mut self, node: &Node) -> Option<BTreeMap<String, DatasetField>> {
+        let map = self.mapping(node, "fields")?;
+        let mut declared = BTreeMap::new();
+        let mut complete = true;
+        for (name, value) in map.map.iter() {
+            let name_text = name.as_str().to_string();
+            if !name_text.chars().all(crate::template::is_name_char) {
+                self.diags.error(
+                    scalar_position(name),
+                    format!("« {name_text} » n'est pas un nom de champ valable : lettres minuscules sans accent, chiffres, « - » et « _ »"),
+                );
+                complete = false;
+                continue;
+            }
+            let field = match value {
+                Node::Scalar(_) => self.string(value, &name_text).map(|label| DatasetField {
+                    label,
+                    dataset: None,
+                }),
+                _ => self.mapping(value, &name_text).and_then(|mut inner| {
+                    let label = self
+                        .required(&mut inner, "label", "dans le champ")
+                        .and_then(|n| self.string(n, "label"));
+                    let dataset = inner.get("dataset").and_then(|n| self.id(n, "dataset"));
+                    self.finish(&inner, "dans le champ");
+                    Some(DatasetField {
+                        label: label?,
+                        dataset,
+                    })
+                }),
+            };
+            match field {
+                Some(f) => {
+                    declared.insert(name_text, f);
+                }
+                None => complete = false,
+            }
+        }
+        complete.then_some(declared)
+    }
+
+    /// Every option's `details` holds exactly the declared fields.
+    fn check_details(&mut self, options: &Node, declared: &BTreeMap<String, DatasetField>) {
+        let Node::Sequence(seq) = options else {
+            return;
+        };
+        for item in seq.iter() {
+            let Some(option) = item.as_mapping() else {
+                continue;
+            };
+            let details = option.get_node("details").and_then(Node::as_mapping);
+            if let Some(details) = details {
+                for (key, _) in details.iter() {
+                    if !declared.contains_key(key.as_str()) {
+                        let known: Vec<&str> = declared.keys().map(String::as_str).collect();
+                        let hint = match suggest(key.as_str(), &known) {
+                            Some(s) => format!(" : vouliez-vous dire « {s} » ?"),
+                            None => " : déclarez-le dans « fields » en haut du fichier".to_string(),
+                        };
+                        self.diags.error(
+                            scalar_position(key),
+                            format!("champ « {} » non déclaré{hint}", key.as_str()),
+                        );
+                    }
+                }
+            }
+            for name in declared.keys() {
+                let has = details.is_some_and(|d| d.get_node(name).is_some());
+                if !has {
+                    self.diags.error(
+                        position_of(item),
+                        format!("il manque le champ « {name} » dans « details » de cette option"),
+                    );
+                }
+            }
+        }
     }
 
     /// The options of a dataset (`from_dataset`: they may have `details`) or of a question

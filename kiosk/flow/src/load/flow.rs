@@ -138,6 +138,7 @@ impl Reader<'_> {
             drafts.push(draft);
         }
         self.check_references(&mut drafts);
+        self.check_filters(&drafts, datasets);
         self.check_reachability(&drafts, position_of(node));
         if !complete {
             return None;
@@ -197,6 +198,7 @@ impl Reader<'_> {
         };
         let mut texts = Vec::new();
         let mut refs = Vec::new();
+        let mut filter_position = None;
         let body = match present.as_slice() {
             [] => {
                 // Without a kind nothing else in the step can be judged: one message.
@@ -241,9 +243,18 @@ impl Reader<'_> {
                     body
                 })
             }
-            ["ask"] => self
-                .question(&mut fields, &context, datasets, &mut texts)
-                .map(StepBody::Question),
+            ["ask"] => {
+                let mut filter_at = None;
+                let question =
+                    self.question(&mut fields, &context, datasets, &mut texts, &mut filter_at);
+                if let (Some(q), Some(at)) = (&question, filter_at) {
+                    if let Some(filter) = &q.options_filter {
+                        refs.push((filter.step.clone(), at));
+                        filter_position = Some(at);
+                    }
+                }
+                question.map(StepBody::Question)
+            }
             ["summary"] => {
                 let text = self.required_text(&mut fields, "summary", &context);
                 let listed = fields
@@ -307,6 +318,7 @@ impl Reader<'_> {
             body,
             texts: texts.into_iter().flat_map(|t| t.placed).collect(),
             refs,
+            filter_position,
         })
     }
 }
@@ -335,8 +347,10 @@ pub(super) struct StepDraft {
     /// `None` when the step's own content has errors.
     pub(super) body: Option<StepBody>,
     pub(super) texts: Vec<(Template, Place)>,
-    /// Step ids named in `fields` or `send`.
+    /// Step ids named in `fields`, `send` or `filter`.
     pub(super) refs: Vec<(String, Position)>,
+    /// Where the question's `filter` is written, if it has one.
+    pub(super) filter_position: Option<Position>,
 }
 
 impl StepDraft {

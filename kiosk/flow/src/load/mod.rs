@@ -16,11 +16,13 @@
 //! - `flow`: the top level and the steps, reserved flow ids.
 //! - `question`: questions and their kinds, date bounds.
 //! - `checks`: cross-step checks (references, reachability).
+//! - `filters`: options filtered by an earlier answer.
 //! - `privacy`: services' notice templates, a flow's `privacy:` and who needs one.
 
 mod checks;
 mod dataset;
 mod fields;
+mod filters;
 mod flow;
 mod privacy;
 mod question;
@@ -28,20 +30,32 @@ mod reader;
 mod suggest;
 mod text;
 
-pub use question::parse_date_bound;
+pub use question::{parse_date_bound, CONFIRM_CHOICES};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChoiceOption, Flow};
 use crate::privacy::ServiceNotice;
 use reader::Reader;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A shared list of options (`data/communes.yaml`).
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub id: String,
     pub title: String,
+    /// The fields every option carries in its `details`, by name.
+    pub fields: BTreeMap<String, DatasetField>,
     pub options: Vec<ChoiceOption>,
+}
+
+/// One declared field of a dataset's options (`fields: { code_postal: Code postal }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetField {
+    /// What the field holds, in words.
+    pub label: String,
+    /// The dataset whose option ids the field holds (`dataset: codes-postaux`), if any: a
+    /// `filter` on this field needs a question with options from that dataset.
+    pub dataset: Option<String>,
 }
 
 /// Datasets by id, as a flow's `options_from` finds them.

@@ -1,19 +1,24 @@
 //! Questions (`ask`) and their kinds, with each kind's own keys.
 
 use super::fields::Fields;
-use super::reader::{position_of, Reader};
+use super::reader::{position_of, scalar_position, Reader};
 use super::text::PlacedText;
 use super::Datasets;
-use crate::model::{DateBound, Question, QuestionKind};
+use crate::diagnostic::Position;
+use crate::model::{ChoiceOption, DateBound, OptionsFilter, Question, QuestionKind};
 use chrono::{NaiveDate, NaiveTime};
 use marked_yaml::Node;
 
+/// The id a touch on the « Valider » button of a `choices` question sends.
+pub const CONFIRM_CHOICES: &str = "valider";
+
 /// Keys that belong to one question type or another, and to which.
-pub(super) const TYPE_KEYS: [(&str, &str); 7] = [
-    ("options", "choice"),
-    ("options_from", "choice"),
-    ("min", "number"),
-    ("max", "number"),
+pub(super) const TYPE_KEYS: [(&str, &str); 8] = [
+    ("options", "choice et choices"),
+    ("options_from", "choice et choices"),
+    ("filter", "choice et choices"),
+    ("min", "number et choices"),
+    ("max", "number et choices"),
     ("max_length", "text"),
     ("earliest", "date et time"),
     ("latest", "date et time"),
@@ -26,6 +31,7 @@ impl Reader<'_> {
         context: &str,
         datasets: &Datasets,
         texts: &mut Vec<PlacedText>,
+        filter_at: &mut Option<Position>,
     ) -> Option<Question> {
         let ask = self.required_text(fields, "ask", context);
         let help = self.required_text(fields, "help", &format!("{context} (ce que dit « aide »)"));
@@ -66,6 +72,17 @@ impl Reader<'_> {
             });
         }
         let kind = kind?;
+        let options_filter = match fields.get("filter") {
+            Some(node) => {
+                *filter_at = Some(position_of(node));
+                Some(Box::new(self.options_filter(
+                    node,
+                    dataset.as_deref(),
+                    datasets,
+                )?))
+            }
+            None => None,
+        };
         if let (Some(false), Some(node), true) =
             (declared_personal, personal_node, kind.always_personal())
         {
@@ -85,7 +102,8 @@ impl Reader<'_> {
             label: label?,
             pictogram,
             confirm: confirm.unwrap_or_else(|| kind.confirms_by_default()),
-            dataset: dataset.filter(|_| matches!(kind, QuestionKind::Choice { .. })),
+            dataset: dataset.filter(|_| !kind.options().is_empty()),
+            options_filter,
             personal: kind.always_personal() || declared_personal == Some(true),
             kind,
         })
@@ -102,52 +120,12 @@ impl Reader<'_> {
             "yes_no" => Some(QuestionKind::YesNo),
             "phone" => Some(QuestionKind::Phone),
             "email" => Some(QuestionKind::Email),
-            "choice" => {
-                let inline = fields.get("options");
-                let from = fields.get("options_from");
-                match (inline, from) {
-                    (Some(_), Some(f)) => {
-                        self.diags.error(
-                            position_of(f),
-                            "« options » et « options_from » ensemble : choisissez l'un ou l'autre",
-                        );
-                        None
-                    }
-                    (None, None) => {
-                        self.diags.error(
-                            position_of(type_node),
-                            "une question « choice » a besoin de « options » ou de « options_from »",
-                        );
-                        None
-                    }
-                    (Some(list), None) => {
-                        let options = self.options(list, false);
-                        (!options.is_empty()).then_some(QuestionKind::Choice { options })
-                    }
-                    (None, Some(f)) => {
-                        let name = self.string(f, "options_from")?;
-                        match datasets.get(&name) {
-                            Some(d) => Some(QuestionKind::Choice {
-                                options: d.options.clone(),
-                            }),
-                            None => {
-                                let mut known: Vec<&str> =
-                                    datasets.keys().map(String::as_str).collect();
-                                known.sort_unstable();
-                                let known = if known.is_empty() {
-                                    "aucun jeu de données dans le dossier data/".to_string()
-                                } else {
-                                    format!("jeux connus : {}", known.join(", "))
-                                };
-                                self.diags.error(
-                                    position_of(f),
-                                    format!("jeu de données inconnu « {name} » ({known})"),
-                                );
-                                None
-                            }
-                        }
-                    }
-                }
+            "choice" => self
+                .options_source(word, type_node, fields, datasets)
+                .map(|options| QuestionKind::Choice { options }),
+            "choices" => {
+                let options = self.options_source(word, type_node, fields, datasets)?;
+                self.several_choices(options, type_node, fields)
             }
             "number" => {
                 let min = fields
@@ -259,7 +237,8 @@ impl Reader<'_> {
             }
             other => {
                 let kinds = [
-                    "yes_no", "choice", "number", "text", "phone", "email", "date", "time",
+                    "yes_no", "choice", "choices", "number", "text", "phone", "email", "date",
+                    "time",
                 ];
                 let hint = kinds
                     .iter()
@@ -274,6 +253,155 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// The options of a `choice` or `choices` question: inline or from a dataset.
+    fn options_source(
+        &mut self,
+        word: &str,
+        type_node: &Node,
+        fields: &mut Fields<'_>,
+        datasets: &Datasets,
+    ) -> Option<Vec<ChoiceOption>> {
+        let inline = fields.get("options");
+        let from = fields.get("options_from");
+        match (inline, from) {
+            (Some(_), Some(f)) => {
+                self.diags.error(
+                    position_of(f),
+                    "« options » et « options_from » ensemble : choisissez l'un ou l'autre",
+                );
+                None
+            }
+            (None, None) => {
+                self.diags.error(
+                    position_of(type_node),
+                    format!(
+                        "une question « {word} » a besoin de « options » ou de « options_from »"
+                    ),
+                );
+                None
+            }
+            (Some(list), None) => {
+                let options = self.options(list, false);
+                (!options.is_empty()).then_some(options)
+            }
+            (None, Some(f)) => {
+                let name = self.string(f, "options_from")?;
+                match datasets.get(&name) {
+                    Some(d) => Some(d.options.clone()),
+                    None => {
+                        let mut known: Vec<&str> = datasets.keys().map(String::as_str).collect();
+                        known.sort_unstable();
+                        let known = if known.is_empty() {
+                            "aucun jeu de données dans le dossier data/".to_string()
+                        } else {
+                            format!("jeux connus : {}", known.join(", "))
+                        };
+                        self.diags.error(
+                            position_of(f),
+                            format!("jeu de données inconnu « {name} » ({known})"),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// `type: choices`: how many options may be chosen (`min` 1 and `max` all by default),
+    /// and no option id that is the « Valider » button's.
+    fn several_choices(
+        &mut self,
+        options: Vec<ChoiceOption>,
+        type_node: &Node,
+        fields: &mut Fields<'_>,
+    ) -> Option<QuestionKind> {
+        let count = options.len();
+        let mut bound = |reader: &mut Self, key: &'static str, default: usize| match fields.get(key)
+        {
+            Some(n) => {
+                let value = reader.integer(n, key)?;
+                match usize::try_from(value) {
+                    Ok(v) if v <= count => Some((v, position_of(n))),
+                    _ => {
+                        reader.diags.error(
+                            position_of(n),
+                            format!("« {key} » doit aller de 0 à {count}, le nombre d'options"),
+                        );
+                        None
+                    }
+                }
+            }
+            None => Some((default, position_of(type_node))),
+        };
+        let (min, _) = bound(self, "min", 1)?;
+        let (max, max_at) = bound(self, "max", count)?;
+        if max == 0 {
+            self.diags.error(
+                max_at,
+                "« max » vaut 0 : la personne ne pourrait rien choisir",
+            );
+            return None;
+        }
+        if min > max {
+            self.diags.error(
+                max_at,
+                format!("« max » ({max}) est plus petit que « min » ({min})"),
+            );
+            return None;
+        }
+        if let Some(taken) = options.iter().find(|o| o.id == CONFIRM_CHOICES) {
+            self.diags.error(
+                position_of(type_node),
+                format!("l'option « {} » a l'identifiant « {CONFIRM_CHOICES} », réservé au bouton Valider des questions « choices » : choisissez-en un autre", taken.label),
+            );
+            return None;
+        }
+        Some(QuestionKind::Choices { options, min, max })
+    }
+
+    /// `filter: { FIELD: STEP }`: the dataset's options whose field is the answer to STEP.
+    fn options_filter(
+        &mut self,
+        node: &Node,
+        dataset: Option<&str>,
+        datasets: &Datasets,
+    ) -> Option<OptionsFilter> {
+        let Some(dataset) = dataset.and_then(|id| datasets.get(id)) else {
+            self.diags.error(
+                position_of(node),
+                "« filter » ne va qu'avec « options_from » : il garde certaines options d'un jeu de données",
+            );
+            return None;
+        };
+        let entries = node.as_mapping().map(|m| m.iter().collect::<Vec<_>>());
+        let Some([(field, step)]) = entries.as_deref() else {
+            self.diags.error(
+                position_of(node),
+                "« filter » s'écrit { champ: étape }, par exemple { commune: lieu } : les options dont le champ « commune » est la réponse à l'étape « lieu »",
+            );
+            return None;
+        };
+        let field_name = field.as_str().to_string();
+        if !dataset.fields.contains_key(&field_name) {
+            let known: Vec<&str> = dataset.fields.keys().map(String::as_str).collect();
+            let known = if known.is_empty() {
+                format!("« {} » ne déclare aucun champ (« fields »)", dataset.id)
+            } else {
+                format!("champs de « {} » : {}", dataset.id, known.join(", "))
+            };
+            self.diags.error(
+                scalar_position(field),
+                format!("« filter » : champ inconnu « {field_name} » ({known})"),
+            );
+            return None;
+        }
+        let step = self.id(step, "filter")?;
+        Some(OptionsFilter {
+            field: field_name,
+            step,
+        })
     }
 
     pub(super) fn date_bound(&mut self, node: &Node, key: &str) -> Option<DateBound> {

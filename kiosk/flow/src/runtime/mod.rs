@@ -17,6 +17,7 @@ use crate::receipt::spell_receipt;
 use crate::understand::{self, Command, Expected, Understanding};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -89,6 +90,7 @@ mod notice;
 mod present;
 mod prompts;
 mod screen;
+mod several;
 
 use notice::NoticePage;
 pub use notice::{NOTICE_FULL_SCREEN, NOTICE_REFUSED_SCREEN, NOTICE_SCREEN, PRINT, READ_IN_FULL};
@@ -151,6 +153,8 @@ pub struct Session {
     notice_given: bool,
     /// The kiosk has a printer: the notice offers "Imprimer".
     can_print: bool,
+    /// The options chosen so far on a `choices` question, by step index.
+    selection: Option<(usize, Vec<String>)>,
 }
 
 impl Session {
@@ -166,6 +170,7 @@ impl Session {
             help_reply: HELP_CALLED,
             notice_given: false,
             can_print: false,
+            selection: None,
         }
     }
 
@@ -294,7 +299,14 @@ impl Session {
             let skip_answered = self.returning_to_summary
                 && matches!(step.body, StepBody::Question(_))
                 && self.answers.contains_key(&step.id);
-            if self.applies(step) && !skip_answered {
+            // A filtered list with nothing left for the earlier answer cannot be asked.
+            let nothing_to_choose = match &step.body {
+                StepBody::Question(q) => {
+                    q.options_filter.is_some() && self.kind_now(q).options().is_empty()
+                }
+                _ => false,
+            };
+            if self.applies(step) && !skip_answered && !nothing_to_choose {
                 break;
             }
             index += 1;
@@ -308,6 +320,7 @@ impl Session {
             return;
         };
         self.misses = 0;
+        self.selection = None;
         match &step.body {
             StepBody::Submit { .. } => {
                 self.state = State::Storing { step: index };
@@ -352,6 +365,7 @@ impl Session {
     }
 
     fn go_back(&mut self, out: &mut Vec<Effect>) {
+        self.selection = None;
         match self.state.clone() {
             State::ReadBack { step, .. } => {
                 self.state = State::At(step);
@@ -486,7 +500,7 @@ impl Session {
             said.push_str(&moment);
         }
         let expected = match (&self.state, &self.flow.steps[index].body) {
-            (State::At(_), StepBody::Question(q)) => what_to_say(&q.kind),
+            (State::At(_), StepBody::Question(q)) => what_to_say(&self.kind_now(q)),
             (State::At(_), StepBody::Info { .. }) | (State::StoreFailed { .. }, _) => {
                 "Dites : suivant.".to_string()
             }
@@ -596,7 +610,7 @@ impl Session {
             State::ReadBack { step, value } => match self.yes_or_continue(utterance, touched) {
                 Reply::Command(c) => self.command(c, out),
                 Reply::Yes => {
-                    self.answers.insert(self.flow.steps[step].id.clone(), value);
+                    self.record(step, value);
                     self.advance(step, out);
                 }
                 Reply::No => {
@@ -608,9 +622,10 @@ impl Session {
                     // A new value instead of oui/non: read that one back.
                     if let StepBody::Question(q) = &self.flow.steps[step].body {
                         let q = q.clone();
-                        let u = self.understand_for(&q.kind, utterance, touched);
+                        let kind = self.kind_now(&q).into_owned();
+                        let u = self.understand_for(&kind, utterance, touched);
                         if let Some(v) = u.value {
-                            if self.check_value(&q.kind, &v).is_ok() {
+                            if self.check_value(&kind, &v).is_ok() {
                                 self.state = State::ReadBack { step, value: v };
                                 self.misses = 0;
                                 self.present(None, None, out);
@@ -694,7 +709,11 @@ impl Session {
         touched: bool,
         out: &mut Vec<Effect>,
     ) {
-        let u = self.understand_for(&q.kind, utterance, touched);
+        let kind = self.kind_now(q).into_owned();
+        if let QuestionKind::Choices { options, min, max } = &kind {
+            return self.answer_several(index, q, options, (*min, *max), utterance, touched, out);
+        }
+        let u = self.understand_for(&kind, utterance, touched);
         if let Some(c) = u.command {
             // A touch is an answer, never a command (command buttons send Event::Command).
             if touched {
@@ -705,30 +724,84 @@ impl Session {
         let Some(value) = u.value else {
             return self.miss(NOT_UNDERSTOOD, out);
         };
-        if let Err(why) = self.check_value(&q.kind, &value) {
+        if let Err(why) = self.check_value(&kind, &value) {
             return self.miss(&why, out);
         }
+        if !touched && matches!(q.kind, QuestionKind::Choice { .. }) && !q.confirm {
+            // Implicit confirmation of the option heard, so a misrecognition is noticed.
+            out.push(Effect::Say {
+                text: format!("{}.", display::value(&value, &q.kind)),
+            });
+        }
+        self.accept(index, q, value, out);
+    }
+
+    /// An understood, valid value: read back first when the question asks for it.
+    fn accept(&mut self, index: usize, q: &Question, value: Value, out: &mut Vec<Effect>) {
         if q.confirm {
             self.state = State::ReadBack { step: index, value };
             self.misses = 0;
             self.present(None, None, out);
         } else {
-            if !touched && matches!(q.kind, QuestionKind::Choice { .. }) {
-                // Implicit confirmation of the option heard, so a misrecognition is noticed.
-                out.push(Effect::Say {
-                    text: format!("{}.", display::value(&value, &q.kind)),
-                });
-            }
-            self.answers
-                .insert(self.flow.steps[index].id.clone(), value);
+            self.record(index, value);
             self.advance(index, out);
         }
     }
 
+    /// Keeps an answer. Later answers taken from a list filtered by this one, and no longer
+    /// in that list, are dropped: they will be asked again.
+    fn record(&mut self, index: usize, value: Value) {
+        let step_id = self.flow.steps[index].id.clone();
+        self.answers.insert(step_id.clone(), value);
+        let flow = Arc::clone(&self.flow);
+        for step in &flow.steps[index + 1..] {
+            let StepBody::Question(q) = &step.body else {
+                continue;
+            };
+            if q.options_filter.as_ref().is_some_and(|f| f.step == step_id) {
+                let kept = self.kind_now(q);
+                let still_valid = match self.answers.get(&step.id) {
+                    Some(Value::Choice(id)) => kept.options().iter().any(|o| &o.id == id),
+                    Some(Value::Choices(ids)) => ids
+                        .iter()
+                        .all(|id| kept.options().iter().any(|o| &o.id == id)),
+                    _ => true,
+                };
+                if !still_valid {
+                    self.answers.remove(&step.id);
+                }
+            }
+        }
+    }
+
+    /// The question's kind as it is asked now: options from a filtered dataset keep only
+    /// those that match the earlier answer.
+    pub(super) fn kind_now<'q>(&self, q: &'q Question) -> Cow<'q, QuestionKind> {
+        let Some(filter) = &q.options_filter else {
+            return Cow::Borrowed(&q.kind);
+        };
+        let kept: Vec<ChoiceOption> = filter
+            .apply(q.kind.options(), self.answers.get(&filter.step))
+            .into_iter()
+            .cloned()
+            .collect();
+        Cow::Owned(match &q.kind {
+            QuestionKind::Choices { min, max, .. } => QuestionKind::Choices {
+                min: (*min).min(kept.len()),
+                max: (*max).min(kept.len()),
+                options: kept,
+            },
+            _ => QuestionKind::Choice { options: kept },
+        })
+    }
+
     fn understand_for(&self, kind: &QuestionKind, utterance: &str, touched: bool) -> Understanding {
         if touched {
-            if let QuestionKind::Choice { options } = kind {
-                return touch_choice(options, utterance);
+            match kind {
+                QuestionKind::Choice { options } => return touch_choice(options, utterance),
+                // Tiles of several choices are toggled, not read back.
+                QuestionKind::Choices { .. } => return Understanding::default(),
+                _ => {}
             }
         }
         understand::understand(expected(kind), utterance, self.today)
@@ -766,6 +839,11 @@ impl Session {
                     )),
                     _ => Ok(()),
                 }
+            }
+            (QuestionKind::Choices { min, max, .. }, Value::Choices(ids))
+                if ids.len() < *min || ids.len() > *max =>
+            {
+                Err(several::count_rule(*min, *max))
             }
             (QuestionKind::Time { earliest, latest }, Value::Time(t))
                 if t < earliest || t > latest =>
@@ -854,6 +932,10 @@ fn what_to_say(kind: &QuestionKind) -> String {
         QuestionKind::Choice { .. } => {
             "Dites un nom de la liste, ou touchez-le sur l'écran.".to_string()
         }
+        QuestionKind::Choices { .. } => {
+            "Dites vos choix, par exemple : le premier et le dernier. Puis dites : c'est tout."
+                .to_string()
+        }
         QuestionKind::Number { min, max } => format!("Dites un nombre de {min} à {max}."),
         QuestionKind::Phone => {
             "Dites votre numéro de téléphone, chiffre par chiffre ou par deux.".to_string()
@@ -878,6 +960,7 @@ fn expected(kind: &QuestionKind) -> Expected<'_> {
     match kind {
         QuestionKind::YesNo => Expected::YesNo,
         QuestionKind::Choice { options } => Expected::Choice(options),
+        QuestionKind::Choices { options, .. } => Expected::Choices(options),
         QuestionKind::Number { .. } => Expected::Number,
         QuestionKind::Text { .. } => Expected::Text,
         QuestionKind::Phone => Expected::Phone,

@@ -78,10 +78,12 @@ impl Session {
                     StepBody::Question(q) => {
                         let mut s = self.screen(*i, self.render(&q.ask, false, None), notice);
                         s.pictogram = q.pictogram.clone();
-                        s.input = self.input_for(&q.kind);
-                        s.options = match &q.kind {
+                        let kind = self.kind_now(q);
+                        s.input = self.input_for(&kind);
+                        s.options = match kind.as_ref() {
                             QuestionKind::YesNo => yes_no(),
-                            QuestionKind::Choice { options } => options
+                            QuestionKind::Choice { options }
+                            | QuestionKind::Choices { options, .. } => options
                                 .iter()
                                 .map(|o| ScreenOption {
                                     id: o.id.clone(),
@@ -91,7 +93,18 @@ impl Session {
                                 .collect(),
                             _ => Vec::new(),
                         };
-                        (s, self.render(&q.ask, true, None))
+                        let mut spoken = self.render(&q.ask, true, None);
+                        if let QuestionKind::Choices { min, max, .. } = kind.as_ref() {
+                            s.input = Input::Choices {
+                                min: *min,
+                                max: *max,
+                                selected: self.selection_at(*i),
+                            };
+                            if *max > 1 {
+                                spoken = format!("{spoken} {SEVERAL_HINT}");
+                            }
+                        }
+                        (s, spoken)
                     }
                     StepBody::Summary { text, .. } => {
                         let lines = self.summary_lines(*i);
@@ -231,6 +244,11 @@ impl Session {
         match kind {
             QuestionKind::YesNo => Input::YesNo,
             QuestionKind::Choice { .. } => Input::Choice,
+            QuestionKind::Choices { min, max, .. } => Input::Choices {
+                min: *min,
+                max: *max,
+                selected: Vec::new(),
+            },
             QuestionKind::Number { min, max } => Input::Number {
                 min: *min,
                 max: *max,
@@ -260,7 +278,7 @@ impl Session {
         };
         let phrases = match &self.state {
             State::At(i) => match &self.flow.steps[*i].body {
-                StepBody::Question(q) => understand::grammar_phrases(expected(&q.kind)),
+                StepBody::Question(q) => understand::grammar_phrases(expected(&self.kind_now(q))),
                 _ => yes_no_and_continue(),
             },
             State::Correcting { summary } => {
@@ -278,7 +296,7 @@ impl Session {
                 if let (Some(p), StepBody::Question(q)) =
                     (&mut phrases, &self.flow.steps[*step].body)
                 {
-                    match understand::grammar_phrases(expected(&q.kind)) {
+                    match understand::grammar_phrases(expected(&self.kind_now(q))) {
                         Some(more) => p.extend(more),
                         None => phrases = None,
                     }

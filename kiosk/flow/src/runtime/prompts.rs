@@ -24,6 +24,10 @@ pub(super) const SAVING: &str = "J'enregistre votre demande.";
 pub(super) const STORE_FAILED: &str =
     "Je n'arrive pas à enregistrer votre demande. Touchez Suivant pour réessayer, ou appelez quelqu'un.";
 pub(super) const NO_ANSWER: &str = "non renseigné";
+pub(super) const SEVERAL_HINT: &str =
+    "Vous pouvez en choisir plusieurs. Quand vous avez fini, dites : c'est tout.";
+pub(super) const ANYTHING_ELSE: &str = "Autre chose ? Sinon, dites : c'est tout.";
+pub(super) const NOTHING_CHOSEN_YET: &str = "Vous n'avez encore rien choisi.";
 // The privacy notice (the notice itself comes from the flow and its service).
 pub(super) const NOTICE_CONTINUE: &str =
     "Pour continuer, dites : suivant. Pour tout lire, dites : lire en entier.";
@@ -66,6 +70,9 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
         COMMANDS_HELP,
         SAVING,
         STORE_FAILED,
+        SEVERAL_HINT,
+        ANYTHING_ELSE,
+        NOTHING_CHOSEN_YET,
     ]
     .iter()
     .map(|t| t.to_string())

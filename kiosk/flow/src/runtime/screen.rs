@@ -13,7 +13,7 @@ pub struct Screen {
     pub text: String,
     pub pictogram: Option<String>,
     pub input: Input,
-    /// Tiles or buttons for `Input::Choice`.
+    /// Tiles or buttons for `Input::Choice` and `Input::Choices`.
     pub options: Vec<ScreenOption>,
     /// Label and answer lines for a summary.
     pub summary: Vec<SummaryLine>,
@@ -31,6 +31,13 @@ pub enum Input {
     Continue,
     YesNo,
     Choice,
+    /// Tiles that are toggled, and a « Valider » button (`Touched("valider")`).
+    Choices {
+        min: usize,
+        max: usize,
+        /// The ids of the tiles chosen so far, shown as chosen.
+        selected: Vec<String>,
+    },
     Number {
         min: i64,
         max: i64,

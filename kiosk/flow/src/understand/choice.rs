@@ -144,13 +144,21 @@ impl ChoiceIndex {
 
     /// The id of the chosen option, or `None` when nothing or several fit.
     pub fn understand(&self, utterance: &str) -> Option<String> {
-        self.position(utterance)
+        self.position(utterance, false)
             .and_then(|i| self.ids.get(i))
             .cloned()
     }
 
-    /// The index of the chosen option.
-    fn position(&self, utterance: &str) -> Option<usize> {
+    /// Like [`ChoiceIndex::understand`], but every content word of the utterance must belong
+    /// to the option: "gros électroménager matelas" is not "Gros électroménager".
+    pub fn understand_whole(&self, utterance: &str) -> Option<String> {
+        self.position(utterance, true)
+            .and_then(|i| self.ids.get(i))
+            .cloned()
+    }
+
+    /// The index of the chosen option; `whole`: only options that explain every word.
+    fn position(&self, utterance: &str, whole: bool) -> Option<usize> {
         if let Some(i) = self.by_id(utterance) {
             return Some(i);
         }
@@ -174,7 +182,7 @@ impl ChoiceIndex {
         if let Some(rank) = self.rank(&raw) {
             return rank;
         }
-        self.closest(&words, negated)
+        self.closest(&words, negated, whole)
     }
 
     /// The option whose id, label or synonym is exactly the utterance.
@@ -296,8 +304,9 @@ impl ChoiceIndex {
         Some((1..=n).contains(&rank).then(|| rank - 1))
     }
 
-    /// The option whose phrase shares the most words with the utterance.
-    fn closest(&self, words: &[String], negated: bool) -> Option<usize> {
+    /// The option whose phrase shares the most words with the utterance; `whole`: only
+    /// phrases that cover every content word of the utterance count.
+    fn closest(&self, words: &[String], negated: bool, whole: bool) -> Option<usize> {
         let utterance: Vec<(Word, bool)> = words
             .iter()
             .map(|w| (Word::new(w), !STOP_WORDS.contains(&w.as_str())))
@@ -357,6 +366,9 @@ impl ChoiceIndex {
             } else {
                 matched_content / content_count as f64
             };
+            if whole && utterance_cover < MIN_SIMILARITY {
+                continue;
+            }
             let score = if phrase_cover + utterance_cover > 0.0 {
                 2.0 * phrase_cover * utterance_cover / (phrase_cover + utterance_cover)
             } else {
@@ -408,6 +420,11 @@ pub fn named_exactly(options: &[ChoiceOption], utterance: &str) -> Option<String
 /// Understands a choice; returns the chosen option's id.
 pub fn understand(options: &[ChoiceOption], utterance: &str) -> Option<String> {
     index_for(options).understand(utterance)
+}
+
+/// Understands a choice that accounts for every word of the utterance.
+pub fn understand_whole(options: &[ChoiceOption], utterance: &str) -> Option<String> {
+    index_for(options).understand_whole(utterance)
 }
 
 /// A label or synonym split for matching.

@@ -139,6 +139,30 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
             ]);
             p.add_numbers(24..=59);
         }
+        Expected::Choices(options) => {
+            for option in options {
+                p.add(&option.label);
+                for synonym in &option.synonyms {
+                    p.add(synonym);
+                }
+            }
+            p.add_all([
+                "et",
+                "le",
+                "la",
+                "les",
+                "tous",
+                "toutes",
+                "tout",
+                "sauf",
+                "pas",
+                "enlevez",
+                "c'est tout",
+                "rien d'autre",
+                "valider",
+                "non merci",
+            ]);
+        }
         Expected::Choice(options) => {
             for option in options {
                 p.add(&option.label);

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub(crate) mod choice;
+mod choices;
 mod command;
 mod date;
 mod email;
@@ -28,6 +29,7 @@ mod time;
 mod yes_no;
 
 pub use choice::ChoiceIndex;
+pub use choices::SeveralChoices;
 
 /// A command the citizen can give at any step, by voice or with a button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -105,6 +107,8 @@ pub enum Expected<'a> {
     Time,
     Text,
     Choice(&'a [ChoiceOption]),
+    /// Several options of the list (`type: choices`).
+    Choices(&'a [ChoiceOption]),
 }
 
 /// The result of understanding one utterance.
@@ -144,12 +148,17 @@ pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> 
     let words = normalize::clean_words(utterance);
     if let Some(command) = command::recognize(&words) {
         let named_option = match expected {
-            Expected::Choice(options) => choice::named_exactly(options, utterance),
+            Expected::Choice(options) | Expected::Choices(options) => {
+                choice::named_exactly(options, utterance)
+            }
             _ => None,
         };
-        match named_option {
-            Some(id) => return Understanding::answer(Some(Value::Choice(id))),
-            None => return Understanding::of_command(command),
+        match (named_option, expected) {
+            (Some(id), Expected::Choices(_)) => {
+                return Understanding::answer(Some(Value::Choices(vec![id])))
+            }
+            (Some(id), _) => return Understanding::answer(Some(Value::Choice(id))),
+            (None, _) => return Understanding::of_command(command),
         }
     }
     let value = match expected {
@@ -164,8 +173,31 @@ pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> 
             (!text.is_empty()).then_some(Value::Text(text))
         }
         Expected::Choice(options) => choice::understand(options, utterance).map(Value::Choice),
+        // A complete list of options; see [`understand_several`] for additions and removals.
+        Expected::Choices(options) => match choices::understand(options, utterance) {
+            Some(SeveralChoices::Add(ids) | SeveralChoices::Exactly(ids)) => {
+                Some(Value::Choices(ids))
+            }
+            _ => None,
+        },
     };
     Understanding::answer(value)
+}
+
+/// Understands one utterance on a `choices` question: a command, or what it does to the
+/// options chosen so far. An option named exactly like a command phrase stays an option.
+pub fn understand_several(
+    options: &[ChoiceOption],
+    utterance: &str,
+) -> (Option<Command>, Option<SeveralChoices>) {
+    let words = normalize::clean_words(utterance);
+    if let Some(command) = command::recognize(&words) {
+        return match choice::named_exactly(options, utterance) {
+            Some(id) => (None, Some(SeveralChoices::Add(vec![id]))),
+            None => (Some(command), None),
+        };
+    }
+    (None, choices::understand(options, utterance))
 }
 
 /// The phrases a speech recognizer in grammar mode should expect for this kind of answer,
