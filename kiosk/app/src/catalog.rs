@@ -8,9 +8,11 @@
 use anyhow::{Context, Result};
 use kiosk_flow::diagnostic::{Diagnostic, Position};
 use kiosk_flow::{
-    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+    load_dataset_bytes, load_flow_bytes_with, load_service_notice_bytes, Datasets, Flow, Limits,
+    ServiceNotices,
 };
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The problems found in one file.
@@ -111,7 +113,7 @@ fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
     let mut datasets = Datasets::new();
     for path in yaml_files_in(dir, "data")? {
         let source = read(&path)?;
-        let loaded = load_dataset(&source);
+        let loaded = load_dataset_bytes(&source);
         if let Some(dataset) = loaded.value {
             datasets.insert(dataset.id.clone(), dataset);
         }
@@ -132,7 +134,7 @@ fn notices_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<ServiceNotices>
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for path in yaml_files_in(dir, "services")? {
         let source = read(&path)?;
-        let loaded = load_service_notice(&source);
+        let loaded = load_service_notice_bytes(&source);
         let mut diagnostics = loaded.diagnostics;
         if let Some(notice) = loaded.value {
             match seen.get(&notice.service) {
@@ -157,11 +159,20 @@ fn notices_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<ServiceNotices>
     Ok(notices)
 }
 
+/// A file's bytes, as the loader wants them (it checks the encoding and the size itself).
+/// At most one byte over the size limit is read: enough for the loader to refuse it.
 #[tracing::instrument(level = "debug")]
-fn read(path: &Path) -> Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+fn read(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("impossible de lire {}", path.display()))?;
+    let mut bytes = Vec::new();
+    let over_limit = u64::try_from(Limits::DOCUMENTED.max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    file.take(over_limit)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("impossible de lire {}", path.display()))?;
+    Ok(bytes)
 }
 
 /// Checks files and folders; never stops at the first problem.
@@ -189,7 +200,7 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
         }
         let (datasets, notices) = dataset_cache.get(&dir).cloned().unwrap_or_default();
         let source = read(&path)?;
-        let loaded = load_flow_with(&source, &datasets, &notices);
+        let loaded = load_flow_bytes_with(&source, &datasets, &notices);
         let mut diagnostics = loaded.diagnostics;
         if let Some(flow) = loaded.value {
             match ids.get(&flow.id) {
@@ -215,10 +226,15 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
 }
 
 /// Where a top-level key (`id:`, `service:`) is written, for cross-file messages.
-fn key_position(source: &str, key: &str) -> Position {
+fn key_position(source: &[u8], key: &str) -> Position {
+    let key = key.as_bytes();
     source
-        .lines()
-        .position(|l| l.starts_with(key))
+        .split(|b| *b == b'\n')
+        .position(|l| {
+            l.starts_with(key)
+                || l.strip_prefix(b"\xEF\xBB\xBF")
+                    .is_some_and(|l| l.starts_with(key))
+        })
         .map_or(Position::new(1, 1), |i| Position::new(i + 1, 1))
 }
 

@@ -36,7 +36,8 @@ pub mod understand;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{
-    load_dataset, load_flow, load_flow_with, load_service_notice, Dataset, Datasets, Loaded,
-    ServiceNotices,
+    load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, load_flow_bytes_with,
+    load_flow_with, load_flow_within, load_service_notice, load_service_notice_bytes, Dataset,
+    Datasets, Limits, Loaded, ServiceNotices,
 };
 pub use model::{Flow, Value};

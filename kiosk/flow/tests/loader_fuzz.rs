@@ -2,7 +2,8 @@
 //! and mutations of a real flow.
 
 use kiosk_flow::{
-    load_dataset, load_flow, load_flow_with, load_service_notice, Datasets, ServiceNotices,
+    load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, load_flow_with,
+    load_service_notice, load_service_notice_bytes, Datasets, ServiceNotices,
 };
 use proptest::prelude::*;
 
@@ -31,10 +32,10 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        let text = String::from_utf8_lossy(&bytes);
-        let _ = load_flow(&text, &Datasets::new());
-        let _ = load_dataset(&text);
-        let _ = load_service_notice(&text);
+        let _ = load_flow_bytes(&bytes, &Datasets::new());
+        let _ = load_dataset_bytes(&bytes);
+        let _ = load_flow(&String::from_utf8_lossy(&bytes), &Datasets::new());
+        let _ = load_service_notice_bytes(&bytes);
     }
 
     #[test]

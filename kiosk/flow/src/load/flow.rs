@@ -11,6 +11,7 @@ use crate::model::{Flow, FlowKind, Step, StepBody};
 use crate::plain_language;
 use crate::template::Template;
 use marked_yaml::Node;
+use std::collections::HashMap;
 
 /// The kinds of step, by their key.
 pub(super) const STEP_KINDS: [&str; 5] = ["info", "ask", "summary", "submit", "end"];
@@ -118,15 +119,26 @@ impl Reader<'_> {
                 .error(position_of(node), "la liste « steps » est vide");
             return None;
         }
+        if seq.len() > self.limits.max_steps {
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "trop d'étapes : {} pour {} au plus : découpez ce parcours en plusieurs parcours",
+                    seq.len(),
+                    self.limits.max_steps
+                ),
+            );
+            return None;
+        }
         let mut drafts: Vec<StepDraft> = Vec::new();
+        let mut first_lines: HashMap<String, usize> = HashMap::new();
         let mut complete = true;
         for item in seq.iter() {
             let Some(draft) = self.step(item, datasets) else {
                 complete = false;
                 continue;
             };
-            if let Some(first) = drafts.iter().find(|d| d.id == draft.id) {
-                let line = first.id_position.line;
+            if let Some(line) = first_lines.get(&draft.id) {
                 self.diags.error(
                     draft.id_position,
                     format!("l'étape « {} » existe déjà ligne {line}", draft.id),
@@ -134,6 +146,7 @@ impl Reader<'_> {
                 complete = false;
                 continue;
             }
+            first_lines.insert(draft.id.clone(), draft.id_position.line);
             complete &= draft.is_valid();
             drafts.push(draft);
         }

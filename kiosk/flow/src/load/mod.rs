@@ -8,7 +8,10 @@
 //! Nothing here panics on any input: every lookup is checked.
 //!
 //! # Layout
-//! - `reader`: the YAML tree with positions, the parser's errors in French.
+//! - `encoding`: bytes to text (size limit, byte-order mark, UTF-8 only, line ends).
+//! - `limits`: the documented bounds (file size, steps, options).
+//! - `reader`: the YAML tree with positions.
+//! - `yaml_error`: the parser's errors in French, placed where the mistake is.
 //! - `fields`: generic readers (mappings key by key, scalars, ids, numbers, lists).
 //! - `text`: citizen-facing texts and their templates, placed char by char.
 //! - `suggest`: "vouliez-vous dire ... ?".
@@ -21,15 +24,19 @@
 
 mod checks;
 mod dataset;
+mod encoding;
 mod fields;
 mod filters;
 mod flow;
+mod limits;
 mod privacy;
 mod question;
 mod reader;
 mod suggest;
 mod text;
+mod yaml_error;
 
+pub use limits::Limits;
 pub use question::{parse_date_bound, CONFIRM_CHOICES};
 
 use crate::diagnostic::Diagnostic;
@@ -78,32 +85,82 @@ impl<T> Loaded<T> {
     }
 }
 
-/// Loads and checks a flow without any service notice template: a flow that asks personal
-/// data (it needs its service's template) is refused. See [`load_flow_with`].
+/// Loads and checks a flow within the documented [`Limits`], without any service notice
+/// template: a flow that asks personal data (it needs its service's template) is refused.
+/// `datasets` are those `options_from` may name. A file read from disk goes through
+/// [`load_flow_bytes_with`], which also refuses text that is not UTF-8.
 pub fn load_flow(source: &str, datasets: &Datasets) -> Loaded<Flow> {
     load_flow_with(source, datasets, &ServiceNotices::new())
 }
 
-/// Loads and checks a flow. `datasets` are those `options_from` may name; `notices` the
-/// services' privacy notice templates, one of which a flow asking personal data needs.
+/// [`load_flow`] with the services' privacy notice templates, one of which a flow asking
+/// personal data needs.
 pub fn load_flow_with(source: &str, datasets: &Datasets, notices: &ServiceNotices) -> Loaded<Flow> {
-    let mut reader = Reader::new(source);
-    let flow = reader
-        .root()
-        .and_then(|root| reader.flow(&root, datasets, notices));
-    reader.finish_loading(flow)
+    load_flow_bytes_with(source.as_bytes(), datasets, notices)
+}
+
+/// Loads and checks a flow from a file's bytes, exactly as they are on disk: a byte-order
+/// mark and CRLF line ends are fine, text that is not UTF-8 gets a message that says so.
+pub fn load_flow_bytes(source: &[u8], datasets: &Datasets) -> Loaded<Flow> {
+    load_flow_within(source, datasets, &Limits::DOCUMENTED)
+}
+
+/// [`load_flow_bytes`] with the services' privacy notice templates (as `kiosk flow check`).
+pub fn load_flow_bytes_with(
+    source: &[u8],
+    datasets: &Datasets,
+    notices: &ServiceNotices,
+) -> Loaded<Flow> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
+        reader.flow(root, datasets, notices)
+    })
+}
+
+/// [`load_flow_bytes`] with other bounds (benchmarks measure the checker without them).
+pub fn load_flow_within(source: &[u8], datasets: &Datasets, limits: &Limits) -> Loaded<Flow> {
+    load(source, limits, |reader, root| {
+        reader.flow(root, datasets, &ServiceNotices::new())
+    })
 }
 
 /// Loads and checks a service's privacy notice template (`services/voirie.yaml`).
 pub fn load_service_notice(source: &str) -> Loaded<ServiceNotice> {
-    let mut reader = Reader::new(source);
-    let notice = reader.root().and_then(|root| reader.service_notice(&root));
-    reader.finish_loading(notice)
+    load_service_notice_bytes(source.as_bytes())
 }
 
-/// Loads and checks a dataset file.
+/// [`load_service_notice`] from a file's bytes, like [`load_flow_bytes`].
+pub fn load_service_notice_bytes(source: &[u8]) -> Loaded<ServiceNotice> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
+        reader.service_notice(root)
+    })
+}
+/// Loads and checks a dataset within the documented [`Limits`].
 pub fn load_dataset(source: &str) -> Loaded<Dataset> {
-    let mut reader = Reader::new(source);
-    let dataset = reader.root().and_then(|root| reader.dataset(&root));
-    reader.finish_loading(dataset)
+    load_dataset_bytes(source.as_bytes())
+}
+
+/// Loads and checks a dataset from a file's bytes, like [`load_flow_bytes`].
+pub fn load_dataset_bytes(source: &[u8]) -> Loaded<Dataset> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
+        reader.dataset(root)
+    })
+}
+
+fn load<T>(
+    source: &[u8],
+    limits: &Limits,
+    read: impl FnOnce(&mut Reader<'_>, &marked_yaml::Node) -> Option<T>,
+) -> Loaded<T> {
+    let text = match encoding::decode(source, limits) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            return Loaded {
+                value: None,
+                diagnostics: vec![diagnostic],
+            }
+        }
+    };
+    let mut reader = Reader::new(&text, *limits);
+    let value = reader.root().and_then(|root| read(&mut reader, &root));
+    reader.finish_loading(value)
 }
