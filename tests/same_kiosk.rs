@@ -5,7 +5,9 @@
 
 use e2e::Kiosk;
 use kiosk_flow::understand::Command;
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
+use kiosk_flow::{
+    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+};
 use kiosk_ui::{Controller, Host, Kiosk as KioskGlobal, RecordingVoice, Storage, UiConfig};
 use slint::ComponentHandle;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,12 @@ fn shipped_flows() -> Vec<Arc<Flow>> {
         let d = load_dataset(&text).value.expect("dataset");
         datasets.insert(d.id.clone(), d);
     }
+    let mut notices = ServiceNotices::new();
+    for entry in std::fs::read_dir(dir.join("services")).expect("services") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("notice");
+        let n = load_service_notice(&text).value.expect("notice");
+        notices.insert(n.service.clone(), n);
+    }
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("flows")
         .map(|e| e.expect("entry").path())
@@ -33,7 +41,11 @@ fn shipped_flows() -> Vec<Arc<Flow>> {
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).expect("flow");
-            Arc::new(load_flow(&text, &datasets).value.expect("a valid flow"))
+            Arc::new(
+                load_flow_with(&text, &datasets, &notices)
+                    .value
+                    .expect("a valid flow"),
+            )
         })
         .collect()
 }

@@ -351,7 +351,12 @@ fn print_receipt(command: &str, receipt: &str, text: &str) {
         Ok(mut child) => {
             if let Some(mut stdin) = child.stdin.take() {
                 use std::io::Write;
-                let _ = writeln!(stdin, "{text}\n\nCode de suivi : {receipt}");
+                // A receipt, or a text without code (the privacy notice).
+                let _ = if receipt.is_empty() {
+                    writeln!(stdin, "{text}")
+                } else {
+                    writeln!(stdin, "{text}\n\nCode de suivi : {receipt}")
+                };
             }
             let _ = child.wait();
         }

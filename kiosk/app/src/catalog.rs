@@ -1,12 +1,16 @@
 //! Finding flows and datasets on disk, and checking them as `kiosk flow check` does.
 //!
 //! Layout (see flows/README.md): flows are `*.yaml` below a folder, except in its `data/`
-//! (datasets) and `examples/` (answer scripts) folders; a flow's datasets are in the
-//! `data/` folder beside it.
+//! (datasets), `services/` (the services' privacy notices) and `examples/` (answer scripts)
+//! folders; a flow's datasets are in the `data/` folder beside it, its service's notice in the
+//! `services/` folder beside it.
 
 use anyhow::{Context, Result};
 use kiosk_flow::diagnostic::{Diagnostic, Position};
-use kiosk_flow::{load_dataset_bytes, load_flow_bytes, Datasets, Flow, Limits};
+use kiosk_flow::{
+    load_dataset_bytes, load_flow_bytes_with, load_service_notice_bytes, Datasets, Flow, Limits,
+    ServiceNotices,
+};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -60,7 +64,10 @@ fn is_yaml(path: &Path) -> bool {
     )
 }
 
-/// Every flow file below `dir`, sorted, skipping `data/` and `examples/`.
+/// The folders beside flows that hold something else than flows.
+const NOT_FLOWS: [&str; 3] = ["data", "services", "examples"];
+
+/// Every flow file below `dir`, sorted, skipping `data/`, `services/` and `examples/`.
 pub fn flow_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -74,7 +81,7 @@ pub fn flow_files(dir: &Path) -> Result<Vec<PathBuf>> {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
             if path.is_dir() {
-                if name != "data" && name != "examples" && !name.starts_with('.') {
+                if !NOT_FLOWS.contains(&name) && !name.starts_with('.') {
                     pending.push(path);
                 }
             } else if is_yaml(&path) {
@@ -86,19 +93,25 @@ pub fn flow_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Loads the datasets of `dir/data/`, reporting their problems into `files`.
-fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
-    let data_dir = dir.join("data");
-    let mut datasets = Datasets::new();
-    if !data_dir.is_dir() {
-        return Ok(datasets);
+/// The YAML files of `dir/sub/`, sorted (none when the folder is not there).
+fn yaml_files_in(dir: &Path, sub: &str) -> Result<Vec<PathBuf>> {
+    let sub_dir = dir.join(sub);
+    if !sub_dir.is_dir() {
+        return Ok(Vec::new());
     }
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&data_dir)?
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&sub_dir)
+        .with_context(|| format!("impossible de lire le dossier {}", sub_dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_yaml(p))
         .collect();
     paths.sort();
-    for path in paths {
+    Ok(paths)
+}
+
+/// Loads the datasets of `dir/data/`, reporting their problems into `files`.
+fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
+    let mut datasets = Datasets::new();
+    for path in yaml_files_in(dir, "data")? {
         let source = read(&path)?;
         let loaded = load_dataset_bytes(&source);
         if let Some(dataset) = loaded.value {
@@ -112,6 +125,38 @@ fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
         }
     }
     Ok(datasets)
+}
+
+/// Loads the services' privacy notices of `dir/services/`, reporting their problems (and a
+/// service described twice) into `files`.
+fn notices_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<ServiceNotices> {
+    let mut notices = ServiceNotices::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for path in yaml_files_in(dir, "services")? {
+        let source = read(&path)?;
+        let loaded = load_service_notice_bytes(&source);
+        let mut diagnostics = loaded.diagnostics;
+        if let Some(notice) = loaded.value {
+            match seen.get(&notice.service) {
+                Some(other) => diagnostics.push(Diagnostic::error(
+                    key_position(&source, "service:"),
+                    format!(
+                        "le service « {} » a déjà sa notice dans {}",
+                        notice.service,
+                        other.display()
+                    ),
+                )),
+                None => {
+                    seen.insert(notice.service.clone(), path.clone());
+                    notices.insert(notice.service.clone(), notice);
+                }
+            }
+        }
+        if !diagnostics.is_empty() {
+            files.push(FileReport { path, diagnostics });
+        }
+    }
+    Ok(notices)
 }
 
 /// A file's bytes, as the loader wants them (it checks the encoding and the size itself).
@@ -134,7 +179,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 #[tracing::instrument(skip_all, fields(paths = paths.len()))]
 pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
     let mut report = CheckReport::default();
-    let mut dataset_cache: HashMap<PathBuf, Datasets> = HashMap::new();
+    let mut dataset_cache: HashMap<PathBuf, (Datasets, ServiceNotices)> = HashMap::new();
     let mut flow_paths = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -150,16 +195,17 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         if !dataset_cache.contains_key(&dir) {
             let datasets = datasets_in(&dir, &mut report.files)?;
-            dataset_cache.insert(dir.clone(), datasets);
+            let notices = notices_in(&dir, &mut report.files)?;
+            dataset_cache.insert(dir.clone(), (datasets, notices));
         }
-        let datasets = dataset_cache.get(&dir).cloned().unwrap_or_default();
+        let (datasets, notices) = dataset_cache.get(&dir).cloned().unwrap_or_default();
         let source = read(&path)?;
-        let loaded = load_flow_bytes(&source, &datasets);
+        let loaded = load_flow_bytes_with(&source, &datasets, &notices);
         let mut diagnostics = loaded.diagnostics;
         if let Some(flow) = loaded.value {
             match ids.get(&flow.id) {
                 Some(other) => diagnostics.push(Diagnostic::error(
-                    id_position(&source),
+                    key_position(&source, "id:"),
                     format!(
                         "le parcours « {} » existe déjà dans {}",
                         flow.id,
@@ -179,11 +225,16 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
     Ok(report)
 }
 
-/// Where the top-level `id:` is written, for cross-file messages.
-fn id_position(source: &[u8]) -> Position {
+/// Where a top-level key (`id:`, `service:`) is written, for cross-file messages.
+fn key_position(source: &[u8], key: &str) -> Position {
+    let key = key.as_bytes();
     source
         .split(|b| *b == b'\n')
-        .position(|l| l.starts_with(b"id:") || l.starts_with(b"\xEF\xBB\xBFid:"))
+        .position(|l| {
+            l.starts_with(key)
+                || l.strip_prefix(b"\xEF\xBB\xBF")
+                    .is_some_and(|l| l.starts_with(key))
+        })
         .map_or(Position::new(1, 1), |i| Position::new(i + 1, 1))
 }
 

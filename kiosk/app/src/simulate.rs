@@ -263,10 +263,17 @@ impl Player<'_> {
                         settings.speech_rate,
                         settings.volume
                     )?,
-                    KioskEffect::Print { receipt, .. } => writeln!(
+                    KioskEffect::Print {
+                        receipt: Some(receipt),
+                        ..
+                    } => writeln!(self.out, "        (impression du reçu {receipt})")?,
+                    KioskEffect::Print {
+                        receipt: None,
+                        text,
+                    } => writeln!(
                         self.out,
-                        "        (impression du reçu{})",
-                        receipt.map(|r| format!(" {r}")).unwrap_or_default()
+                        "        (impression :\n          {})",
+                        text.replace('\n', "\n          ")
                     )?,
                     KioskEffect::TestMicrophone | KioskEffect::TestSpeaker => {
                         writeln!(self.out, "        (test du son : pas dans le simulateur)")?
@@ -373,7 +380,8 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
     if let Some(notice) = &screen.notice {
         writeln!(out, "   ! {notice}")?;
     }
-    writeln!(out, "ÉCRAN : {}", screen.text)?;
+    // A text on several lines (the privacy notice in full): the next lines indented.
+    writeln!(out, "ÉCRAN : {}", screen.text.replace('\n', "\n        "))?;
     for line in &screen.summary {
         writeln!(out, "        {} : {}", line.label, line.value)?;
     }
@@ -423,7 +431,7 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
             selected.len(),
             kiosk_flow::load::CONFIRM_CHOICES
         )),
-        Input::YesNo | Input::Choice | Input::Nothing => None,
+        Input::YesNo | Input::Choice | Input::PrivacyNotice { .. } | Input::Nothing => None,
     };
     if let Some(hint) = hint {
         writeln!(out, "        {hint}")?;

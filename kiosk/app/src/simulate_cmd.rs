@@ -68,6 +68,8 @@ pub(crate) fn simulate_flow(
         KioskConfig {
             flows,
             can_send: host.can_send(),
+            // The simulator shows the "Imprimer" of the privacy notice and what it would print.
+            printer: true,
             ..KioskConfig::default()
         },
         today,

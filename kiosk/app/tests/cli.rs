@@ -164,6 +164,57 @@ fn flow_check_reports_file_line_column_and_fails() {
     );
 }
 
+/// A flow that asks a phone number finds its service's privacy notice in `services/` beside
+/// it; without that file, `flow check` says which file to add, at the `service:` line; a
+/// notice template with a value left to write, or a service described twice, is refused.
+#[test]
+fn flow_check_finds_the_services_privacy_notices_beside_the_flows() {
+    let dir = std::env::temp_dir().join(format!("kiosk-notices-{}", std::process::id()));
+    let services = dir.join("services");
+    std::fs::create_dir_all(&services).expect("temp dir");
+    std::fs::write(
+        dir.join("rappel.yaml"),
+        "id: rappel-voirie\nversion: 1\ntitle: Être rappelé\nkind: report\nservice: voirie\ndescription: Un agent vous rappelle.\nprivacy:\n  purpose: vous rappeler\n  retention: un mois\nsteps:\n  - id: telephone\n    ask: Votre numéro ?\n    label: Téléphone\n    type: phone\n    help: Dites votre numéro.\n    reprompt: Redites votre numéro.\n  - id: resume\n    summary: Voici votre demande.\n  - id: envoi\n    submit: Merci. Votre code est {recu}.\n",
+    )
+    .expect("write");
+    let check = || kiosk(&["flow", "check", &dir.to_string_lossy()]);
+    let out = check();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("rappel.yaml:5:10: aucune notice sur les données pour le service « voirie » : ajoutez le fichier services/voirie.yaml"),
+        "{stdout}"
+    );
+
+    let notice =
+        std::fs::read_to_string(repo().join("flows/services/voirie.yaml")).expect("notice");
+    std::fs::write(services.join("voirie.yaml"), &notice).expect("write");
+    let out = check();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+
+    std::fs::write(services.join("voirie2.yaml"), &notice).expect("write");
+    std::fs::write(
+        services.join("modele.yaml"),
+        notice
+            .replace("service: voirie", "service: modele")
+            .replace("dpo: dpo@campagnesartois.fr", "dpo: dpo@…"),
+    )
+    .expect("write");
+    let out = check();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("voirie2.yaml:4:1: le service « voirie » a déjà sa notice dans"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("modele.yaml:8:6: « dpo » contient « … » : écrivez le vrai texte à la place"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A flow saved in Windows-1252 gets the same French message from every command that reads
 /// it, and one saved by Windows Notepad (byte-order mark, CRLF) is accepted.
 #[test]

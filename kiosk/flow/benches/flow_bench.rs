@@ -13,7 +13,7 @@ use kiosk_flow::machine::{KioskConfig, KioskEffect, KioskEvent, KioskMachine};
 use kiosk_flow::model::ChoiceOption;
 use kiosk_flow::understand::Command;
 use kiosk_flow::understand::{understand, DateWindow, Expected};
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, ServiceNotices};
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +24,12 @@ fn main() {
     let communes_source = std::fs::read_to_string(flows_dir.join("data/communes.yaml"))
         .expect("flows/data/communes.yaml");
     let communes = load_dataset(&communes_source).value.expect("communes load");
+    let mut notices = ServiceNotices::new();
+    for entry in std::fs::read_dir(flows_dir.join("services")).expect("flows/services") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("notice");
+        let notice = load_service_notice(&source).value.expect("notice loads");
+        notices.insert(notice.service.clone(), notice);
+    }
 
     // Understanding: every line of the test corpus.
     let corpus =
@@ -114,7 +120,7 @@ fn main() {
             let d = load_dataset(&communes_source).value.expect("communes");
             datasets.insert(d.id.clone(), d);
             for source in &sources {
-                let loaded = load_flow(source, &datasets);
+                let loaded = load_flow_with(source, &datasets, &notices);
                 assert!(!loaded.has_errors());
                 black_box(loaded);
             }
@@ -133,7 +139,13 @@ fn main() {
     datasets.insert(communes.id.clone(), communes.clone());
     let flows: Vec<Arc<kiosk_flow::Flow>> = sources
         .iter()
-        .map(|source| Arc::new(load_flow(source, &datasets).value.expect("flow")))
+        .map(|source| {
+            Arc::new(
+                load_flow_with(source, &datasets, &notices)
+                    .value
+                    .expect("flow"),
+            )
+        })
         .collect();
     let answers = std::fs::read_to_string(flows_dir.join("examples/eclairage-public.txt"))
         .expect("flows/examples/eclairage-public.txt");

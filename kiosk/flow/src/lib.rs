@@ -12,6 +12,7 @@
 //! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
 //! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
 //! - [`plain_language`]: FALC warnings.
+//! - [`privacy`]: the information notice on personal data (service template and flow's part).
 //! - [`understand`]: French answers and global commands.
 //! - [`receipt`]: receipt codes (alphabet, canonical form, spelling).
 //! - [`runtime`]: the session state machine.
@@ -28,6 +29,7 @@ pub mod machine;
 pub mod menu;
 pub mod model;
 pub mod plain_language;
+pub mod privacy;
 pub mod receipt;
 pub mod runtime;
 pub mod submission;
@@ -36,7 +38,8 @@ pub mod understand;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{
-    load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, load_flow_within, Dataset,
-    Datasets, Limits, Loaded,
+    load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, load_flow_bytes_with,
+    load_flow_with, load_flow_within, load_service_notice, load_service_notice_bytes, Dataset,
+    Datasets, Limits, Loaded, ServiceNotices,
 };
 pub use model::{Flow, Value};

@@ -6,6 +6,7 @@
 
 pub use crate::calendar::DaysAllowed;
 use crate::expr::Expr;
+use crate::privacy::PrivacyNotice;
 use crate::template::Template;
 use chrono::{Datelike, Months, NaiveDate, NaiveTime};
 use serde::Serialize;
@@ -54,6 +55,9 @@ pub struct Flow {
     pub service: String,
     pub description: String,
     pub pictogram: Option<String>,
+    /// What the citizen is told about their data (RGPD), before the first personal question;
+    /// the loader requires it when the flow has one.
+    pub privacy: Option<PrivacyNotice>,
     pub steps: Vec<Step>,
 }
 
@@ -70,6 +74,13 @@ impl Flow {
                 StepBody::Question(q) => Some(q),
                 _ => None,
             })
+    }
+
+    /// The first question that asks for personal data, if any.
+    pub fn first_personal_question(&self) -> Option<&Step> {
+        self.steps
+            .iter()
+            .find(|s| matches!(&s.body, StepBody::Question(q) if q.personal))
     }
 
     /// How many questions the flow has, for the progress indicator.
@@ -170,6 +181,9 @@ pub struct Question {
     pub optional: bool,
     /// The dataset the options come from (`options_from: communes`), if any.
     pub dataset: Option<String>,
+    /// The answer is personal data: always for `text`, `phone` and `email`, and for any
+    /// question that says `personal: true` (a birth date). The privacy notice comes first.
+    pub personal: bool,
     /// Only the dataset's options whose field matches an earlier answer (`filter:`).
     pub options_filter: Option<Box<OptionsFilter>>,
     pub kind: QuestionKind,
@@ -252,6 +266,15 @@ impl QuestionKind {
             QuestionKind::Date { .. } => "date",
             QuestionKind::Time { .. } => "time",
         }
+    }
+
+    /// Kinds whose answers are always personal data: free text (a name, a place described in
+    /// one's words), a phone number, an e-mail address.
+    pub fn always_personal(&self) -> bool {
+        matches!(
+            self,
+            QuestionKind::Text { .. } | QuestionKind::Phone | QuestionKind::Email
+        )
     }
 
     /// Kinds whose understood value is read back by default. Several choices are said back

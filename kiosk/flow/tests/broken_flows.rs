@@ -2,14 +2,32 @@
 //! `# attendu: LINE:COLUMN: message` lines, and the loader must report exactly those
 //! errors (warnings are checked only when listed as `# attendu: LINE:COLUMN: attention : ...`).
 //!
+//! The flows find the datasets of `tests/broken/data/` and the services' privacy notices of
+//! `tests/broken/services/` (a flow that asks personal data needs its service's notice and a
+//! `privacy:` section; files about other mistakes put theirs at the end, so that the lines
+//! of the expected messages do not move).
+//!
 //! After a deliberate change of messages, `BLESS=1 cargo test --test broken_flows` rewrites
 //! the `# attendu:` lines from what the loader now says; read the diff before committing.
 
 mod common;
 
 use common::corpus_datasets;
-use kiosk_flow::load_flow_bytes;
+use kiosk_flow::{load_flow_bytes_with, load_service_notice, ServiceNotices};
 use std::path::Path;
+
+fn notices() -> ServiceNotices {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/services");
+    let mut map = ServiceNotices::new();
+    for entry in std::fs::read_dir(dir).expect("tests/broken/services exists") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("readable");
+        let notice = load_service_notice(&source)
+            .value
+            .expect("the test notices load");
+        map.insert(notice.service.clone(), notice);
+    }
+    map
+}
 
 #[test]
 fn every_broken_flow_reports_its_exact_errors() {
@@ -26,6 +44,7 @@ fn every_broken_flow_reports_its_exact_errors() {
         files.len()
     );
     let datasets = corpus_datasets();
+    let notices = notices();
     let mut failures = Vec::new();
     for path in &files {
         // Bytes, as `kiosk flow check` reads them: some files are not UTF-8 on purpose.
@@ -45,7 +64,7 @@ fn every_broken_flow_reports_its_exact_errors() {
             failures.push(format!("{name}: no « # attendu: » line"));
             continue;
         }
-        let loaded = load_flow_bytes(&bytes, &datasets);
+        let loaded = load_flow_bytes_with(&bytes, &datasets, &notices);
         let wants_warnings = expected.iter().any(|e| e.contains(": attention : "));
         let got: Vec<String> = loaded
             .diagnostics

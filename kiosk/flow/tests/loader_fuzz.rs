@@ -1,7 +1,10 @@
 //! The loader never panics, whatever it is given: arbitrary bytes, YAML-looking noise,
 //! and mutations of a real flow.
 
-use kiosk_flow::{load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, Datasets};
+use kiosk_flow::{
+    load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, load_flow_with,
+    load_service_notice, load_service_notice_bytes, Datasets, ServiceNotices,
+};
 use proptest::prelude::*;
 
 const VALID: &str = include_str!("../../../flows/eclairage-public.yaml");
@@ -15,6 +18,15 @@ fn datasets() -> Datasets {
     map
 }
 
+fn notices() -> ServiceNotices {
+    let loaded = load_service_notice(include_str!("../../../flows/services/voirie.yaml"));
+    let mut map = ServiceNotices::new();
+    if let Some(n) = loaded.value {
+        map.insert(n.service.clone(), n);
+    }
+    map
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -23,6 +35,7 @@ proptest! {
         let _ = load_flow_bytes(&bytes, &Datasets::new());
         let _ = load_dataset_bytes(&bytes);
         let _ = load_flow(&String::from_utf8_lossy(&bytes), &Datasets::new());
+        let _ = load_service_notice_bytes(&bytes);
     }
 
     #[test]
@@ -38,7 +51,7 @@ proptest! {
         let end = (at + drop).min(chars.len());
         chars.splice(at..end, insert.chars());
         let text: String = chars.into_iter().collect();
-        let loaded = load_flow(&text, &datasets);
+        let loaded = load_flow_with(&text, &datasets, &notices());
         // Whatever happened, every diagnostic points inside the file.
         let lines = text.lines().count().max(1) + 1;
         for d in &loaded.diagnostics {
@@ -49,6 +62,6 @@ proptest! {
 
 #[test]
 fn the_valid_flow_loads() {
-    let loaded = load_flow(VALID, &datasets());
+    let loaded = load_flow_with(VALID, &datasets(), &notices());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
 }

@@ -13,9 +13,11 @@ use kiosk_flow::machine::{
     sends_something, HomeView, KioskConfig, KioskEffect, KioskEvent, KioskMachine, LookupAnswer,
     PageView, RequestState, View,
 };
-use kiosk_flow::runtime::{Input, Screen, Submission};
+use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_SCREEN};
 use kiosk_flow::understand::Command;
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
+use kiosk_flow::{
+    load_dataset, load_flow, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+};
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,7 +34,21 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 28).expect("date")
 }
 
-/// Every shipped flow, loaded with the shipped datasets, as the kiosk loads them.
+/// The shipped services' privacy notice templates (`flows/services/`).
+fn shipped_notices() -> ServiceNotices {
+    let mut notices = ServiceNotices::new();
+    for entry in std::fs::read_dir(flows_dir().join("services")).expect("flows/services") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("notice");
+        let loaded = load_service_notice(&source);
+        let notice = loaded
+            .value
+            .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+        notices.insert(notice.service.clone(), notice);
+    }
+    notices
+}
+
+/// Every shipped flow, loaded with the shipped datasets and notices, as the kiosk loads them.
 fn shipped_flows() -> Vec<Arc<Flow>> {
     let dir = flows_dir();
     let mut datasets = Datasets::new();
@@ -44,6 +60,7 @@ fn shipped_flows() -> Vec<Arc<Flow>> {
             datasets.insert(dataset.id.clone(), dataset);
         }
     }
+    let notices = shipped_notices();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("flows/")
         .map(|e| e.expect("entry").path())
@@ -54,7 +71,7 @@ fn shipped_flows() -> Vec<Arc<Flow>> {
         .iter()
         .map(|path| {
             let source = std::fs::read_to_string(path).expect("flow");
-            let loaded = load_flow(&source, &datasets);
+            let loaded = load_flow_with(&source, &datasets, &notices);
             assert!(!loaded.has_errors(), "{path:?}: {:?}", loaded.diagnostics);
             Arc::new(loaded.value.expect("flow"))
         })
@@ -247,11 +264,14 @@ impl Host {
         self.send(touched(flow_id))
     }
 
-    /// The street-light flow up to the place question (commune answered: Duisans).
+    /// The street-light flow up to the place question (commune answered: Duisans, the privacy
+    /// notice accepted).
     fn street_light_at_place(&mut self) {
         self.open_flow("report", "eclairage-public");
         self.send(heard("suivant"));
         let effects = self.send(heard("à duisans"));
+        assert_eq!(screen(&effects).step_id, NOTICE_SCREEN);
+        let effects = self.send(heard("suivant"));
         assert_eq!(screen(&effects).step_id, "lieu");
     }
 }
@@ -991,7 +1011,7 @@ fn an_optional_question_is_skipped_then_answered_from_the_summary() {
     host.open_flow("report", "depot-sauvage");
     let mut lines = script("depot-sauvage-passer.txt");
     // Up to the optional quantity question: its screen has the Passer button, others not.
-    let effects = host.send_all(lines.drain(..5));
+    let effects = host.send_all(lines.drain(..6));
     assert_eq!(screen(&effects).step_id, "volume");
     assert!(screen(&effects).can_skip);
     let effects = host.send(lines.remove(0)); // "je ne sais pas"
@@ -1022,7 +1042,7 @@ fn the_passer_button_sends_a_skipped_answer_explicitly() {
     let mut host = Host::shipped();
     host.open_flow("report", "depot-sauvage");
     let mut lines = script("depot-sauvage-passer.txt");
-    host.send_all(lines.drain(..5));
+    host.send_all(lines.drain(..6));
     let effects = host.send(KioskEvent::Command(Command::Skip));
     assert_eq!(screen(&effects).step_id, "rappel");
     host.send(heard("non"));

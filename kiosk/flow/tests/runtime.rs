@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use kiosk_flow::runtime::{Effect, Event, Input, Outcome, Session, SpeechChange};
 use kiosk_flow::understand::Command;
-use kiosk_flow::{load_flow, Datasets};
+use kiosk_flow::{load_flow, load_flow_with, load_service_notice, Datasets, ServiceNotices};
 use std::sync::Arc;
 
 const FLOW: &str = r#"
@@ -13,6 +13,9 @@ title: Un lampadaire ne marche plus
 kind: report
 service: voirie
 description: Signaler un lampadaire.
+privacy:
+  purpose: réparer le lampadaire
+  retention: un an
 steps:
   - id: accueil
     info: Vous allez signaler un lampadaire.
@@ -48,13 +51,26 @@ steps:
     submit: "Merci. Votre code est {recu}."
 "#;
 
+/// The voirie service's privacy notice, which the flow's phone question needs.
+const NOTICE: &str = r#"
+service: voirie
+name: le service voirie de la Communauté de Communes
+controller: la Communauté de Communes des Campagnes de l'Artois
+address: 1050 avenue François Mitterrand, 62810 Avesnes-le-Comte
+dpo: dpo@campagnesartois.fr
+recipients: les agents du service voirie
+legal_basis: une mission de service public
+"#;
+
 fn session() -> Session {
     session_of(FLOW)
 }
 
-/// A session of this flow on Saturday 28 November 2026.
+/// A session of this flow on Saturday 28 November 2026, with the voirie service's notice.
 fn session_of(yaml: &str) -> Session {
-    let loaded = load_flow(yaml, &Datasets::new());
+    let notice = load_service_notice(NOTICE).value.expect("the notice loads");
+    let notices = ServiceNotices::from([(notice.service.clone(), notice)]);
+    let loaded = load_flow_with(yaml, &Datasets::new(), &notices);
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let flow = loaded.value.expect("flow");
     Session::new(
@@ -157,6 +173,8 @@ fn phone_is_read_back_and_can_be_corrected() {
     heard(&mut s, "suivant");
     heard(&mut s, "en panne");
     heard(&mut s, "oui");
+    // The privacy notice comes before the phone number.
+    heard(&mut s, "suivant");
     assert_eq!(s.current_step_id(), Some("telephone"));
     let e = heard(
         &mut s,
@@ -203,7 +221,9 @@ fn summary_correction_asks_only_what_is_new_then_returns() {
     heard(&mut s, "être rappelé");
     assert_eq!(s.current_step_id(), Some("rappel"));
     heard(&mut s, "oui");
-    // The phone question now applies: it is asked, then back to the summary.
+    // The phone question now applies: the privacy notice first, then the question, then back
+    // to the summary.
+    heard(&mut s, "suivant");
     assert_eq!(s.current_step_id(), Some("telephone"));
     heard(
         &mut s,
@@ -223,6 +243,7 @@ fn answers_of_steps_that_no_longer_apply_are_not_sent() {
     heard(&mut s, "suivant");
     heard(&mut s, "éteint");
     heard(&mut s, "oui");
+    heard(&mut s, "suivant");
     heard(
         &mut s,
         "zéro six douze trente quatre cinquante six soixante dix huit",
@@ -374,6 +395,9 @@ fn each_step_gives_its_grammar_and_input() {
     heard(&mut s, "éteint");
     heard(&mut s, "oui");
     let screen = s.screen_now().expect("screen");
+    assert_eq!(screen.input, Input::PrivacyNotice { full: false });
+    heard(&mut s, "suivant");
+    let screen = s.screen_now().expect("screen");
     assert_eq!(screen.input, Input::Phone);
     assert!(s.grammar().is_some_and(|g| g.iter().any(|p| p == "zéro")));
 }
@@ -415,8 +439,11 @@ id: rappel-essai
 version: 1
 title: Être rappelé
 kind: procedure
-service: accueil
+service: voirie
 description: Une personne vous rappelle.
+privacy:
+  purpose: vous rappeler
+  retention: un mois
 steps:
   - id: nom
     ask: Quel est votre nom ?
@@ -476,7 +503,9 @@ fn shown(effects: &[Effect]) -> &kiosk_flow::runtime::Screen {
 
 /// Name and date answered and confirmed; at the optional "matin" question.
 fn to_optional_question(s: &mut Session) {
-    let effects = s.handle(Event::Start);
+    s.handle(Event::Start);
+    // The notice on personal data comes before the name.
+    let effects = heard(s, "suivant");
     assert!(!shown(&effects).can_skip, "the name is not optional");
     let effects = heard(s, "jean-pierre de la tour");
     assert!(
@@ -557,7 +586,8 @@ fn an_optional_question_is_skipped_by_voice_and_sent_as_not_given() {
 fn the_passer_button_skips_only_optional_questions() {
     let mut s = optional_session();
     s.handle(Event::Start);
-    // Not optional: said so, then the reprompt; not counted as a miss (no "touch" hint twice).
+    heard(&mut s, "suivant"); // the notice on personal data
+                              // Not optional: said so, then the reprompt; not counted as a miss (no "touch" hint twice).
     for _ in 0..2 {
         let effects = s.handle(Event::Command(Command::Skip));
         assert_eq!(s.current_step_id(), Some("nom"));

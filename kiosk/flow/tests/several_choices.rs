@@ -467,7 +467,19 @@ mod corpus {
                     let dataset = loaded.value.expect("dataset loads");
                     datasets.insert(dataset.id.clone(), dataset);
                 }
-                let flow = load_flow(&source, &datasets).value.expect("flow loads");
+                // The flow asks personal data: it needs its service's privacy notice.
+                let notice = std::fs::read_to_string(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../flows/services/dechets.yaml"),
+                )
+                .expect("the service's notice");
+                let notice = kiosk_flow::load_service_notice(&notice)
+                    .value
+                    .expect("notice loads");
+                let notices = kiosk_flow::ServiceNotices::from([(notice.service.clone(), notice)]);
+                let flow = kiosk_flow::load_flow_with(&source, &datasets, &notices)
+                    .value
+                    .expect("flow loads");
                 match &flow.question("objets").expect("objets").kind {
                     QuestionKind::Choices { options, .. } => options.clone(),
                     _ => panic!("objets is a choices question"),

@@ -14,9 +14,14 @@ fn flows() -> Vec<std::sync::Arc<kiosk_flow::Flow>> {
     if let Some(d) = kiosk_flow::load_dataset(&communes).value {
         datasets.insert(d.id.clone(), d);
     }
+    let mut notices = kiosk_flow::ServiceNotices::new();
+    let voirie = std::fs::read_to_string(dir.join("services/voirie.yaml")).expect("notice");
+    if let Some(n) = kiosk_flow::load_service_notice(&voirie).value {
+        notices.insert(n.service.clone(), n);
+    }
     let text = std::fs::read_to_string(dir.join("eclairage-public.yaml")).expect("flow");
     vec![std::sync::Arc::new(
-        kiosk_flow::load_flow(&text, &datasets)
+        kiosk_flow::load_flow_with(&text, &datasets, &notices)
             .value
             .expect("flow loads"),
     )]

@@ -85,6 +85,7 @@ impl UiConfig {
             done_timeout: self.done_timeout,
             supervisor_timeout: self.supervisor_timeout,
             supervisor_pin: self.supervisor_pin.clone(),
+            printer: self.printer,
             settings: Settings {
                 text_size: self.text_size.min(Settings::LARGEST_TEXT),
                 high_contrast: self.high_contrast,

@@ -53,6 +53,7 @@ mod glyph {
     pub const STAMP: &str = "M4 3 H20 V21 H4 Z M4 6 H2.5 M4 10 H2.5 M4 14 H2.5 M4 18 H2.5 M20 6 H21.5 M20 10 H21.5 M20 14 H21.5 M20 18 H21.5 M8 15 L11 10 L13 13 L14.5 11 L16.5 15 Z";
     pub const RUBBLE: &str = "M2 20 H22 M3 20 L5 15 L9 14 L10 20 M9 20 L12 12 L16 13 L16 20 M15.5 20 L18 16 L21 17 L21.5 20";
     pub const NEXT: &str = "M5 12 H19 M13 6 L19 12 L13 18";
+    pub const PRINTER: &str = "M7 9 V3 H17 V9 M7 17 H4 V10 H20 V17 H17 M7 14 H17 V21 H7 Z";
     pub const FALLBACK: &str = "M2 12 A10 10 0 1 0 22 12 A10 10 0 1 0 2 12 Z M12 11 V17 M12 7 V7.8";
 }
 
@@ -94,7 +95,8 @@ pub fn known(name: &str) -> Option<&'static str> {
         "voiture" => CAR,
         "ordinateur" => COMPUTER,
         "feuilles" => LEAF,
-        "formulaire" | "caf" | "impots" | "demarche" => DOCUMENT,
+        "formulaire" | "caf" | "impots" | "demarche" | "lire" => DOCUMENT,
+        "imprimer" => PRINTER,
         "timbre-fiscal" => STAMP,
         "liste" => LIST,
         "nombre" => NUMBER,

@@ -150,6 +150,8 @@ impl Inner {
             Input::Text { .. } => InputKind::Text,
             Input::Date { .. } => InputKind::Date,
             Input::Time { .. } => InputKind::Time,
+            Input::PrivacyNotice { full: false } => InputKind::Notice,
+            Input::PrivacyNotice { full: true } => InputKind::NoticeFull,
             Input::ReceiptCode => InputKind::Text,
             Input::Nothing => InputKind::None,
         };

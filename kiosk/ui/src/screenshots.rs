@@ -3,7 +3,9 @@
 //! For administrators to preview a flow (`kiosk screenshot`), and for us to look at.
 //!
 //! The flow is walked by the runtime itself with a few answer policies (yes then no,
-//! first then last option), so that branches such as an emergency end are reached too.
+//! first then last option), so that branches such as an emergency end are reached too. The
+//! privacy notice before the first personal question is shot on its three pages: refused
+//! ("Je ne veux pas", then back), in full, and the short one.
 
 use crate::controller::{Controller, Host, Storage, UiConfig, UiError};
 use crate::generated::{Kiosk, Page};
@@ -12,7 +14,7 @@ use crate::layouts;
 use crate::status::KioskStatus;
 use crate::voice::NoVoice;
 use chrono::{Duration, NaiveDate};
-use kiosk_flow::runtime::Input;
+use kiosk_flow::runtime::{Input, NOTICE_REFUSED_SCREEN, READ_IN_FULL};
 use kiosk_flow::Flow;
 use slint::ComponentHandle;
 use std::collections::HashSet;
@@ -153,6 +155,13 @@ fn render_on_this_thread(
             }
             let answer = match &screen.input {
                 Input::Continue => "suivant".to_string(),
+                // The notice: "Je ne veux pas" (and back), then in full, then on.
+                Input::PrivacyNotice { full: false } if !seen.contains(NOTICE_REFUSED_SCREEN) => {
+                    "non".to_string()
+                }
+                Input::PrivacyNotice { full: false } => READ_IN_FULL.to_string(),
+                Input::PrivacyNotice { full: true } => "suivant".to_string(),
+                Input::YesNo if screen.step_id == NOTICE_REFUSED_SCREEN => "non".into(),
                 Input::YesNo if readback || !screen.summary.is_empty() => "oui".into(),
                 Input::YesNo => yes.into(),
                 Input::Choice => {

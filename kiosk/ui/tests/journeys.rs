@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use kiosk_ui::{Kiosk as KioskGlobal, Page, VoiceCall};
+use kiosk_ui::{Kiosk as KioskGlobal, Page, UiConfig, VoiceCall};
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, LogicalPosition};
 use std::time::Duration;
@@ -43,6 +43,14 @@ fn street_light_report_by_touch_only() {
     assert_eq!(step(&k), "commune");
     tap_letter(&k, 'D');
     tap(&k, "Duisans");
+
+    // What happens to the answers: the short notice, the full text one touch away, then on.
+    assert_eq!(step(&k), "vos-données");
+    tap(&k, "Lire en entier");
+    assert_eq!(step(&k), "vos-données-en-entier");
+    let text = k.controller.current_screen().unwrap().text;
+    assert!(text.contains("CNIL"), "{text}");
+    tap(&k, "Suivant");
 
     // Free text on the AZERTY keyboard, read back, confirmed.
     assert_eq!(step(&k), "lieu");
@@ -143,7 +151,8 @@ fn street_light_report_by_voice_only() {
     );
     for (said, next) in [
         ("suivant", "commune"),
-        ("à duisans", "lieu"),
+        ("à duisans", "vos-données"),
+        ("suivant", "lieu"),
         ("devant le douze rue de l'église", "lieu"),
         ("oui", "probleme"),
         ("il ne s'allume plus", "rappel"),
@@ -201,6 +210,7 @@ fn idle_timeout_wipes_the_session() {
     tap(&k, "Suivant");
     tap_letter(&k, 'D');
     tap(&k, "Duisans");
+    tap(&k, "Suivant");
     assert_eq!(step(&k), "lieu");
     let g = || k.controller.window().global::<KioskGlobal>();
 
@@ -348,6 +358,7 @@ fn pin_pad_left_alone_ends_on_the_attract_screen_with_nothing_left() {
     tap(&k, "Suivant");
     tap_letter(&k, 'D');
     tap(&k, "Duisans");
+    tap(&k, "Suivant");
     assert_eq!(step(&k), "lieu");
     hold_corner(&k, 3_100);
     assert_eq!(k.controller.page(), Page::Pin);
@@ -503,4 +514,29 @@ fn settings_change_text_contrast_and_voice() {
         .invoke_command("annuler".into());
     assert!(!theme.get_high_contrast());
     assert_eq!(theme.get_text_scale(), 1.0);
+}
+
+#[test]
+fn the_privacy_notice_prints_in_full_when_the_kiosk_has_a_printer() {
+    let k = kiosk(UiConfig {
+        printer: true,
+        ..config()
+    });
+    let printed = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(String, String)>::new()));
+    let sink = printed.clone();
+    k.controller
+        .on_print(move |receipt, text| sink.borrow_mut().push((receipt.into(), text.into())));
+    open_street_light(&k);
+    tap(&k, "Suivant");
+    tap_letter(&k, 'D');
+    tap(&k, "Duisans");
+    assert_eq!(step(&k), "vos-données");
+    tap(&k, "Imprimer");
+    let printed = printed.borrow();
+    assert_eq!(printed.len(), 1);
+    let (receipt, text) = &printed[0];
+    assert_eq!(receipt, "", "no receipt code on the notice");
+    assert!(text.starts_with("Vos données personnelles"), "{text}");
+    assert!(text.contains("dpo@"), "{text}");
+    assert_eq!(step(&k), "vos-données");
 }

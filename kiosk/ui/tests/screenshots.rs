@@ -52,6 +52,9 @@ fn every_screen_of_every_shipped_flow_at_both_sizes() {
             if flow.id == "eclairage-public" {
                 for step in [
                     "commune",
+                    "vos-données",
+                    "vos-données-en-entier",
+                    "vos-données-arrêter",
                     "lieu",
                     "lieu-relecture",
                     "probleme",

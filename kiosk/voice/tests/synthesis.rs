@@ -152,11 +152,17 @@ fn warm_up_list(flows: &[kiosk_flow::Flow]) -> Vec<String> {
 }
 
 fn repo_flow(name: &str, datasets: &kiosk_flow::Datasets) -> kiosk_flow::Flow {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../flows")
-        .join(name);
-    let source = std::fs::read_to_string(&path).expect("flow file");
-    let loaded = kiosk_flow::load_flow(&source, datasets);
+    let flows = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flows");
+    let mut notices = kiosk_flow::ServiceNotices::new();
+    for entry in std::fs::read_dir(flows.join("services")).expect("flows/services") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        let notice = kiosk_flow::load_service_notice(&source)
+            .value
+            .expect("notice");
+        notices.insert(notice.service.clone(), notice);
+    }
+    let source = std::fs::read_to_string(flows.join(name)).expect("flow file");
+    let loaded = kiosk_flow::load_flow_with(&source, datasets, &notices);
     loaded
         .value
         .unwrap_or_else(|| panic!("{name}: {:?}", loaded.diagnostics))

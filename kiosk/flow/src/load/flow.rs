@@ -3,7 +3,7 @@
 use super::reader::{position_of, scalar_position, Reader};
 use super::suggest::suggest;
 use super::text::Place;
-use super::Datasets;
+use super::{Datasets, ServiceNotices};
 use crate::diagnostic::Position;
 use crate::expr::{self, Expr};
 use crate::menu;
@@ -17,7 +17,12 @@ use std::collections::HashMap;
 pub(super) const STEP_KINDS: [&str; 5] = ["info", "ask", "summary", "submit", "end"];
 
 impl Reader<'_> {
-    pub(super) fn flow(&mut self, root: &Node, datasets: &Datasets) -> Option<Flow> {
+    pub(super) fn flow(
+        &mut self,
+        root: &Node,
+        datasets: &Datasets,
+        notices: &ServiceNotices,
+    ) -> Option<Flow> {
         let mut fields = self.mapping(root, "le parcours")?;
         let context = "en haut du parcours";
         let id = self
@@ -55,16 +60,23 @@ impl Reader<'_> {
             }
             kind
         });
-        let service = self
-            .required(&mut fields, "service", context)
-            .and_then(|n| self.id(n, "service"));
+        let service_node = self.required(&mut fields, "service", context);
+        let service = service_node.and_then(|n| self.id(n, "service"));
         let description = self
             .required(&mut fields, "description", context)
             .and_then(|n| self.string(n, "description"));
         let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
+        let privacy = fields.get("privacy").map(|n| self.flow_privacy(n));
         let steps_node = self.required(&mut fields, "steps", context);
         self.finish(&fields, context);
-        let steps = self.steps(steps_node?, datasets)?;
+        let steps = steps_node.and_then(|n| self.steps(n, datasets));
+        let privacy = self.privacy_notice(
+            privacy.as_ref(),
+            service.as_deref().zip(service_node),
+            notices,
+            steps_node.zip(steps.as_deref()),
+        );
+        let steps = steps?;
         Some(Flow {
             id: id?,
             version: version?,
@@ -73,6 +85,7 @@ impl Reader<'_> {
             service: service?,
             description: description?,
             pictogram,
+            privacy: privacy.ok()?,
             steps,
         })
     }

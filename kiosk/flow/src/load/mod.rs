@@ -21,6 +21,7 @@
 //! - `days`: the days a date question accepts (`weekdays`, `exclude`).
 //! - `checks`: cross-step checks (references, reachability).
 //! - `filters`: options filtered by an earlier answer.
+//! - `privacy`: services' notice templates, a flow's `privacy:` and who needs one.
 
 mod checks;
 mod dataset;
@@ -30,6 +31,7 @@ mod fields;
 mod filters;
 mod flow;
 mod limits;
+mod privacy;
 mod question;
 mod reader;
 pub(crate) mod suggest;
@@ -41,6 +43,7 @@ pub use question::{parse_date_bound, CONFIRM_CHOICES};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChoiceOption, Flow};
+use crate::privacy::ServiceNotice;
 use reader::Reader;
 use std::collections::{BTreeMap, HashMap};
 
@@ -67,6 +70,10 @@ pub struct DatasetField {
 /// Datasets by id, as a flow's `options_from` finds them.
 pub type Datasets = HashMap<String, Dataset>;
 
+/// The services' privacy notice templates by service id (`services/voirie.yaml`), as a
+/// flow's `service` finds them.
+pub type ServiceNotices = HashMap<String, ServiceNotice>;
+
 /// The outcome of loading: the value when there is no error, and every diagnostic.
 #[derive(Debug)]
 pub struct Loaded<T> {
@@ -80,11 +87,18 @@ impl<T> Loaded<T> {
     }
 }
 
-/// Loads and checks a flow within the documented [`Limits`]. `datasets` are those
-/// `options_from` may name. A file read from disk goes through [`load_flow_bytes`], which
-/// also refuses text that is not UTF-8.
+/// Loads and checks a flow within the documented [`Limits`], without any service notice
+/// template: a flow that asks personal data (it needs its service's template) is refused.
+/// `datasets` are those `options_from` may name. A file read from disk goes through
+/// [`load_flow_bytes_with`], which also refuses text that is not UTF-8.
 pub fn load_flow(source: &str, datasets: &Datasets) -> Loaded<Flow> {
-    load_flow_within(source.as_bytes(), datasets, &Limits::DOCUMENTED)
+    load_flow_with(source, datasets, &ServiceNotices::new())
+}
+
+/// [`load_flow`] with the services' privacy notice templates, one of which a flow asking
+/// personal data needs.
+pub fn load_flow_with(source: &str, datasets: &Datasets, notices: &ServiceNotices) -> Loaded<Flow> {
+    load_flow_bytes_with(source.as_bytes(), datasets, notices)
 }
 
 /// Loads and checks a flow from a file's bytes, exactly as they are on disk: a byte-order
@@ -93,11 +107,35 @@ pub fn load_flow_bytes(source: &[u8], datasets: &Datasets) -> Loaded<Flow> {
     load_flow_within(source, datasets, &Limits::DOCUMENTED)
 }
 
-/// [`load_flow_bytes`] with other bounds (benchmarks measure the checker without them).
-pub fn load_flow_within(source: &[u8], datasets: &Datasets, limits: &Limits) -> Loaded<Flow> {
-    load(source, limits, |reader, root| reader.flow(root, datasets))
+/// [`load_flow_bytes`] with the services' privacy notice templates (as `kiosk flow check`).
+pub fn load_flow_bytes_with(
+    source: &[u8],
+    datasets: &Datasets,
+    notices: &ServiceNotices,
+) -> Loaded<Flow> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
+        reader.flow(root, datasets, notices)
+    })
 }
 
+/// [`load_flow_bytes`] with other bounds (benchmarks measure the checker without them).
+pub fn load_flow_within(source: &[u8], datasets: &Datasets, limits: &Limits) -> Loaded<Flow> {
+    load(source, limits, |reader, root| {
+        reader.flow(root, datasets, &ServiceNotices::new())
+    })
+}
+
+/// Loads and checks a service's privacy notice template (`services/voirie.yaml`).
+pub fn load_service_notice(source: &str) -> Loaded<ServiceNotice> {
+    load_service_notice_bytes(source.as_bytes())
+}
+
+/// [`load_service_notice`] from a file's bytes, like [`load_flow_bytes`].
+pub fn load_service_notice_bytes(source: &[u8]) -> Loaded<ServiceNotice> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
+        reader.service_notice(root)
+    })
+}
 /// Loads and checks a dataset within the documented [`Limits`].
 pub fn load_dataset(source: &str) -> Loaded<Dataset> {
     load_dataset_bytes(source.as_bytes())

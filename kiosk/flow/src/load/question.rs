@@ -57,6 +57,8 @@ impl Reader<'_> {
         let optional = fields
             .get("optional")
             .and_then(|n| self.boolean(n, "optional"));
+        let personal_node = fields.get("personal");
+        let declared_personal = personal_node.and_then(|n| self.boolean(n, "personal"));
         let type_node = self.required(fields, "type", context);
         let dataset = fields
             .get("options_from")
@@ -87,6 +89,18 @@ impl Reader<'_> {
             }
             None => None,
         };
+        if let (Some(false), Some(node), true) =
+            (declared_personal, personal_node, kind.always_personal())
+        {
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "« personal: false » n'est pas possible pour une question « {} » : un texte libre, un téléphone ou une adresse e-mail est toujours une donnée personnelle",
+                    kind.keyword()
+                ),
+            );
+            return None;
+        }
         Some(Question {
             ask: ask?.text,
             help: help?.text,
@@ -97,6 +111,7 @@ impl Reader<'_> {
             optional: optional.unwrap_or(false),
             dataset: dataset.filter(|_| !kind.options().is_empty()),
             options_filter,
+            personal: kind.always_personal() || declared_personal == Some(true),
             kind,
         })
     }

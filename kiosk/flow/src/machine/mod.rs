@@ -52,6 +52,8 @@ pub struct KioskConfig {
     pub done_timeout: Duration,
     /// How long the PIN pad or the ambassadors' screen stays without a touch.
     pub supervisor_timeout: Duration,
+    /// A printer is there: the privacy notice offers "Imprimer".
+    pub printer: bool,
     /// The ambassadors' PIN (digits); empty: no supervisor mode.
     pub supervisor_pin: String,
     /// The citizen's settings at the start of every visit.
@@ -67,6 +69,7 @@ impl Default for KioskConfig {
             idle_countdown: Duration::from_secs(20),
             done_timeout: Duration::from_secs(90),
             supervisor_timeout: Duration::from_secs(120),
+            printer: false,
             supervisor_pin: String::new(),
             settings: Settings::default(),
         }
@@ -427,7 +430,9 @@ impl KioskMachine {
         } else {
             HELP_UNAVAILABLE
         };
-        let session = Session::new(flow, self.today).with_help_reply(help_reply);
+        let session = Session::new(flow, self.today)
+            .with_help_reply(help_reply)
+            .with_printer(self.config.printer);
         self.page = Page::Flow(Box::new(session));
         self.feed(Event::Start, out);
     }
@@ -467,6 +472,10 @@ impl KioskMachine {
                 }
                 Effect::Listen { phrases } => self.listen(phrases, out),
                 Effect::Submit(submission) => out.push(KioskEffect::Submit(submission)),
+                Effect::Print { text } => out.push(KioskEffect::Print {
+                    receipt: None,
+                    text,
+                }),
                 Effect::CallForHelp { flow_id, step_id } => {
                     if self.config.can_send {
                         out.push(KioskEffect::CallForHelp { flow_id, step_id });
@@ -985,7 +994,7 @@ fn is_farewell(said: &str) -> bool {
 
 /// Whether the whole utterance is one of `phrases` (as a choice: never a word inside another
 /// sentence, never a guess).
-fn matches_phrase(said: &str, phrases: &[&str]) -> bool {
+pub(crate) fn matches_phrase(said: &str, phrases: &[&str]) -> bool {
     use crate::understand::normalize::{fold, split_words};
     let said = split_words(&fold(said)).join(" ");
     !said.is_empty()

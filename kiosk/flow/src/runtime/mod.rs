@@ -60,6 +60,8 @@ pub enum Effect {
     Listen { phrases: Option<Vec<String>> },
     /// Store this submission, then answer with [`Event::Stored`] or [`Event::StoreFailed`].
     Submit(Submission),
+    /// Print this text (the privacy notice in full).
+    Print { text: String },
     /// Ask an ambassador to come: no personal data, only where the citizen is.
     CallForHelp { flow_id: String, step_id: String },
     /// Change the speech settings for the rest of the session.
@@ -91,11 +93,14 @@ pub enum Outcome {
 pub use crate::submission::{Submission, SubmittedAnswer};
 
 mod date_offer;
+mod notice;
 mod present;
 mod prompts;
 mod screen;
 mod several;
 
+use notice::NoticePage;
+pub use notice::{NOTICE_FULL_SCREEN, NOTICE_REFUSED_SCREEN, NOTICE_SCREEN, PRINT, READ_IN_FULL};
 pub use prompts::fixed_prompts;
 use prompts::*;
 pub(crate) use prompts::{NOT_HEARD, NOT_UNDERSTOOD};
@@ -118,6 +123,11 @@ enum State {
     /// After "non" at the summary: which answer to change.
     Correcting {
         summary: usize,
+    },
+    /// The privacy notice, before the personal question at `question`.
+    Notice {
+        question: usize,
+        page: NoticePage,
     },
     /// After "annuler": are you sure?
     ConfirmCancel {
@@ -151,6 +161,10 @@ pub struct Session {
     returning_to_summary: bool,
     /// What the kiosk says when the citizen asks for a person (what really happens then).
     help_reply: &'static str,
+    /// The privacy notice was given and accepted: it is not given again in this session.
+    notice_given: bool,
+    /// The kiosk has a printer: the notice offers "Imprimer".
+    can_print: bool,
     /// The options chosen so far on a `choices` question, by step index.
     selection: Option<(usize, Vec<String>)>,
 }
@@ -167,8 +181,16 @@ impl Session {
             misses: 0,
             returning_to_summary: false,
             help_reply: HELP_CALLED,
+            notice_given: false,
+            can_print: false,
             selection: None,
         }
+    }
+
+    /// Whether the kiosk can print (the privacy notice then offers "Imprimer").
+    pub fn with_printer(mut self, can_print: bool) -> Self {
+        self.can_print = can_print;
+        self
     }
 
     /// What to say to "je veux parler à quelqu'un", as the kiosk can really do it.
@@ -193,11 +215,13 @@ impl Session {
     fn current_index(&self) -> Option<usize> {
         match &self.state {
             State::At(i) | State::ReadBack { step: i, .. } | State::Storing { step: i } => Some(*i),
+            State::Notice { question: i, .. } => Some(*i),
             State::StoreFailed { step: i } | State::Correcting { summary: i } => Some(*i),
             State::ConfirmCancel { resume } => match resume.as_ref() {
                 State::At(i)
                 | State::ReadBack { step: i, .. }
-                | State::Correcting { summary: i } => Some(*i),
+                | State::Correcting { summary: i }
+                | State::Notice { question: i, .. } => Some(*i),
                 _ => None,
             },
             State::NotStarted | State::Finished => None,
@@ -355,6 +379,9 @@ impl Session {
                 self.state = State::At(index);
                 self.present(None, None, out);
             }
+            StepBody::Question(_) if self.notice_due(index) => {
+                self.show_notice_page(index, NoticePage::Short, out)
+            }
             StepBody::Info { .. } | StepBody::Question(_) => {
                 self.state = State::At(index);
                 self.present(None, None, out);
@@ -410,14 +437,20 @@ impl Session {
                 self.state = State::At(summary);
                 self.present(None, None, out);
             }
-            State::At(_) | State::StoreFailed { .. } => match self.trail.pop() {
-                Some(previous) => {
-                    self.state = State::At(previous);
-                    self.misses = 0;
-                    self.present(None, None, out);
+            State::Notice {
+                question,
+                page: NoticePage::Full | NoticePage::Refused,
+            } => self.show_notice_page(question, NoticePage::Short, out),
+            State::At(_) | State::StoreFailed { .. } | State::Notice { .. } => {
+                match self.trail.pop() {
+                    Some(previous) => {
+                        self.state = State::At(previous);
+                        self.misses = 0;
+                        self.present(None, None, out);
+                    }
+                    None => self.present(Some(AT_START.to_string()), None, out),
                 }
-                None => self.present(Some(AT_START.to_string()), None, out),
-            },
+            }
             State::ConfirmCancel { resume } => {
                 self.state = *resume;
                 self.present(None, None, out);
@@ -536,6 +569,13 @@ impl Session {
             (State::At(_), StepBody::Info { .. }) | (State::StoreFailed { .. }, _) => {
                 "Dites : suivant.".to_string()
             }
+            (
+                State::Notice {
+                    page: NoticePage::Short | NoticePage::Full,
+                    ..
+                },
+                _,
+            ) => NOTICE_CONTINUE.to_string(),
             (State::Correcting { .. }, _) => "Dites ce que vous voulez changer.".to_string(),
             _ => "Dites oui ou non.".to_string(),
         };
@@ -556,6 +596,11 @@ impl Session {
                 _ => String::new(),
             },
             State::ReadBack { .. } | State::ConfirmCancel { .. } => "Dites oui ou non.".to_string(),
+            State::Notice {
+                page: NoticePage::Refused,
+                ..
+            } => "Dites oui pour arrêter, ou non pour revenir au texte.".to_string(),
+            State::Notice { .. } => NOTICE_HELP.to_string(),
             State::Correcting { .. } => {
                 "Dites ce que vous voulez changer, ou touchez-le sur l'écran.".to_string()
             }
@@ -583,6 +628,11 @@ impl Session {
             State::ReadBack { .. } => IS_IT_RIGHT.to_string(),
             State::Correcting { .. } => WHAT_TO_CHANGE.to_string(),
             State::ConfirmCancel { .. } => REALLY_CANCEL.to_string(),
+            State::Notice {
+                page: NoticePage::Refused,
+                ..
+            } => NOTICE_REFUSED.to_string(),
+            State::Notice { .. } => NOTICE_CONTINUE.to_string(),
             _ => String::new(),
         };
         // Reprompts written as "Je n'ai pas compris. ..." must not say it twice.
@@ -694,18 +744,11 @@ impl Session {
                     _ => self.miss(NOT_UNDERSTOOD, out),
                 }
             }
+            State::Notice { question, page } => {
+                self.notice_answer(question, page, utterance, touched, out)
+            }
             State::ConfirmCancel { resume } => match self.yes_or_continue(utterance, touched) {
-                Reply::Yes | Reply::Command(Command::Cancel) => {
-                    self.forget_answers();
-                    self.trail.clear();
-                    self.state = State::Finished;
-                    out.push(Effect::Say {
-                        text: CANCELLED.to_string(),
-                    });
-                    out.push(Effect::Finished {
-                        outcome: Outcome::Cancelled,
-                    });
-                }
+                Reply::Yes | Reply::Command(Command::Cancel) => self.cancel(out),
                 Reply::No => {
                     self.state = *resume;
                     self.present(None, None, out);
@@ -723,6 +766,19 @@ impl Session {
                 Reply::No | Reply::Unclear => self.miss(NOT_UNDERSTOOD, out),
             },
         }
+    }
+
+    /// Ends the session at the citizen's wish: every answer is forgotten.
+    fn cancel(&mut self, out: &mut Vec<Effect>) {
+        self.forget_answers();
+        self.trail.clear();
+        self.state = State::Finished;
+        out.push(Effect::Say {
+            text: CANCELLED.to_string(),
+        });
+        out.push(Effect::Finished {
+            outcome: Outcome::Cancelled,
+        });
     }
 
     fn answer_question(

@@ -176,6 +176,9 @@ impl Session {
                 let spoken = format!("{WHAT_TO_CHANGE} Dites : {}.", labels.join(", ou "));
                 (s, spoken)
             }
+            State::Notice { question, page } => {
+                return self.notice_screen_and_speech(*question, *page, notice)
+            }
             State::ConfirmCancel { .. } => {
                 let index = self.current_index().unwrap_or(0);
                 let mut s = self.screen(index, REALLY_CANCEL.to_string(), notice);
@@ -298,6 +301,7 @@ impl Session {
                     .collect();
                 understand::grammar_phrases(Expected::Choice(&options))
             }
+            State::Notice { page, .. } => Some(self.notice_phrases(*page)),
             State::ReadBack { step, .. } => {
                 // "non" or a corrected value straight away.
                 let mut phrases = yes_no_and_continue();

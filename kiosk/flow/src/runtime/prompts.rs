@@ -32,6 +32,16 @@ pub(super) const SEVERAL_HINT: &str =
     "Vous pouvez en choisir plusieurs. Quand vous avez fini, dites : c'est tout.";
 pub(super) const ANYTHING_ELSE: &str = "Autre chose ? Sinon, dites : c'est tout.";
 pub(super) const NOTHING_CHOSEN_YET: &str = "Vous n'avez encore rien choisi.";
+// The privacy notice (the notice itself comes from the flow and its service).
+pub(super) const NOTICE_CONTINUE: &str =
+    "Pour continuer, dites : suivant. Pour tout lire, dites : lire en entier.";
+pub(super) const NOTICE_FULL_CONTINUE: &str = "Pour continuer, dites : suivant.";
+pub(super) const NOTICE_REFUSED: &str =
+    "Sans ces informations, la demande ne peut pas être envoyée. Voulez-vous arrêter ?";
+pub(super) const NOTICE_HELP: &str =
+    "Ce texte dit ce que deviennent vos réponses. Pour continuer, dites : suivant. Pour tout lire, dites : lire en entier. Si vous ne voulez pas donner ces informations, dites : je ne veux pas.";
+pub(super) const NOTICE_PRINTING: &str = "J'imprime le texte en entier.";
+pub(super) const NOTICE_NO_PRINTER: &str = "Cette borne n'a pas d'imprimante.";
 pub(super) const CONTINUE_WORDS: [&str; 6] = [
     "suivant",
     "continuer",
@@ -74,6 +84,7 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
     .iter()
     .map(|t| t.to_string())
     .collect();
+    texts.extend(super::notice::notice_prompts(flow));
     let mut offers = Vec::new();
     let mut add = |text: &Text| {
         let spoken = text.spoken();

@@ -63,6 +63,12 @@ pub enum Input {
         earliest: String,
         latest: String,
     },
+    /// The privacy notice before the first personal question: its buttons are the screen's
+    /// options (Lire en entier, Imprimer, Je ne veux pas, Suivant). `full`: the whole notice
+    /// is the screen's text, to scroll.
+    PrivacyNotice {
+        full: bool,
+    },
     /// A receipt code: letters and digits on a keyboard (the status lookup).
     ReceiptCode,
     /// Nothing to answer: waiting for the store, or the session is over.

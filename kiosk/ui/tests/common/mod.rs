@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 use i_slint_backend_testing::ElementHandle;
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
+use kiosk_flow::{
+    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+};
 use kiosk_store::{Identity, Store};
 use kiosk_sync::seal::KeyPair;
 use kiosk_sync::wire::EnrollResponse;
@@ -28,6 +30,12 @@ pub fn shipped_flows() -> Vec<Arc<Flow>> {
         let d = load_dataset(&text).value.expect("dataset");
         datasets.insert(d.id.clone(), d);
     }
+    let mut notices = ServiceNotices::new();
+    for entry in std::fs::read_dir(dir.join("services")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let n = load_service_notice(&text).value.expect("notice");
+        notices.insert(n.service.clone(), n);
+    }
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -37,7 +45,7 @@ pub fn shipped_flows() -> Vec<Arc<Flow>> {
     paths
         .iter()
         .map(|p| {
-            let loaded = load_flow(&std::fs::read_to_string(p).unwrap(), &datasets);
+            let loaded = load_flow_with(&std::fs::read_to_string(p).unwrap(), &datasets, &notices);
             Arc::new(
                 loaded
                     .value
