@@ -285,12 +285,15 @@ impl Reader<'_> {
                 None
             }
             (None, None) => {
-                self.diags.error(
-                    position_of(type_node),
-                    format!(
-                        "une question « {word} » a besoin de « options » ou de « options_from »"
-                    ),
-                );
+                // A misspelled `opitons:` is reported as such, not as missing.
+                if !fields.has_near_miss("options") && !fields.has_near_miss("options_from") {
+                    self.diags.error(
+                        position_of(type_node),
+                        format!(
+                            "une question « {word} » a besoin de « options » ou de « options_from »"
+                        ),
+                    );
+                }
                 None
             }
             (Some(list), None) => {
