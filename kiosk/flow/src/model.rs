@@ -121,11 +121,34 @@ pub enum StepBody {
         text: Text,
         /// Question ids sent to the back end; all answered questions when empty.
         send: Vec<String>,
+        /// Whether the agents see the submission as urgent.
+        urgent: Urgency,
     },
     /// Stops the flow with a message; nothing is submitted.
     End {
         text: Text,
     },
+}
+
+/// When a submission is urgent for the agents (`urgent:` on `submit`).
+#[derive(Debug, Clone, Default)]
+pub enum Urgency {
+    #[default]
+    Never,
+    Always,
+    /// When the condition holds on the answers, at submit time.
+    When(Expr),
+}
+
+impl Urgency {
+    /// Whether a submission with these answers, sent on `today`, is urgent.
+    pub fn holds(&self, answer: &dyn Fn(&str) -> Option<Value>, today: NaiveDate) -> bool {
+        match self {
+            Urgency::Never => false,
+            Urgency::Always => true,
+            Urgency::When(condition) => condition.eval(answer, today),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -445,6 +445,30 @@ fn every_shipped_example_script_plays_to_its_end_in_the_machine() {
     }
 }
 
+/// The street-light and roads flows tell the citizen « Votre signalement sera marqué
+/// urgent » exactly when their `urgent` condition holds, and the submission carries it.
+#[test]
+fn shipped_reports_are_urgent_exactly_when_they_say_so() {
+    for (flow_id, name, urgent) in [
+        ("eclairage-public", "eclairage-public-abime.txt", true),
+        ("eclairage-public", "eclairage-public.txt", false),
+        ("eclairage-public", "eclairage-public-toucher.txt", false),
+        ("voirie", "voirie.txt", true),
+        ("voirie", "voirie-toucher.txt", false),
+    ] {
+        let mut host = Host::shipped();
+        host.open_flow("report", flow_id);
+        let mut told = false;
+        for event in script(name) {
+            told |= said(&host.send(event)).contains("marqué urgent");
+        }
+        let submission = host.submitted.last().expect("submitted");
+        assert_eq!(submission.flow_id, flow_id, "{name}");
+        assert_eq!(submission.urgent, urgent, "{name}");
+        assert_eq!(told, urgent, "{name}: what the citizen was told");
+    }
+}
+
 #[test]
 fn saying_a_flow_name_starts_it_even_at_the_attract_screen() {
     let mut host = Host::shipped();

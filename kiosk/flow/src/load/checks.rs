@@ -43,16 +43,18 @@ impl Reader<'_> {
                     },
                 }
             };
-            if let When::If {
-                expr,
-                place,
-                has_errors,
-            } = &mut draft.when
-            {
-                for e in expr.check(&resolve) {
-                    let at = self.locate(place, e.offset);
-                    self.diags.error(at, format!("condition : {}", e.message));
-                    *has_errors = true;
+            for condition in [&mut draft.when, &mut draft.urgent] {
+                if let When::If {
+                    expr,
+                    place,
+                    has_errors,
+                } = condition
+                {
+                    for e in expr.check(&resolve) {
+                        let at = self.locate(place, e.offset);
+                        self.diags.error(at, format!("condition : {}", e.message));
+                        *has_errors = true;
+                    }
                 }
             }
             let is_submit = matches!(draft.body, Some(StepBody::Submit { .. }));
@@ -136,17 +138,23 @@ impl Reader<'_> {
                 continue;
             }
             all_certain &= draft.certain && draft.is_valid();
-            if let When::If {
-                expr,
-                place,
-                has_errors: false,
-            } = &draft.when
-            {
-                if never_true(expr, &drafts[..index], &positions) {
-                    self.diags.error(
-                        self.locate(place, 0),
-                        "étape inaccessible : cette condition n'est jamais vraie",
-                    );
+            let never = [
+                (&draft.when, "étape inaccessible : cette condition n'est jamais vraie"),
+                (
+                    &draft.urgent,
+                    "« urgent » : cette condition n'est jamais vraie, aucune demande ne serait urgente",
+                ),
+            ];
+            for (condition, message) in never {
+                if let When::If {
+                    expr,
+                    place,
+                    has_errors: false,
+                } = condition
+                {
+                    if never_true(expr, &drafts[..index], &positions) {
+                        self.diags.error(self.locate(place, 0), message);
+                    }
                 }
             }
             match &draft.body {
@@ -237,7 +245,7 @@ pub(super) fn never_true(
         let Some(StepBody::Question(q)) = &draft.body else {
             return false;
         };
-        let Some(values) = expr::sample_values(&q.kind, &when.literals_for(&name.text)) else {
+        let Some(values) = expr::sample_values(&q.kind, &when.domain_hints(&name.text)) else {
             return false;
         };
         let mut values: Vec<Option<Value>> = values.into_iter().map(Some).collect();

@@ -30,7 +30,7 @@ mod flow;
 mod limits;
 mod question;
 mod reader;
-mod suggest;
+pub(crate) mod suggest;
 mod text;
 mod yaml_error;
 

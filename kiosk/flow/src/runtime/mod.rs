@@ -199,7 +199,7 @@ impl Session {
             let applies = step
                 .when
                 .as_ref()
-                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned()));
+                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned(), self.today));
             if !applies {
                 continue;
             }
@@ -211,18 +211,21 @@ impl Session {
         out
     }
 
+    /// Runs `test` on the answers that count, as conditions see them.
+    fn on_active_answers(&self, test: impl FnOnce(&dyn Fn(&str) -> Option<Value>) -> bool) -> bool {
+        let active = self.active_answers();
+        test(&|name: &str| {
+            active
+                .iter()
+                .find(|(s, _, _)| s.id == name)
+                .map(|(_, _, v)| (*v).clone())
+        })
+    }
+
     fn applies(&self, step: &Step) -> bool {
         match &step.when {
             None => true,
-            Some(w) => {
-                let active = self.active_answers();
-                w.eval(&|name: &str| {
-                    active
-                        .iter()
-                        .find(|(s, _, _)| s.id == name)
-                        .map(|(_, _, v)| (*v).clone())
-                })
-            }
+            Some(w) => self.on_active_answers(|answer| w.eval(answer, self.today)),
         }
     }
 
@@ -828,9 +831,12 @@ impl Session {
     }
 
     fn submission(&self, index: usize) -> Submission {
-        let send = match &self.flow.steps[index].body {
-            StepBody::Submit { send, .. } => send.clone(),
-            _ => Vec::new(),
+        let (send, urgent) = match &self.flow.steps[index].body {
+            StepBody::Submit { send, urgent, .. } => (
+                send.clone(),
+                self.on_active_answers(|answer| urgent.holds(answer, self.today)),
+            ),
+            _ => (Vec::new(), false),
         };
         let answers = self
             .active_answers()
@@ -860,6 +866,7 @@ impl Session {
             flow_version: self.flow.version,
             service: self.flow.service.clone(),
             answers,
+            urgent,
         }
     }
 }
