@@ -46,6 +46,38 @@ fn place_empty_values_on_their_keys(node: &mut Node) {
     }
 }
 
+/// A `---` or `...` line after the content with more content after it: the parser reads the
+/// first document only, and would silently drop the rest. At column 1 such a line always
+/// marks a document (inside a text it ends the text).
+fn second_document(source: &str) -> Option<Position> {
+    let is_content = |line: &str| !line.trim().is_empty() && !line.trim_start().starts_with('#');
+    let is_marker = |line: &str| {
+        ["---", "..."].iter().any(|m| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        })
+    };
+    let mut content_seen = false;
+    let mut marker: Option<Position> = None;
+    for (index, line) in source.lines().enumerate() {
+        if is_marker(line) {
+            if content_seen && marker.is_none() {
+                marker = Some(Position::new(index + 1, 1));
+            }
+            let rest = line.get(3..).unwrap_or_default();
+            if marker.is_some() && is_content(rest) {
+                return marker;
+            }
+        } else if is_content(line) {
+            if marker.is_some() {
+                return marker;
+            }
+            content_seen = true;
+        }
+    }
+    None
+}
+
 pub(super) struct Reader<'s> {
     pub(super) source: &'s str,
     /// Char index to byte index, to look at the source around a node.
@@ -87,6 +119,13 @@ impl<'s> Reader<'s> {
         let options = LoaderOptions::default().error_on_duplicate_keys(true);
         match marked_yaml::parse_yaml_with_options(0, self.source, options) {
             Ok(mut node) => {
+                if let Some(at) = second_document(self.source) {
+                    self.diags.error(
+                        at,
+                        "« --- » commence ici un deuxième document, qui serait ignoré : un fichier contient un seul parcours. Supprimez cette ligne, ou mettez la suite dans un autre fichier",
+                    );
+                    return None;
+                }
                 place_empty_values_on_their_keys(&mut node);
                 Some(node)
             }
