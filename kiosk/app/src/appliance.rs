@@ -106,7 +106,17 @@ impl VoicePort for EngineVoice {
 pub fn display_available() -> bool {
     std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
-        || (cfg!(feature = "pi") && std::path::Path::new("/dev/dri/card0").exists())
+        || (cfg!(feature = "pi") && drm_card_present())
+}
+
+/// Whether a DRM/KMS device is there (`/dev/dri/card*`: on a Raspberry Pi the display may be
+/// `card1`, with `card0` the render-only GPU).
+fn drm_card_present() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("card"))
+    })
 }
 
 /// Flows that load, and what is wrong with the others (for the log and the supervisor).
