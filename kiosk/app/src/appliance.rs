@@ -188,7 +188,7 @@ fn voice_status_into(status: &mut KioskStatus, voice: &VoiceStatus) {
 pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     let _span = tracing::info_span!("kiosk_run").entered();
     if let Err(refusal) = config.refuse_published_pin() {
-        tracing::error!("{refusal}");
+        // On stderr, which the journal keeps (once: the log would print it a second time).
         eprintln!("{refusal}");
         return Ok(ExitCode::from(EXIT_CONFIG_REFUSED));
     }
