@@ -10,6 +10,7 @@
 use crate::catalog;
 use crate::config::Config;
 use crate::sync_loop;
+use crate::systemd;
 use crate::voice_engine::{VoiceEngine, VoiceReport, VoiceStatus};
 use anyhow::{Context, Result};
 use kiosk_flow::Flow;
@@ -19,6 +20,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
+
+/// `kiosk run`'s exit code when its configuration is refused (the published default PIN): the
+/// systemd unit does not restart it (`RestartPreventExitStatus=`), since nothing would change.
+pub const EXIT_CONFIG_REFUSED: u8 = 4;
 
 /// What `kiosk run` shows on the supervisor's screen, shared by the threads that learn it.
 #[derive(Clone)]
@@ -101,7 +106,17 @@ impl VoicePort for EngineVoice {
 pub fn display_available() -> bool {
     std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
-        || (cfg!(feature = "pi") && std::path::Path::new("/dev/dri/card0").exists())
+        || (cfg!(feature = "pi") && drm_card_present())
+}
+
+/// Whether a DRM/KMS device is there (`/dev/dri/card*`: on a Raspberry Pi the display may be
+/// `card1`, with `card0` the render-only GPU).
+fn drm_card_present() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("card"))
+    })
 }
 
 /// Flows that load, and what is wrong with the others (for the log and the supervisor).
@@ -172,6 +187,11 @@ fn voice_status_into(status: &mut KioskStatus, voice: &VoiceStatus) {
 /// `kiosk run`.
 pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     let _span = tracing::info_span!("kiosk_run").entered();
+    if let Err(refusal) = config.refuse_published_pin() {
+        // On stderr, which the journal keeps (once: the log would print it a second time).
+        eprintln!("{refusal}");
+        return Ok(ExitCode::from(EXIT_CONFIG_REFUSED));
+    }
     if !display_available() {
         eprintln!(
             "Pas d'écran graphique ici (ni DISPLAY, ni WAYLAND_DISPLAY).\n\
@@ -240,6 +260,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         .enable_all()
         .build()?;
     start_background(&runtime, &config, &shared, shutdown.clone());
+    runtime.spawn(systemd::quit_on_signal());
 
     let ui_config = UiConfig {
         flows,
@@ -292,9 +313,28 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "attract screen ready"
     );
+    // systemd: ready once the event loop shows the attract screen, then pings from the UI
+    // thread (a frozen UI stops them and the unit's watchdog restarts the kiosk).
+    slint::Timer::single_shot(Duration::ZERO, systemd::notify_ready);
+    let watchdog = systemd::start_watchdog();
     let result = controller.run();
+
+    // The event loop quit (SIGTERM, or the window closed): stop cleanly.
+    systemd::notify_stopping();
+    drop(watchdog);
+    let had_session = controller.has_session();
+    engine.stop_speaking();
+    engine.stop_listening();
+    // The session lives only in the controller's memory: dropping it forgets the person.
+    drop(controller);
+    info!(had_session, "session wiped");
     shutdown.cancel();
+    // The sync loop's store connection ends with its task; the UI's ended with the controller.
     runtime.shutdown_timeout(Duration::from_secs(2));
+    info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "store closed, kiosk stopped"
+    );
     result?;
     Ok(ExitCode::SUCCESS)
 }

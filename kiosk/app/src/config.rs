@@ -26,7 +26,15 @@ pub struct Config {
     pub supervisor: SupervisorConfig,
     pub printer: PrinterConfig,
     pub sync: SyncConfig,
+    /// The file this was read from; `None`: no file, the development defaults.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
+
+/// The supervisor PIN of the development defaults and of the published example
+/// (`provisioning/kiosk.toml`). Anyone can read it, so a kiosk configured by a file refuses it:
+/// `provisioning/install-kiosk` writes a PIN of its own to every kiosk.
+pub const PUBLISHED_DEFAULT_PIN: &str = "2468";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -98,6 +106,7 @@ impl Default for Config {
             supervisor: SupervisorConfig::default(),
             printer: PrinterConfig::default(),
             sync: SyncConfig::default(),
+            source: None,
         }
     }
 }
@@ -133,9 +142,9 @@ impl Default for VoiceConfig {
 
 impl Default for SupervisorConfig {
     fn default() -> Self {
-        // A development default; provisioning/kiosk.toml sets a real one per kiosk.
+        // A development default; provisioning/install-kiosk writes a real one per kiosk.
         Self {
-            pin: "2468".to_owned(),
+            pin: PUBLISHED_DEFAULT_PIN.to_owned(),
         }
     }
 }
@@ -162,6 +171,10 @@ impl Config {
                     .filter(|p| !p.as_os_str().is_empty())
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| PathBuf::from("."));
+                let config = Config {
+                    source: Some(path.to_path_buf()),
+                    ..config
+                };
                 (config, base)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -209,6 +222,23 @@ impl Config {
             return Err("screen.idle_seconds : 10 secondes au moins".to_owned());
         }
         Ok(())
+    }
+
+    /// Refuses the published default PIN in a configuration file (a kiosk), with a message in
+    /// French and English for the journal. Without a file (a development machine) the default
+    /// is allowed.
+    pub fn refuse_published_pin(&self) -> Result<(), String> {
+        match &self.source {
+            Some(path) if self.supervisor.pin == PUBLISHED_DEFAULT_PIN => Err(format!(
+                "{} : le code superviseur est le code publié ({PUBLISHED_DEFAULT_PIN}) ; \
+                 la borne refuse de démarrer. Mettez un code propre à cette borne dans \
+                 [supervisor] pin (provisioning/install-kiosk le fait). / The supervisor PIN \
+                 is the published default; the kiosk refuses to start. Set a PIN of this \
+                 kiosk's own in [supervisor] pin.",
+                path.display()
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub fn idle(&self) -> Duration {
@@ -328,5 +358,34 @@ mod tests {
     fn a_missing_file_gives_the_defaults() {
         let config = Config::load(Path::new("/nonexistent/kiosk.toml"), None).unwrap();
         assert_eq!(config.supervisor.pin, "2468");
+        assert!(config.source.is_none());
+        assert!(
+            config.refuse_published_pin().is_ok(),
+            "development defaults"
+        );
+    }
+
+    #[test]
+    fn a_kiosk_file_with_the_published_pin_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(&path, "[supervisor]\npin = \"2468\"\n").unwrap();
+        let err = Config::load(&path, None)
+            .unwrap()
+            .refuse_published_pin()
+            .unwrap_err();
+        assert!(err.contains("code publié"), "{err}");
+        assert!(err.contains("published default"), "{err}");
+        // A key left out takes the default PIN: refused too.
+        std::fs::write(&path, "[voice]\nenabled = false\n").unwrap();
+        assert!(Config::load(&path, None)
+            .unwrap()
+            .refuse_published_pin()
+            .is_err());
+        std::fs::write(&path, "[supervisor]\npin = \"804613\"\n").unwrap();
+        assert!(Config::load(&path, None)
+            .unwrap()
+            .refuse_published_pin()
+            .is_ok());
     }
 }

@@ -14,6 +14,7 @@ mod simulate;
 mod simulate_cmd;
 mod sync_cmd;
 mod sync_loop;
+mod systemd;
 mod voice_cmd;
 mod voice_engine;
 

@@ -383,3 +383,25 @@ fn simulate_prints_the_days_a_date_accepts() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(json["answers"]["jour"], "2026-12-08");
 }
+
+/// A kiosk configured with the published default supervisor PIN refuses to start, with a
+/// message in French and English, and the exit code the systemd unit does not restart on.
+#[test]
+fn run_refuses_the_published_default_pin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, "[supervisor]\npin = \"2468\"\n").expect("write kiosk.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config", config.to_str().expect("utf-8 path"), "run"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("the kiosk binary runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("code superviseur est le code publié"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("published default"), "{stderr}");
+}
