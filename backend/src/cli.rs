@@ -1,5 +1,6 @@
 //! The `backend` command line: `init`, `kiosk add|list|revoke`, `service add|list`,
-//! `user add|list|password`, `serve`, `submissions`, `status set`. Messages are French;
+//! `user add|list|password`, `flow publish|list|retire` (in [`crate::flow_cmd`]), `serve`,
+//! `submissions`, `status set`. Messages are French;
 //! results go to stdout, explanations to stderr.
 
 use crate::config::{ConfigFile, CookieSecure};
@@ -57,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Publie des parcours aux bornes, les liste, les retire.
+    Flow {
+        #[command(subcommand)]
+        command: crate::flow_cmd::FlowCommand,
+    },
     /// Lance l'API des bornes, les pages des agents et les notifications.
     Serve {
         /// Adresse d'écoute (port 0 : un port libre au hasard).
@@ -71,6 +77,9 @@ pub enum Command {
         /// Drapeau Secure du cookie de session : auto (défaut), on ou off.
         #[arg(long, value_name = "auto|on|off")]
         cookie_secure: Option<CookieSecure>,
+        /// Dossier des parcours livrés avec les bornes (leurs titres, pour ceux jamais publiés).
+        #[arg(long, value_name = "DIR")]
+        flows: Option<PathBuf>,
     },
     /// Affiche les demandes reçues, ouvertes.
     Submissions {
@@ -223,11 +232,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 password_stdin,
             } => user_password(&data_dir, &email, password_stdin),
         },
+        Command::Flow { command } => crate::flow_cmd::run(&data_dir, command),
         Command::Serve {
             listen,
             config,
             public_url,
             cookie_secure,
+            flows,
         } => {
             let mut file = load_config(&data_dir, config.as_deref())?;
             if let Some(url) = public_url {
@@ -237,7 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(secure) = cookie_secure {
                 file.web.cookie_secure = secure;
             }
-            serve_command(&data_dir, &listen, &file)
+            serve_command(&data_dir, &listen, &file, flows.as_deref())
         }
         Command::Submissions { json } => list_submissions(&data_dir, json),
         Command::Status { command } => match command {
@@ -251,12 +262,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn init(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
+    // A data folder made before publishing existed gets its catalog signing key only.
+    if data_dir.key_path().exists() && !data_dir.signing_key_path().exists() {
+        let catalog_key = data_dir.init_signing_key()?;
+        eprintln!(
+            "Clé de signature des parcours créée : {} (à sauvegarder, ne jamais la partager).",
+            data_dir.signing_key_path().display()
+        );
+        eprintln!(
+            "Les bornes déjà inscrites doivent être réinscrites pour recevoir les parcours              publiés. Clé publique :"
+        );
+        println!("{catalog_key}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let done = data_dir.init()?;
     eprintln!("Dossier des données prêt : {}", data_dir.root().display());
     eprintln!("  base : {}", done.db_path.display());
     eprintln!(
         "  clé secrète : {} (à sauvegarder, ne jamais la partager)",
         done.key_path.display()
+    );
+    eprintln!(
+        "  clé de signature des parcours : {} (même soin)",
+        done.signing_key_path.display()
     );
     eprintln!("Clé publique (envoyée aux bornes à l'enrôlement) :");
     println!("{}", done.public_key);
@@ -517,6 +545,7 @@ fn serve_command(
     data_dir: &DataDir,
     listen: &str,
     config: &ConfigFile,
+    shipped_flows: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -526,7 +555,12 @@ fn serve_command(
         .with_writer(io::stderr)
         .with_ansi(io::stderr().is_terminal())
         .init();
-    let state = AppState::open(data_dir)?;
+    let mut state = AppState::open(data_dir)?;
+    if let Some(dir) = shipped_flows {
+        let titles = crate::flow_titles::ShippedTitles::load(dir)
+            .with_context(|| format!("--flows {}", dir.display()))?;
+        state = state.with_shipped_titles(titles);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -55,6 +55,7 @@ pub enum Endpoint {
     PutHelpCall,
     Heartbeat,
     Status,
+    Catalog,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +92,11 @@ pub const ROUTES: &[Route] = &[
         method: Method::Get,
         path: "/api/v1/status/{receipt}",
         endpoint: Endpoint::Status,
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/catalog",
+        endpoint: Endpoint::Catalog,
     },
 ];
 
@@ -232,6 +238,7 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::PutHelpCall => on(filter, handlers::help_calls::put),
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
+        Endpoint::Catalog => on(filter, handlers::catalog::get),
     }
 }
 
@@ -340,6 +347,7 @@ mod tests {
         assert_eq!(path(Endpoint::PutHelpCall), wire::help_call_path("{id}"));
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
+        assert_eq!(path(Endpoint::Catalog), wire::catalog_path());
     }
 
     #[test]

@@ -157,7 +157,11 @@ ALTER TABLE status_history ADD COLUMN user_id INTEGER REFERENCES users (id); -- 
 
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(super::flow_catalog::SCHEMA),
+    ])
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+pub use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
 use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
 use serde::{Deserialize, Serialize};
 

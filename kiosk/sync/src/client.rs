@@ -4,11 +4,11 @@
 //! The client never decides to drop anything: a refused item stays queued (and shows on
 //! the supervisor screen), a failed try is retried later. Only a 2xx marks delivery.
 
+use crate::catalog::{etag, SignedCatalog};
 use crate::wire::{
     self, Ack, EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HelpCall, StatusResponse,
     SubmissionUpload,
 };
-use crate::catalog::{etag, SignedCatalog};
 use std::time::Duration;
 
 /// What a catalog request brought.
@@ -196,12 +196,11 @@ impl Client {
                     .bytes()
                     .await
                     .map_err(|e| ClientError::Unreachable(short_error(&e)))?;
-                let signed = serde_json::from_slice(&body).map_err(|_| {
-                    ClientError::Unexpected {
+                let signed =
+                    serde_json::from_slice(&body).map_err(|_| ClientError::Unexpected {
                         status: 200,
                         error: "catalogue illisible".to_string(),
-                    }
-                })?;
+                    })?;
                 Ok(CatalogFetch::Offered {
                     signed,
                     bytes: body.len(),
