@@ -309,6 +309,7 @@ fn kiosk_add(data_dir: &DataDir, name: &str, place: &str) -> anyhow::Result<Exit
 fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     let db = data_dir.open_db()?;
     let all = db.with(|conn| kiosks::list(conn))?;
+    let catalogs = db.with(|conn| crate::db::flow_catalog::kiosk_catalog_states(conn))?;
     if all.is_empty() {
         eprintln!("Aucune borne. Ajoutez-en une : backend kiosk add NOM --place LIEU");
         return Ok(ExitCode::SUCCESS);
@@ -321,7 +322,9 @@ fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
         "RÉVOQUÉE".to_string(),
         "DERNIER CONTACT".to_string(),
         "FILE D'ATTENTE".to_string(),
+        "CATALOGUE".to_string(),
     ]];
+    let mut refusals = Vec::new();
     for kiosk in &all {
         rows.push([
             kiosk.name.clone(),
@@ -335,9 +338,18 @@ fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
             kiosk
                 .queue_length
                 .map_or_else(|| "-".into(), |n| n.to_string()),
+            match catalogs.get(&kiosk.id) {
+                Some(state) if kiosk.last_seen_at.is_some() => state
+                    .version
+                    .map_or_else(|| "livrés".into(), |v| format!("v{v}")),
+                _ => "-".into(),
+            },
         ]);
+        if let Some(refused) = catalogs.get(&kiosk.id).and_then(|c| c.refused.clone()) {
+            refusals.push(format!("{} : catalogue refusé : {refused}", kiosk.name));
+        }
     }
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -355,6 +367,9 @@ fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
             }
         }
         writeln!(out, "{line}")?;
+    }
+    for refusal in refusals {
+        writeln!(out, "{refusal}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -621,6 +636,8 @@ struct SubmissionLine<'a> {
     id: &'a str,
     kiosk_id: &'a str,
     flow_id: &'a str,
+    /// The flow's published title, else its id.
+    flow_title: &'a str,
     flow_version: u32,
     service: &'a str,
     receipt: &'a str,
@@ -637,14 +654,17 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
     let mut out = BufWriter::new(stdout.lock());
     let mut count = 0usize;
     let written = db.with(|conn| {
+        let titles = crate::flow_titles::Titles::load(conn, &Default::default())?;
         submissions::for_each(conn, |s| {
             count += 1;
+            let flow_title = titles.of(&s.flow_id);
             if json {
                 let answers = s.opened()?;
                 let line = SubmissionLine {
                     id: &s.id,
                     kiosk_id: &s.kiosk_id,
                     flow_id: &s.flow_id,
+                    flow_title: &flow_title,
                     flow_version: s.flow_version,
                     service: &s.service,
                     receipt: &s.receipt,
@@ -661,7 +681,7 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
                     "{}  {}  {} v{}  reçue le {}  {}",
                     s.receipt,
                     s.service,
-                    s.flow_id,
+                    flow_title,
                     s.flow_version,
                     s.received_at,
                     s.status.french()
