@@ -130,6 +130,8 @@ pub enum Page {
     Kiosks,
     KioskCreate,
     KioskRevoke,
+    Flows,
+    FlowPublish,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -194,10 +196,12 @@ pub const PAGES: &[PageRoute] = &[
         "/admin/bornes/{id}/revoquer",
         Page::KioskRevoke,
     ),
+    page(Method::Get, "/admin/parcours", Page::Flows),
+    page(Method::Post, "/admin/parcours", Page::FlowPublish),
 ];
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
-    use pages::{account, assets, inbox, kiosks, login, request, services, users};
+    use pages::{account, assets, flows, inbox, kiosks, login, request, services, users};
     let filter = route.method.filter();
     match route.page {
         Page::Home => on(filter, pages::home),
@@ -227,6 +231,8 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::Kiosks => on(filter, kiosks::list),
         Page::KioskCreate => on(filter, kiosks::create),
         Page::KioskRevoke => on(filter, kiosks::revoke),
+        Page::Flows => on(filter, flows::list),
+        Page::FlowPublish => on(filter, flows::publish),
     }
 }
 
