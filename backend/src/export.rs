@@ -48,7 +48,8 @@ pub fn answers(opened: &Submission) -> Vec<Answer> {
                     Value::String(text) => text.clone(),
                     Value::Bool(true) => "oui".into(),
                     Value::Bool(false) => "non".into(),
-                    Value::Null => String::new(),
+                    // A question the citizen skipped (an optional one).
+                    Value::Null => "non renseigné".into(),
                     other => other.to_string(),
                 }
             } else {
@@ -192,7 +193,8 @@ mod tests {
         let json = br#"{"flow_id": "f", "flow_version": 1, "service": "s", "answers": [
             {"step_id": "commune", "label": "Commune", "value": "62276", "display": "Duisans"},
             {"step_id": "rappel", "label": "", "value": true, "display": ""},
-            {"step_id": "nombre", "label": "Combien ?", "value": 2, "display": " "}
+            {"step_id": "nombre", "label": "Combien ?", "value": 2, "display": " "},
+            {"step_id": "volume", "label": "Quantite", "value": null, "display": ""}
         ]}"#;
         let read = answers(&crate::opened::parse(json).unwrap());
         assert_eq!(
@@ -209,6 +211,10 @@ mod tests {
                 Answer {
                     label: "Combien ?".into(),
                     display: "2".into()
+                },
+                Answer {
+                    label: "Quantite".into(),
+                    display: "non renseigné".into()
                 },
             ]
         );

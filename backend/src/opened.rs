@@ -48,6 +48,12 @@ mod tests {
             {"step_id": "lieu", "label": "Commune", "value": "1", "display": " ",
              "dataset": "communes"}]}"#;
         assert_eq!(commune(&parse(blank).unwrap()), None);
+
+        // An optional commune question the citizen skipped: sent with a null value and no
+        // dataset, so the request is filed under no commune.
+        let skipped = br#"{"flow_id": "f", "flow_version": 1, "service": "voirie", "answers": [
+            {"step_id": "lieu", "label": "Commune", "value": null, "display": "non renseigne"}]}"#;
+        assert_eq!(commune(&parse(skipped).unwrap()), None);
     }
 
     #[test]

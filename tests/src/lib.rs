@@ -288,5 +288,6 @@ pub fn street_light_submission(n: usize) -> kiosk_flow::runtime::Submission {
                 "06 12 34 56 78",
             ),
         ],
+        urgent: false,
     }
 }

@@ -6,8 +6,9 @@
 
 use anyhow::{Context, Result};
 use kiosk_flow::diagnostic::{Diagnostic, Position};
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
+use kiosk_flow::{load_dataset_bytes, load_flow_bytes, Datasets, Flow, Limits};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The problems found in one file.
@@ -99,7 +100,7 @@ fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
     paths.sort();
     for path in paths {
         let source = read(&path)?;
-        let loaded = load_dataset(&source);
+        let loaded = load_dataset_bytes(&source);
         if let Some(dataset) = loaded.value {
             datasets.insert(dataset.id.clone(), dataset);
         }
@@ -113,11 +114,20 @@ fn datasets_in(dir: &Path, files: &mut Vec<FileReport>) -> Result<Datasets> {
     Ok(datasets)
 }
 
+/// A file's bytes, as the loader wants them (it checks the encoding and the size itself).
+/// At most one byte over the size limit is read: enough for the loader to refuse it.
 #[tracing::instrument(level = "debug")]
-fn read(path: &Path) -> Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+fn read(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("impossible de lire {}", path.display()))?;
+    let mut bytes = Vec::new();
+    let over_limit = u64::try_from(Limits::DOCUMENTED.max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    file.take(over_limit)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("impossible de lire {}", path.display()))?;
+    Ok(bytes)
 }
 
 /// Checks files and folders; never stops at the first problem.
@@ -144,7 +154,7 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
         }
         let datasets = dataset_cache.get(&dir).cloned().unwrap_or_default();
         let source = read(&path)?;
-        let loaded = load_flow(&source, &datasets);
+        let loaded = load_flow_bytes(&source, &datasets);
         let mut diagnostics = loaded.diagnostics;
         if let Some(flow) = loaded.value {
             match ids.get(&flow.id) {
@@ -170,10 +180,10 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
 }
 
 /// Where the top-level `id:` is written, for cross-file messages.
-fn id_position(source: &str) -> Position {
+fn id_position(source: &[u8]) -> Position {
     source
-        .lines()
-        .position(|l| l.starts_with("id:"))
+        .split(|b| *b == b'\n')
+        .position(|l| l.starts_with(b"id:") || l.starts_with(b"\xEF\xBB\xBFid:"))
         .map_or(Position::new(1, 1), |i| Position::new(i + 1, 1))
 }
 

@@ -156,6 +156,8 @@ pub enum Kind {
     Date,
     Time,
     Text,
+    /// A person's name, capitalised (`type: text` with `format: name`).
+    Name,
     Choice,
 }
 

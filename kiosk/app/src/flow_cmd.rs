@@ -5,7 +5,7 @@ use crate::cli::Kind;
 use anyhow::Result;
 use chrono::NaiveDate;
 use kiosk_flow::model::ChoiceOption;
-use kiosk_flow::understand::{understand, Expected};
+use kiosk_flow::understand::{understand, DateWindow, Expected};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,9 +55,10 @@ pub fn understand_one(
         Kind::Number => Expected::Number,
         Kind::Phone => Expected::Phone,
         Kind::Email => Expected::Email,
-        Kind::Date => Expected::Date,
+        Kind::Date => Expected::Date(DateWindow::ANY),
         Kind::Time => Expected::Time,
         Kind::Text => Expected::Text,
+        Kind::Name => Expected::Name,
         Kind::Choice => Expected::Choice(&choices),
     };
     let result = understand(expected, utterance, today);

@@ -420,6 +420,9 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
     if let Some(hint) = hint {
         writeln!(out, "        {hint}")?;
     }
+    if screen.can_skip {
+        writeln!(out, "        [passer] Passer")?;
+    }
     Ok(())
 }
 

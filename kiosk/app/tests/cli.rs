@@ -164,6 +164,43 @@ fn flow_check_reports_file_line_column_and_fails() {
     );
 }
 
+/// A flow saved in Windows-1252 gets the same French message from every command that reads
+/// it, and one saved by Windows Notepad (byte-order mark, CRLF) is accepted.
+#[test]
+fn a_file_not_in_utf8_is_refused_alike_by_check_and_simulate() {
+    let dir = std::env::temp_dir().join(format!("kiosk-encoding-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let flow = |id: &str, description: &[u8]| {
+        [
+            format!("id: {id}\r\nversion: 1\r\ntitle: Essai\r\nkind: report\r\nservice: voirie\r\ndescription: ").as_bytes(),
+            description,
+            b"\r\nsteps:\r\n  - id: fin\r\n    end: Au revoir.\r\n",
+        ]
+        .concat()
+    };
+    let windows = dir.join("windows.yaml");
+    std::fs::write(&windows, flow("windows", b"Un essai \xE0 la mairie.")).expect("write");
+    let notepad = [
+        b"\xEF\xBB\xBF".as_slice(),
+        &flow("notepad", "Un essai à la mairie.".as_bytes()),
+    ]
+    .concat();
+    std::fs::write(dir.join("notepad.yaml"), notepad).expect("write");
+    let message = "windows.yaml:6:23: le fichier n'est pas enregistré en UTF-8 : ici, « à » est sans doute écrit en Windows-1252 (ou ISO-8859-1). Dans votre éditeur, choisissez « Enregistrer sous » puis l'encodage « UTF-8 »";
+
+    let out = kiosk(&["flow", "check", &dir.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.trim_end().ends_with(message), "{stdout}");
+
+    let out = kiosk(&["simulate", &windows.to_string_lossy()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.lines().any(|l| l.ends_with(message)), "{stderr}");
+    assert!(!stderr.contains('\u{FFFD}'), "{stderr}");
+}
+
 #[test]
 fn understand_prints_one_json_object() {
     let cases: &[(&[&str], &str)] = &[

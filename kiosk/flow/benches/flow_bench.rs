@@ -5,27 +5,18 @@
 //! A plain timing loop (no harness) keeps the build light; each figure is the best of
 //! several rounds, to lessen the noise of a shared machine.
 
+mod common;
+
 use chrono::NaiveDate;
+use common::best_of;
 use kiosk_flow::machine::{KioskConfig, KioskEffect, KioskEvent, KioskMachine};
 use kiosk_flow::model::ChoiceOption;
 use kiosk_flow::understand::Command;
-use kiosk_flow::understand::{understand, Expected};
+use kiosk_flow::understand::{understand, DateWindow, Expected};
 use kiosk_flow::{load_dataset, load_flow, Datasets};
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-fn best_of(rounds: usize, mut f: impl FnMut()) -> Duration {
-    (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -59,7 +50,7 @@ fn main() {
                 "number" => Expected::Number,
                 "phone" => Expected::Phone,
                 "email" => Expected::Email,
-                "date" => Expected::Date,
+                "date" => Expected::Date(DateWindow::ANY),
                 "time" => Expected::Time,
                 "text" => Expected::Text,
                 _ => Expected::Choice(&probleme),

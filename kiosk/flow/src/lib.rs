@@ -33,5 +33,8 @@ pub mod template;
 pub mod understand;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{load_dataset, load_flow, Dataset, Datasets, Loaded};
+pub use load::{
+    load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, load_flow_within, Dataset,
+    Datasets, Limits, Loaded,
+};
 pub use model::{Flow, Value};

@@ -121,11 +121,34 @@ pub enum StepBody {
         text: Text,
         /// Question ids sent to the back end; all answered questions when empty.
         send: Vec<String>,
+        /// Whether the agents see the submission as urgent.
+        urgent: Urgency,
     },
     /// Stops the flow with a message; nothing is submitted.
     End {
         text: Text,
     },
+}
+
+/// When a submission is urgent for the agents (`urgent:` on `submit`).
+#[derive(Debug, Clone, Default)]
+pub enum Urgency {
+    #[default]
+    Never,
+    Always,
+    /// When the condition holds on the answers, at submit time.
+    When(Expr),
+}
+
+impl Urgency {
+    /// Whether a submission with these answers, sent on `today`, is urgent.
+    pub fn holds(&self, answer: &dyn Fn(&str) -> Option<Value>, today: NaiveDate) -> bool {
+        match self {
+            Urgency::Never => false,
+            Urgency::Always => true,
+            Urgency::When(condition) => condition.eval(answer, today),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +161,9 @@ pub struct Question {
     pub pictogram: Option<String>,
     /// Whether the understood value is read back before moving on.
     pub confirm: bool,
+    /// Whether the citizen may skip it ("je ne sais pas", "passer", the « Passer » button);
+    /// a skipped question is shown and sent as « non renseigné ».
+    pub optional: bool,
     /// The dataset the options come from (`options_from: communes`), if any.
     pub dataset: Option<String>,
     /// Only the dataset's options whose field matches an earlier answer (`filter:`).
@@ -191,6 +217,8 @@ pub enum QuestionKind {
     },
     Text {
         max_length: usize,
+        /// What the text holds: free text, or a person's name (capitalised).
+        format: TextFormat,
     },
     Phone,
     Email,
@@ -234,6 +262,28 @@ impl QuestionKind {
             QuestionKind::Choice { options } | QuestionKind::Choices { options, .. } => options,
             _ => &[],
         }
+    }
+}
+
+/// What a `text` question holds (`format:` in the flow).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Free text, kept as said or typed.
+    #[default]
+    Free,
+    /// A person's name, written with capitals ("Jean-Pierre de la Tour").
+    Name,
+}
+
+impl TextFormat {
+    /// The values of `format:`, with what each one is.
+    pub const KEYWORDS: [(&'static str, TextFormat); 1] = [("name", TextFormat::Name)];
+
+    pub fn from_keyword(word: &str) -> Option<TextFormat> {
+        TextFormat::KEYWORDS
+            .iter()
+            .find(|(k, _)| *k == word)
+            .map(|(_, f)| *f)
     }
 }
 

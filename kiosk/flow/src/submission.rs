@@ -19,6 +19,10 @@ pub struct Submission {
     pub service: String,
     /// Answers in flow order.
     pub answers: Vec<SubmittedAnswer>,
+    /// The flow's `urgent` condition held when it was sent: agents see it first. Absent
+    /// from what older kiosks sent: not urgent.
+    #[serde(default)]
+    pub urgent: bool,
 }
 
 /// One answer as it was given and shown.
@@ -70,5 +74,11 @@ mod tests {
         let json = serde_json::to_string(&with).expect("json");
         let back: Submission = serde_json::from_str(&json).expect("new shape");
         assert_eq!(back.commune(), Some("Duisans"));
+        assert!(!back.urgent, "old JSON without « urgent » is not urgent");
+        with.urgent = true;
+        let json = serde_json::to_string(&with).expect("json");
+        assert!(json.contains(r#""urgent":true"#), "{json}");
+        let back: Submission = serde_json::from_str(&json).expect("urgent shape");
+        assert!(back.urgent);
     }
 }

@@ -5,16 +5,11 @@
 //! After a deliberate change of messages, `BLESS=1 cargo test --test broken_flows` rewrites
 //! the `# attendu:` lines from what the loader now says; read the diff before committing.
 
-use kiosk_flow::{load_dataset, load_flow, Datasets};
-use std::path::Path;
+mod common;
 
-fn datasets() -> Datasets {
-    let mut map = Datasets::new();
-    let loaded = load_dataset(include_str!("broken/data/communes.yaml"));
-    let dataset = loaded.value.expect("the test dataset loads");
-    map.insert(dataset.id.clone(), dataset);
-    map
-}
+use common::corpus_datasets;
+use kiosk_flow::load_flow_bytes;
+use std::path::Path;
 
 #[test]
 fn every_broken_flow_reports_its_exact_errors() {
@@ -30,11 +25,14 @@ fn every_broken_flow_reports_its_exact_errors() {
         "the corpus has {} broken flows, at least 25 wanted",
         files.len()
     );
-    let datasets = datasets();
+    let datasets = corpus_datasets();
     let mut failures = Vec::new();
     for path in &files {
-        let source = std::fs::read_to_string(path).expect("readable");
+        // Bytes, as `kiosk flow check` reads them: some files are not UTF-8 on purpose.
+        let bytes = std::fs::read(path).expect("readable");
+        let source = String::from_utf8_lossy(&bytes);
         let expected: Vec<String> = source
+            .trim_start_matches('\u{feff}')
             .lines()
             .filter_map(|l| l.strip_prefix("# attendu: "))
             .map(|l| l.trim().to_string())
@@ -47,7 +45,7 @@ fn every_broken_flow_reports_its_exact_errors() {
             failures.push(format!("{name}: no « # attendu: » line"));
             continue;
         }
-        let loaded = load_flow(&source, &datasets);
+        let loaded = load_flow_bytes(&bytes, &datasets);
         let wants_warnings = expected.iter().any(|e| e.contains(": attention : "));
         let got: Vec<String> = loaded
             .diagnostics
@@ -56,7 +54,7 @@ fn every_broken_flow_reports_its_exact_errors() {
             .map(|d| d.to_string())
             .collect();
         if got != expected && std::env::var_os("BLESS").is_some() {
-            bless(path, &source, &got);
+            bless(path, &bytes, &got);
             continue;
         }
         if got != expected {
@@ -79,23 +77,29 @@ fn every_broken_flow_reports_its_exact_errors() {
     );
 }
 
-/// Replaces the `# attendu:` lines with `got`, keeping everything else in place. Line
-/// numbers do not move as long as the count of expected lines stays the same, so the
-/// caller runs the test again until it is stable.
-fn bless(path: &Path, source: &str, got: &[String]) {
-    let mut out = Vec::new();
+/// Replaces the `# attendu:` lines with `got`, keeping every other byte in place (some
+/// files are not UTF-8, or end their lines with CRLF, on purpose). Line numbers do not move
+/// as long as the count of expected lines stays the same, so the caller runs the test again
+/// until it is stable.
+fn bless(path: &Path, source: &[u8], got: &[String]) {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let line_end = if source.contains(&b'\r') { "\r" } else { "" };
+    let mut out: Vec<Vec<u8>> = Vec::new();
     let mut written = false;
-    for line in source.lines() {
-        if line.starts_with("# attendu: ") {
-            if !written {
-                out.extend(got.iter().map(|g| format!("# attendu: {g}")));
-                written = true;
+    for line in source.split(|b| *b == b'\n') {
+        let bare = line.strip_prefix(BOM).unwrap_or(line);
+        if !bare.starts_with(b"# attendu: ") {
+            out.push(line.to_vec());
+        } else if !written {
+            let bom = &line[..line.len() - bare.len()];
+            for (i, g) in got.iter().enumerate() {
+                let start = if i == 0 { bom } else { b"" };
+                out.push([start, format!("# attendu: {g}{line_end}").as_bytes()].concat());
             }
-        } else {
-            out.push(line.to_string());
+            written = true;
         }
     }
-    std::fs::write(path, out.join("\n") + "\n").expect("rewrite the expected lines");
+    std::fs::write(path, out.join(&b'\n')).expect("rewrite the expected lines");
 }
 
 /// flows/README.md lists the reserved ids: every command button id and the status entry.

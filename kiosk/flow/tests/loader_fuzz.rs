@@ -1,7 +1,7 @@
 //! The loader never panics, whatever it is given: arbitrary bytes, YAML-looking noise,
 //! and mutations of a real flow.
 
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use kiosk_flow::{load_dataset, load_dataset_bytes, load_flow, load_flow_bytes, Datasets};
 use proptest::prelude::*;
 
 const VALID: &str = include_str!("../../../flows/eclairage-public.yaml");
@@ -20,9 +20,9 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        let text = String::from_utf8_lossy(&bytes);
-        let _ = load_flow(&text, &Datasets::new());
-        let _ = load_dataset(&text);
+        let _ = load_flow_bytes(&bytes, &Datasets::new());
+        let _ = load_dataset_bytes(&bytes);
+        let _ = load_flow(&String::from_utf8_lossy(&bytes), &Datasets::new());
     }
 
     #[test]

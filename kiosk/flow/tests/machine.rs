@@ -445,6 +445,30 @@ fn every_shipped_example_script_plays_to_its_end_in_the_machine() {
     }
 }
 
+/// The street-light and roads flows tell the citizen « Votre signalement sera marqué
+/// urgent » exactly when their `urgent` condition holds, and the submission carries it.
+#[test]
+fn shipped_reports_are_urgent_exactly_when_they_say_so() {
+    for (flow_id, name, urgent) in [
+        ("eclairage-public", "eclairage-public-abime.txt", true),
+        ("eclairage-public", "eclairage-public.txt", false),
+        ("eclairage-public", "eclairage-public-toucher.txt", false),
+        ("voirie", "voirie.txt", true),
+        ("voirie", "voirie-toucher.txt", false),
+    ] {
+        let mut host = Host::shipped();
+        host.open_flow("report", flow_id);
+        let mut told = false;
+        for event in script(name) {
+            told |= said(&host.send(event)).contains("marqué urgent");
+        }
+        let submission = host.submitted.last().expect("submitted");
+        assert_eq!(submission.flow_id, flow_id, "{name}");
+        assert_eq!(submission.urgent, urgent, "{name}");
+        assert_eq!(told, urgent, "{name}: what the citizen was told");
+    }
+}
+
 #[test]
 fn saying_a_flow_name_starts_it_even_at_the_attract_screen() {
     let mut host = Host::shipped();
@@ -957,4 +981,72 @@ fn with_one_kind_of_flows_the_status_entry_stays_on_the_home_menu() {
     );
     let effects = host.send(touched("suivi"));
     assert_eq!(screen(&effects).input, Input::ReceiptCode);
+}
+
+// ----- optional questions -----------------------------------------------------------------
+
+#[test]
+fn an_optional_question_is_skipped_then_answered_from_the_summary() {
+    let mut host = Host::shipped();
+    host.open_flow("report", "depot-sauvage");
+    let mut lines = script("depot-sauvage-passer.txt");
+    // Up to the optional quantity question: its screen has the Passer button, others not.
+    let effects = host.send_all(lines.drain(..5));
+    assert_eq!(screen(&effects).step_id, "volume");
+    assert!(screen(&effects).can_skip);
+    let effects = host.send(lines.remove(0)); // "je ne sais pas"
+    assert!(said(&effects).contains("D'accord, on passe cette question."));
+    assert_eq!(screen(&effects).step_id, "rappel");
+    assert!(!screen(&effects).can_skip);
+    let effects = host.send(lines.remove(0)); // "non": no call back
+    let values = summary_values(screen(&effects));
+    assert!(
+        values.contains(&"Quantité : non renseigné".to_string()),
+        "{values:?}"
+    );
+    // The rest of the script: change the quantity from the summary, then confirm.
+    let effects = host.send_all(lines);
+    assert_eq!(done(&effects).1, Some(RECEIPT));
+    let submission = host.submitted.last().expect("submitted");
+    let volume = submission
+        .answers
+        .iter()
+        .find(|a| a.step_id == "volume")
+        .expect("the quantity is sent");
+    assert_eq!(volume.value, serde_json::json!("sac"));
+    assert_eq!(volume.display, "Un sac");
+}
+
+#[test]
+fn the_passer_button_sends_a_skipped_answer_explicitly() {
+    let mut host = Host::shipped();
+    host.open_flow("report", "depot-sauvage");
+    let mut lines = script("depot-sauvage-passer.txt");
+    host.send_all(lines.drain(..5));
+    let effects = host.send(KioskEvent::Command(Command::Skip));
+    assert_eq!(screen(&effects).step_id, "rappel");
+    host.send(heard("non"));
+    let effects = host.send(heard("oui"));
+    assert_eq!(done(&effects).1, Some(RECEIPT));
+    let volume = host
+        .submitted
+        .last()
+        .and_then(|s| s.answers.iter().find(|a| a.step_id == "volume"))
+        .expect("a skipped answer is sent");
+    assert_eq!(volume.value, serde_json::Value::Null);
+    assert_eq!(volume.display, "non renseigné");
+    assert_eq!(volume.dataset, None);
+}
+
+#[test]
+fn je_ne_sais_pas_on_the_home_menu_gets_its_help() {
+    let mut host = Host::shipped();
+    host.send(KioskEvent::Tap);
+    let effects = host.send(heard("je ne sais pas"));
+    assert!(
+        said(&effects).contains(kiosk_flow::machine::phrases::HOME_HELP),
+        "{}",
+        said(&effects)
+    );
+    assert!(matches!(last_view(&effects).page, PageView::Home(_)));
 }

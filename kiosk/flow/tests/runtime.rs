@@ -49,7 +49,12 @@ steps:
 "#;
 
 fn session() -> Session {
-    let loaded = load_flow(FLOW, &Datasets::new());
+    session_of(FLOW)
+}
+
+/// A session of this flow on Saturday 28 November 2026.
+fn session_of(yaml: &str) -> Session {
+    let loaded = load_flow(yaml, &Datasets::new());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let flow = loaded.value.expect("flow");
     Session::new(
@@ -402,4 +407,239 @@ fn the_first_prompt_of_a_session_is_a_fixed_prompt() {
     let prompts = kiosk_flow::runtime::fixed_prompts(s.flow());
     let first = said(&s.handle(Event::Start));
     assert!(prompts.contains(&first), "{first:?} not in {prompts:?}");
+}
+
+/// A call-back request with an optional phone number, a `when` on it, a past date and a name.
+const OPTIONAL_FLOW: &str = r#"
+id: rappel-essai
+version: 1
+title: Être rappelé
+kind: procedure
+service: accueil
+description: Une personne vous rappelle.
+steps:
+  - id: nom
+    ask: Quel est votre nom ?
+    label: Nom
+    type: text
+    format: name
+    help: Dites votre prénom et votre nom.
+    reprompt: Redites votre nom.
+  - id: depuis
+    ask: Depuis quand attendez-vous ?
+    label: Depuis le
+    type: date
+    latest: today
+    help: Dites une date.
+    reprompt: Depuis quelle date ?
+  - id: matin
+    ask: Préférez-vous le matin ?
+    label: Le matin
+    type: yes_no
+    optional: true
+    help: Dites oui ou non.
+    reprompt: Dites oui ou non.
+  - id: heure
+    when: matin == oui
+    ask: À quelle heure ?
+    label: Heure
+    type: time
+    help: Dites une heure.
+    reprompt: À quelle heure ?
+  - id: telephone
+    optional: true
+    type: phone
+    label: Téléphone
+    ask: Sur quel numéro vous appeler ?
+    help: Dites les chiffres deux par deux.
+    reprompt: Quel est le numéro ?
+  - id: recapitulatif
+    summary: Voici ce que vous demandez.
+  - id: fin
+    submit: "C'est noté. Code : {recu}."
+"#;
+
+fn optional_session() -> Session {
+    session_of(OPTIONAL_FLOW)
+}
+
+fn shown(effects: &[Effect]) -> &kiosk_flow::runtime::Screen {
+    effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::Show(screen) => Some(screen),
+            _ => None,
+        })
+        .expect("a screen")
+}
+
+/// Name and date answered and confirmed; at the optional "matin" question.
+fn to_optional_question(s: &mut Session) {
+    let effects = s.handle(Event::Start);
+    assert!(!shown(&effects).can_skip, "the name is not optional");
+    let effects = heard(s, "jean-pierre de la tour");
+    assert!(
+        said(&effects).contains("Vous avez dit : Jean-Pierre de la Tour."),
+        "{}",
+        said(&effects)
+    );
+    heard(s, "oui");
+    // Said without its year on a question about the past: last year's 3 December, and the
+    // read-back says the year.
+    let effects = heard(s, "le 3 décembre");
+    assert!(
+        said(&effects).contains("mercredi 3 décembre 2025"),
+        "{}",
+        said(&effects)
+    );
+    heard(s, "oui");
+    assert_eq!(s.current_step_id(), Some("matin"));
+}
+
+#[test]
+fn an_optional_question_is_skipped_by_voice_and_sent_as_not_given() {
+    let mut s = optional_session();
+    to_optional_question(&mut s);
+    let effects = s.handle(Event::Command(Command::Repeat));
+    assert!(
+        shown(&effects).can_skip,
+        "the Passer button on an optional question"
+    );
+    let effects = heard(&mut s, "je ne sais pas");
+    assert!(said(&effects).starts_with("D'accord, on passe cette question."));
+    // `matin == oui` is false for a skipped question: the hour is not asked.
+    assert_eq!(s.current_step_id(), Some("telephone"));
+    let effects = heard(&mut s, "je préfère ne pas répondre");
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
+    let summary = &shown(&effects).summary;
+    let lines: Vec<String> = summary
+        .iter()
+        .map(|l| format!("{} : {}", l.label, l.value))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Nom : Jean-Pierre de la Tour",
+            "Depuis le : mercredi 3 décembre 2025",
+            "Le matin : non renseigné",
+            "Téléphone : non renseigné",
+        ]
+    );
+    assert!(said(&effects).contains("Téléphone : non renseigné."));
+    let effects = heard(&mut s, "oui");
+    let sub = submission(&effects).expect("submitted");
+    let answers: Vec<(&str, &serde_json::Value, &str)> = sub
+        .answers
+        .iter()
+        .map(|a| (a.step_id.as_str(), &a.value, a.display.as_str()))
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            (
+                "nom",
+                &serde_json::json!("Jean-Pierre de la Tour"),
+                "Jean-Pierre de la Tour"
+            ),
+            (
+                "depuis",
+                &serde_json::json!("2025-12-03"),
+                "mercredi 3 décembre 2025"
+            ),
+            ("matin", &serde_json::Value::Null, "non renseigné"),
+            ("telephone", &serde_json::Value::Null, "non renseigné"),
+        ]
+    );
+}
+
+#[test]
+fn the_passer_button_skips_only_optional_questions() {
+    let mut s = optional_session();
+    s.handle(Event::Start);
+    // Not optional: said so, then the reprompt; not counted as a miss (no "touch" hint twice).
+    for _ in 0..2 {
+        let effects = s.handle(Event::Command(Command::Skip));
+        assert_eq!(s.current_step_id(), Some("nom"));
+        assert_eq!(
+            said(&effects),
+            "Cette question est obligatoire. Redites votre nom."
+        );
+        assert_eq!(
+            shown(&effects).notice.as_deref(),
+            Some("Cette question est obligatoire.")
+        );
+    }
+    let effects = heard(&mut s, "passer");
+    assert!(said(&effects).starts_with("Cette question est obligatoire."));
+    assert_eq!(s.current_step_id(), Some("nom"));
+    // A touch is never a command: "passer" touched on an answer is not a skip.
+    heard(&mut s, "marie dupont");
+    heard(&mut s, "oui");
+    heard(&mut s, "hier");
+    heard(&mut s, "oui");
+    assert_eq!(s.current_step_id(), Some("matin"));
+    let effects = s.handle(Event::Touched("passer".into()));
+    assert_eq!(s.current_step_id(), Some("matin"));
+    assert!(said(&effects).starts_with("Je n'ai pas compris."));
+    // The button: the command.
+    s.handle(Event::Command(Command::Skip));
+    assert_eq!(s.current_step_id(), Some("telephone"));
+    // Help says the question may be skipped.
+    let effects = s.handle(Event::Command(Command::Help));
+    assert!(
+        said(&effects).contains("vous pouvez dire « passer »"),
+        "{}",
+        said(&effects)
+    );
+}
+
+#[test]
+fn a_skipped_answer_is_given_from_the_summary_and_skipped_again() {
+    let mut s = optional_session();
+    to_optional_question(&mut s);
+    heard(&mut s, "oui");
+    heard(&mut s, "neuf heures");
+    heard(&mut s, "oui");
+    s.handle(Event::Command(Command::Skip));
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
+    // Change the skipped phone number from the summary.
+    heard(&mut s, "non");
+    let effects = heard(&mut s, "téléphone");
+    assert_eq!(s.current_step_id(), Some("telephone"));
+    assert!(shown(&effects).can_skip);
+    heard(
+        &mut s,
+        "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+    );
+    let effects = heard(&mut s, "oui");
+    // Only what changed is asked: straight back to the summary.
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
+    let values: Vec<&str> = shown(&effects)
+        .summary
+        .iter()
+        .map(|l| l.value.as_str())
+        .collect();
+    assert!(values.contains(&"06 12 34 56 78"), "{values:?}");
+    // Skip the morning now: its hour no longer counts, and the summary says so.
+    heard(&mut s, "non");
+    heard(&mut s, "le matin");
+    assert_eq!(s.current_step_id(), Some("matin"));
+    let effects = heard(&mut s, "aucune idée");
+    assert_eq!(s.current_step_id(), Some("recapitulatif"));
+    let lines: Vec<String> = shown(&effects)
+        .summary
+        .iter()
+        .map(|l| format!("{} : {}", l.label, l.value))
+        .collect();
+    assert!(
+        lines.contains(&"Le matin : non renseigné".to_string()),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.starts_with("Heure")), "{lines:?}");
+    let effects = heard(&mut s, "oui");
+    let sub = submission(&effects).expect("submitted");
+    let ids: Vec<&str> = sub.answers.iter().map(|a| a.step_id.as_str()).collect();
+    assert_eq!(ids, ["nom", "depuis", "matin", "telephone"]);
+    assert_eq!(sub.answers[3].value, serde_json::json!("0612345678"));
 }

@@ -436,3 +436,86 @@ fn the_value_lists_ids_in_option_order() {
         serde_json::json!(["lundi", "jeudi"])
     );
 }
+
+mod corpus {
+    use super::*;
+    use kiosk_flow::model::{ChoiceOption, QuestionKind};
+    use kiosk_flow::understand::{understand_several, SeveralChoices};
+
+    const CORPUS: &str = include_str!("data/several_choices.tsv");
+
+    fn options(set: &str) -> Vec<ChoiceOption> {
+        match set {
+            "jours" => ["lundi", "mardi", "jeudi", "vendredi"]
+                .iter()
+                .map(|d| {
+                    let label = format!("{}{}", d[..1].to_uppercase(), &d[1..]);
+                    ChoiceOption::new(d, &label, &[])
+                })
+                .collect(),
+            "objets" => {
+                let source = std::fs::read_to_string(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../flows/encombrants.yaml"),
+                )
+                .expect("the shipped flow");
+                let mut datasets = Datasets::new();
+                for name in ["communes", "codes-postaux"] {
+                    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join(format!("../../flows/data/{name}.yaml"));
+                    let loaded = load_dataset(&std::fs::read_to_string(path).expect("dataset"));
+                    let dataset = loaded.value.expect("dataset loads");
+                    datasets.insert(dataset.id.clone(), dataset);
+                }
+                let flow = load_flow(&source, &datasets).value.expect("flow loads");
+                match &flow.question("objets").expect("objets").kind {
+                    QuestionKind::Choices { options, .. } => options.clone(),
+                    _ => panic!("objets is a choices question"),
+                }
+            }
+            other => panic!("unknown option set {other}"),
+        }
+    }
+
+    fn as_json(
+        reply: &(
+            Option<kiosk_flow::understand::Command>,
+            Option<SeveralChoices>,
+        ),
+    ) -> serde_json::Value {
+        match reply {
+            (Some(command), _) => serde_json::json!({ "command": command.name() }),
+            (None, Some(SeveralChoices::Add(ids))) => serde_json::json!({ "add": ids }),
+            (None, Some(SeveralChoices::Remove(ids))) => serde_json::json!({ "remove": ids }),
+            (None, Some(SeveralChoices::Exactly(ids))) => serde_json::json!({ "exactly": ids }),
+            (None, Some(SeveralChoices::Done)) => serde_json::json!("done"),
+            (None, None) => serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn several_choices_corpus() {
+        let mut failures = Vec::new();
+        let mut count = 0;
+        for (i, line) in CORPUS.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert!(cols.len() >= 3, "line {}: {line:?}", i + 1);
+            let expected: serde_json::Value =
+                serde_json::from_str(cols[2]).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+            let got = as_json(&understand_several(&options(cols[0]), cols[1]));
+            count += 1;
+            if got != expected {
+                failures.push(format!(
+                    "line {}: {:?}: expected {expected}, got {got}",
+                    i + 1,
+                    cols[1]
+                ));
+            }
+        }
+        assert!(count >= 30, "only {count} cases");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}

@@ -2,8 +2,10 @@
 //! understanding never panics, whatever it is given.
 
 use chrono::NaiveDate;
-use kiosk_flow::model::ChoiceOption;
-use kiosk_flow::understand::{understand, Expected};
+use kiosk_flow::load::parse_date_bound;
+use kiosk_flow::menu::{Menu, MenuChoice, MenuEntry, MenuSection};
+use kiosk_flow::model::{ChoiceOption, FlowKind};
+use kiosk_flow::understand::{understand, DateWindow, Expected};
 
 const CORPUS: &str = include_str!("data/understanding.tsv");
 
@@ -54,6 +56,113 @@ fn communes() -> Vec<ChoiceOption> {
     .collect()
 }
 
+/// School classes, said as letters and numbers ("ce un", "cé aime deux").
+fn classes() -> Vec<ChoiceOption> {
+    vec![
+        ChoiceOption::new("cp", "CP", &["cé pé"]),
+        ChoiceOption::new("ce1", "CE1", &["ce un", "cé un"]),
+        ChoiceOption::new("ce2", "CE2", &["ce deux", "cé deux"]),
+        ChoiceOption::new("cm1", "CM1", &["cé aime un", "cm un"]),
+        ChoiceOption::new("cm2", "CM2", &["cé aime deux", "cm deux"]),
+    ]
+}
+
+/// A home menu of the shipped flows' titles (fixed here, so that new flows do not move the
+/// corpus).
+fn menu() -> Menu {
+    let entry = |flow_id: &str, title: &str, description: &str| MenuEntry {
+        flow_id: flow_id.into(),
+        title: title.into(),
+        description: description.into(),
+        pictogram: None,
+    };
+    let section = |kind: FlowKind, entries: Vec<MenuEntry>| MenuSection {
+        kind,
+        heading: kind.menu_heading().into(),
+        entries,
+    };
+    Menu {
+        sections: vec![
+            section(
+                FlowKind::Report,
+                vec![
+                    entry(
+                        "depot-sauvage",
+                        "Des déchets jetés dehors",
+                        "Signaler des déchets abandonnés dans la rue ou dans la nature.",
+                    ),
+                    entry(
+                        "eclairage-public",
+                        "Un lampadaire ne marche plus",
+                        "Signaler un lampadaire éteint, qui clignote ou qui est abîmé.",
+                    ),
+                ],
+            ),
+            section(
+                FlowKind::Booking,
+                vec![
+                    entry(
+                        "place-creche",
+                        "Demander une place en crèche",
+                        "Demander une place en crèche pour votre enfant.",
+                    ),
+                    entry(
+                        "salle-des-fetes",
+                        "Réserver la salle des fêtes",
+                        "Demander la salle des fêtes de votre commune pour une date.",
+                    ),
+                ],
+            ),
+            section(
+                FlowKind::Procedure,
+                vec![entry(
+                    "rappel",
+                    "Être rappelé par quelqu'un",
+                    "Une personne vous rappelle pour vous aider.",
+                )],
+            ),
+        ],
+    }
+}
+
+/// The window of a date line: `EARLIEST..LATEST`, each side a flow bound (`today`,
+/// `today-1y`, `2027-01-31`) or empty for no bound; an empty column is no bound at all.
+fn date_window(spec: &str, line: usize) -> DateWindow {
+    if spec.trim().is_empty() {
+        return DateWindow::ANY;
+    }
+    let (earliest, latest) = spec
+        .split_once("..")
+        .unwrap_or_else(|| panic!("line {line}: date bounds are EARLIEST..LATEST, not {spec:?}"));
+    let bound = |side: &str| {
+        let side = side.trim();
+        (!side.is_empty()).then(|| {
+            parse_date_bound(side)
+                .and_then(|b| b.resolve(today()))
+                .unwrap_or_else(|| panic!("line {line}: bad date bound {side:?}"))
+        })
+    };
+    DateWindow {
+        earliest: bound(earliest),
+        latest: bound(latest),
+    }
+}
+
+/// What the home screen makes of an utterance, as the kiosk machine does: a command first,
+/// then a flow (its id), a kind (`kind:booking`) or the status lookup (`suivi`).
+fn understand_menu(menu: &Menu, utterance: &str) -> (serde_json::Value, serde_json::Value) {
+    if let Some(command) = understand(Expected::Text, utterance, today()).command {
+        return (serde_json::Value::Null, command.name().into());
+    }
+    let value = match menu.understand_choice(utterance) {
+        Some(MenuChoice::Flow(id)) => id.into(),
+        Some(MenuChoice::Kind(kind)) => format!("kind:{}", kind.keyword()).into(),
+        Some(MenuChoice::Status) => "suivi".into(),
+        None => serde_json::Value::Null,
+    };
+    (value, serde_json::Value::Null)
+}
+
 struct Case {
     line: usize,
     kind: String,
@@ -100,6 +209,8 @@ fn parse_corpus() -> Vec<Case> {
 fn corpus() {
     let probleme = probleme();
     let communes = communes();
+    let classes = classes();
+    let menu = menu();
     let cases = parse_corpus();
     assert!(
         cases.len() >= 150,
@@ -112,25 +223,32 @@ fn corpus() {
             "yes_no" => Expected::YesNo,
             "number" => Expected::Number,
             "phone" => Expected::Phone,
-            "date" => Expected::Date,
+            "date" => Expected::Date(date_window(&case.options, case.line)),
             "time" => Expected::Time,
             "email" => Expected::Email,
             "text" => Expected::Text,
+            "name" => Expected::Name,
             "choice" => match case.options.as_str() {
                 "probleme" => Expected::Choice(&probleme),
                 "communes" => Expected::Choice(&communes),
+                "classes" => Expected::Choice(&classes),
                 other => panic!("line {}: unknown option set {other:?}", case.line),
             },
+            "menu" => Expected::Text,
             other => panic!("line {}: unknown kind {other:?}", case.line),
         };
-        let got = understand(expected, &case.utterance, today());
-        let got_value = got
-            .value
-            .as_ref()
-            .map_or(serde_json::Value::Null, |v| v.to_json());
-        let got_command = got
-            .command
-            .map_or(serde_json::Value::Null, |c| c.name().into());
+        let (got_value, got_command) = if case.kind == "menu" {
+            understand_menu(&menu, &case.utterance)
+        } else {
+            let got = understand(expected, &case.utterance, today());
+            (
+                got.value
+                    .as_ref()
+                    .map_or(serde_json::Value::Null, |v| v.to_json()),
+                got.command
+                    .map_or(serde_json::Value::Null, |c| c.name().into()),
+            )
+        };
         if got_value != case.value || got_command != case.command {
             failures.push(format!(
                 "line {}: {} {:?}: expected value {} command {}, got value {} command {}",
@@ -157,13 +275,13 @@ fn corpus() {
 fn corpus_covers_every_kind_and_command() {
     let cases = parse_corpus();
     for kind in [
-        "yes_no", "number", "phone", "date", "time", "email", "text", "choice",
+        "yes_no", "number", "phone", "date", "time", "email", "text", "name", "choice", "menu",
     ] {
         let n = cases.iter().filter(|c| c.kind == kind).count();
         assert!(n >= 12, "only {n} cases for {kind}");
     }
     for command in [
-        "repeat", "help", "back", "restart", "cancel", "slower", "louder", "human",
+        "repeat", "help", "back", "restart", "cancel", "slower", "louder", "human", "skip",
     ] {
         let n = cases.iter().filter(|c| c.command == command).count();
         assert!(n >= 3, "only {n} cases for the {command} command");
@@ -245,15 +363,21 @@ mod never_panics {
         "numéro",
     ];
 
-    fn kinds<'a>(options: &'a [ChoiceOption]) -> [Expected<'a>; 8] {
+    fn kinds<'a>(options: &'a [ChoiceOption]) -> [Expected<'a>; 10] {
+        let past = DateWindow {
+            earliest: None,
+            latest: Some(today()),
+        };
         [
             Expected::YesNo,
             Expected::Number,
             Expected::Phone,
             Expected::Email,
-            Expected::Date,
+            Expected::Date(DateWindow::ANY),
+            Expected::Date(past),
             Expected::Time,
             Expected::Text,
+            Expected::Name,
             Expected::Choice(options),
         ]
     }
@@ -286,9 +410,15 @@ mod never_panics {
             let s = words.join(" ");
             let base = NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid");
             let day = base + chrono::Duration::days(i64::from(days));
-            let _ = understand(Expected::Date, &s, day);
-            let _ = understand(Expected::Date, &s, NaiveDate::MAX);
-            let _ = understand(Expected::Date, &s, NaiveDate::MIN);
+            let around = DateWindow {
+                earliest: day.checked_sub_months(chrono::Months::new(6)),
+                latest: Some(day),
+            };
+            for window in [DateWindow::ANY, around] {
+                let _ = understand(Expected::Date(window), &s, day);
+                let _ = understand(Expected::Date(window), &s, NaiveDate::MAX);
+                let _ = understand(Expected::Date(window), &s, NaiveDate::MIN);
+            }
         }
     }
 }

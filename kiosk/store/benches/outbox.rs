@@ -39,6 +39,7 @@ fn submission(n: usize) -> Submission {
             answer("nom", "Jeanne Dupont-Martin"),
             answer("telephone", "0612345678"),
         ],
+        urgent: false,
     }
 }
 

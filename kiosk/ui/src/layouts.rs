@@ -383,6 +383,24 @@ fn group_of(initials: Vec<String>) -> LetterGroup {
 /// Long lists get the letter filter above this many options.
 pub const LONG_LIST: usize = 8;
 
+/// Whether a list of options is shown with the first-letter filter: long, and with names that
+/// do not all start alike (postcodes all start with 6: tiles suit them better).
+pub fn needs_letter_filter<'a>(labels: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut count = 0;
+    let mut first: Option<String> = None;
+    let mut several_initials = false;
+    for label in labels {
+        count += 1;
+        let i = initial(label);
+        match &first {
+            None => first = Some(i),
+            Some(f) if *f != i => several_initials = true,
+            Some(_) => {}
+        }
+    }
+    count > LONG_LIST && several_initials
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

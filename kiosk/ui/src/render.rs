@@ -141,7 +141,7 @@ impl Inner {
         let input = match &screen.input {
             Input::Continue => InputKind::Next,
             Input::YesNo => InputKind::YesNo,
-            Input::Choice if screen.options.len() > layouts::LONG_LIST => InputKind::LongList,
+            Input::Choice if long_list(&screen) => InputKind::LongList,
             Input::Choice => InputKind::Choice,
             Input::Choices { .. } => InputKind::Choices,
             Input::Number { .. } => InputKind::Number,
@@ -196,6 +196,7 @@ impl Inner {
             k.set_progress_current(screen.progress.current as i32);
             k.set_progress_total(screen.progress.total as i32);
             k.set_can_go_back(screen.can_go_back);
+            k.set_can_skip(screen.can_skip);
             k.set_hint(hint.into());
         });
         self.screen = Some(screen);
@@ -217,7 +218,7 @@ impl Inner {
             Input::Text { .. } | Input::ReceiptCode => {
                 self.set_keys(layouts::keyboard(false, self.digits))
             }
-            Input::Choice if screen.options.len() > layouts::LONG_LIST => self.show_long_list(),
+            Input::Choice if long_list(&screen) => self.show_long_list(),
             Input::Date { earliest, latest } => {
                 let today = self.today();
                 let view = match self.calendar {
@@ -362,4 +363,9 @@ impl Inner {
         self.show_typed();
         None
     }
+}
+
+/// A choice shown as the long list with its letter filter.
+fn long_list(screen: &Screen) -> bool {
+    layouts::needs_letter_filter(screen.options.iter().map(|o| o.label.as_str()))
 }

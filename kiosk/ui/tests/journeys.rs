@@ -32,13 +32,7 @@ fn street_light_report_by_touch_only() {
         "Faire une démarche",
         "Où en est ma demande ?",
     ] {
-        assert_eq!(
-            i_slint_backend_testing::ElementHandle::find_by_accessible_label(k.controller.window(), kind)
-                .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
-                .count(),
-            1,
-            "{kind}"
-        );
+        assert_eq!(buttons_labelled(&k, kind), 1, "{kind}");
     }
     tap(&k, "Signaler un problème");
     tap(&k, "Un lampadaire ne marche plus");
@@ -394,6 +388,68 @@ fn without_a_microphone_the_screen_says_to_touch() {
 }
 
 /// From the attract screen, by touch: the reports, then the street-light flow.
+/// How many buttons with this label are on the screen.
+fn buttons_labelled(k: &Kiosk, label: &str) -> usize {
+    settle();
+    i_slint_backend_testing::ElementHandle::find_by_accessible_label(k.controller.window(), label)
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .count()
+}
+
+#[test]
+fn an_optional_question_has_a_passer_button_and_is_sent_as_not_given() {
+    let k = kiosk(config());
+    tap(&k, "Commencer");
+    tap(&k, "Signaler un problème");
+    tap(&k, "Des déchets jetés dehors");
+    tap(&k, "Suivant");
+    assert_eq!(step(&k), "commune");
+    assert_eq!(
+        buttons_labelled(&k, "Passer"),
+        0,
+        "the commune is not optional"
+    );
+    tap_letter(&k, 'D');
+    tap(&k, "Duisans");
+    type_keys(&k, "fosse");
+    tap(&k, "Valider");
+    tap(&k, "Oui");
+    assert_eq!(step(&k), "dechets");
+    tap(&k, "Des pneus");
+
+    // The optional quantity: the toolbar's Passer button, within the 800x480 screen.
+    assert_eq!(step(&k), "volume");
+    // Six buttons: Réglages keeps its name (shown as an icon at 800x480).
+    assert_eq!(buttons_labelled(&k, "Réglages"), 1);
+    tap(&k, "Passer");
+    assert_eq!(step(&k), "rappel");
+    assert_eq!(buttons_labelled(&k, "Passer"), 0);
+    tap(&k, "Non");
+
+    assert_eq!(step(&k), "resume");
+    let summary = k.controller.current_screen().unwrap().summary;
+    assert!(
+        summary
+            .iter()
+            .any(|l| l.label == "Quantité" && l.value == "non renseigné"),
+        "{summary:?}"
+    );
+    tap(&k, "Oui, c'est juste");
+    assert_eq!(k.controller.page(), Page::Done);
+    let item = k
+        .store
+        .due(chrono::Utc::now() + chrono::Duration::days(1), 10)
+        .unwrap();
+    let sealed = base64_decode(&item[0].to_upload().sealed);
+    let plain = String::from_utf8(k.keys.open(&sealed).unwrap()).unwrap();
+    assert!(
+        plain.contains(
+            r#""step_id":"volume","label":"Quantité","value":null,"display":"non renseigné""#
+        ),
+        "{plain}"
+    );
+}
+
 fn open_street_light(k: &Kiosk) {
     tap(k, "Commencer");
     tap(k, "Signaler un problème");

@@ -131,6 +131,17 @@ impl Reader<'_> {
             self.diags
                 .error(position_of(node), "la liste « options » est vide");
         }
+        if seq.len() > self.limits.max_options {
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "trop d'options : {} pour {} au plus : regroupez-les, ou posez deux questions",
+                    seq.len(),
+                    self.limits.max_options
+                ),
+            );
+            return Vec::new();
+        }
         let mut seen: HashMap<String, Position> = HashMap::new();
         let mut options = Vec::new();
         for item in seq.iter() {
@@ -230,6 +241,7 @@ fn button_name(command: Command) -> &'static str {
         Command::Louder => "Plus fort",
         Command::Human => "Appeler quelqu'un",
         Command::WhereAmI => "Où suis-je ?",
+        Command::Skip => "Passer",
     }
 }
 

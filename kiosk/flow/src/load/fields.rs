@@ -92,10 +92,11 @@ impl Reader<'_> {
             if fields.used.contains(&name) {
                 continue;
             }
-            let hint = if let Some(s) = suggest(name, &fields.used) {
-                format!(" : vouliez-vous dire « {s} » ?")
-            } else if let Some((_, kind)) = TYPE_KEYS.iter().find(|(k, _)| *k == name) {
+            // A key of another question type is not a typo ("options" is not "optional").
+            let hint = if let Some((_, kind)) = TYPE_KEYS.iter().find(|(k, _)| *k == name) {
                 format!(" : elle n'existe que pour les questions de type {kind}")
+            } else if let Some(s) = suggest(name, &fields.used) {
+                format!(" : vouliez-vous dire « {s} » ?")
             } else {
                 let mut keys = fields.used.clone();
                 keys.sort_unstable();

@@ -7,10 +7,11 @@ use super::Datasets;
 use crate::diagnostic::Position;
 use crate::expr::{self, Expr};
 use crate::menu;
-use crate::model::{Flow, FlowKind, Step, StepBody};
+use crate::model::{Flow, FlowKind, Step, StepBody, Urgency};
 use crate::plain_language;
 use crate::template::Template;
 use marked_yaml::Node;
+use std::collections::HashMap;
 
 /// The kinds of step, by their key.
 pub(super) const STEP_KINDS: [&str; 5] = ["info", "ask", "summary", "submit", "end"];
@@ -105,15 +106,26 @@ impl Reader<'_> {
                 .error(position_of(node), "la liste « steps » est vide");
             return None;
         }
+        if seq.len() > self.limits.max_steps {
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "trop d'étapes : {} pour {} au plus : découpez ce parcours en plusieurs parcours",
+                    seq.len(),
+                    self.limits.max_steps
+                ),
+            );
+            return None;
+        }
         let mut drafts: Vec<StepDraft> = Vec::new();
+        let mut first_lines: HashMap<String, usize> = HashMap::new();
         let mut complete = true;
         for item in seq.iter() {
             let Some(draft) = self.step(item, datasets) else {
                 complete = false;
                 continue;
             };
-            if let Some(first) = drafts.iter().find(|d| d.id == draft.id) {
-                let line = first.id_position.line;
+            if let Some(line) = first_lines.get(&draft.id) {
                 self.diags.error(
                     draft.id_position,
                     format!("l'étape « {} » existe déjà ligne {line}", draft.id),
@@ -121,6 +133,7 @@ impl Reader<'_> {
                 complete = false;
                 continue;
             }
+            first_lines.insert(draft.id.clone(), draft.id_position.line);
             complete &= draft.is_valid();
             drafts.push(draft);
         }
@@ -164,27 +177,11 @@ impl Reader<'_> {
         };
         let when = match fields.get("when") {
             None => When::Always,
-            Some(n) => match self.scalar(n, "when") {
-                None => When::Broken,
-                Some(s) => {
-                    let place = self.place(s);
-                    match expr::parse(s.as_str()) {
-                        Ok(expr) => When::If {
-                            expr,
-                            place,
-                            has_errors: false,
-                        },
-                        Err(e) => {
-                            let at = self.locate(&place, e.offset);
-                            self.diags.error(at, format!("condition : {}", e.message));
-                            When::Broken
-                        }
-                    }
-                }
-            },
+            Some(n) => self.condition(n, "when"),
         };
         let mut texts = Vec::new();
         let mut refs = Vec::new();
+        let mut urgent = When::Always;
         let mut filter_position = None;
         let body = match present.as_slice() {
             [] => {
@@ -267,10 +264,16 @@ impl Reader<'_> {
                     .unwrap_or_default();
                 let names = listed.iter().map(|(s, _)| s.clone()).collect();
                 refs.extend(listed);
+                let (urgency, condition) = match fields.get("urgent") {
+                    None => (Urgency::Never, When::Always),
+                    Some(n) => self.urgency(n),
+                };
+                urgent = condition;
                 text.map(|t| {
                     let body = StepBody::Submit {
                         text: t.text.clone(),
                         send: names,
+                        urgent: urgency,
                     };
                     texts.push(t);
                     body
@@ -299,6 +302,7 @@ impl Reader<'_> {
             id_position,
             position: fields.position,
             when,
+            urgent,
             // A step with unknown keys may be meant otherwise (`wehn:` for `when:`):
             // do not draw conclusions about what comes after it.
             certain: !has_unknown_keys,
@@ -307,6 +311,56 @@ impl Reader<'_> {
             refs,
             filter_position,
         })
+    }
+}
+
+impl Reader<'_> {
+    /// A condition (`when`, `urgent`), parsed; a syntax error is reported here.
+    fn condition(&mut self, node: &Node, key: &str) -> When {
+        let Some(s) = self.scalar(node, key) else {
+            return When::Broken;
+        };
+        let place = self.place(s);
+        match expr::parse(s.as_str()) {
+            Ok(expr) => When::If {
+                expr,
+                place,
+                has_errors: false,
+            },
+            Err(e) => {
+                let at = self.locate(&place, e.offset);
+                self.diags.error(at, format!("condition : {}", e.message));
+                When::Broken
+            }
+        }
+    }
+
+    /// `urgent:` on `submit`: `true`/`oui`, `false`/`non`, or a condition (returned too,
+    /// for the checks that need the whole flow).
+    fn urgency(&mut self, node: &Node) -> (Urgency, When) {
+        let constant = node.as_scalar().and_then(|s| match s.as_str().trim() {
+            "true" | "oui" => Some(Urgency::Always),
+            "false" | "non" => Some(Urgency::Never),
+            _ => None,
+        });
+        if let Some(constant) = constant {
+            return (constant, When::Always);
+        }
+        match self.condition(node, "urgent") {
+            When::If {
+                expr,
+                place,
+                has_errors,
+            } => (
+                Urgency::When(expr.clone()),
+                When::If {
+                    expr,
+                    place,
+                    has_errors,
+                },
+            ),
+            other => (Urgency::Never, other),
+        }
     }
 }
 
@@ -329,6 +383,8 @@ pub(super) struct StepDraft {
     pub(super) id_position: Position,
     pub(super) position: Position,
     pub(super) when: When,
+    /// The `urgent` condition of a `submit` (`When::Always`: none to check).
+    pub(super) urgent: When,
     /// False when the step has unknown keys: it may not mean what it seems to.
     pub(super) certain: bool,
     /// `None` when the step's own content has errors.
@@ -342,6 +398,8 @@ pub(super) struct StepDraft {
 
 impl StepDraft {
     pub(super) fn is_valid(&self) -> bool {
-        self.body.is_some() && !matches!(self.when, When::Broken)
+        self.body.is_some()
+            && !matches!(self.when, When::Broken)
+            && !matches!(self.urgent, When::Broken)
     }
 }

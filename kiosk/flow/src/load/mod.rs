@@ -8,7 +8,10 @@
 //! Nothing here panics on any input: every lookup is checked.
 //!
 //! # Layout
-//! - `reader`: the YAML tree with positions, the parser's errors in French.
+//! - `encoding`: bytes to text (size limit, byte-order mark, UTF-8 only, line ends).
+//! - `limits`: the documented bounds (file size, steps, options).
+//! - `reader`: the YAML tree with positions.
+//! - `yaml_error`: the parser's errors in French, placed where the mistake is.
 //! - `fields`: generic readers (mappings key by key, scalars, ids, numbers, lists).
 //! - `text`: citizen-facing texts and their templates, placed char by char.
 //! - `suggest`: "vouliez-vous dire ... ?".
@@ -20,14 +23,18 @@
 
 mod checks;
 mod dataset;
+mod encoding;
 mod fields;
 mod filters;
 mod flow;
+mod limits;
 mod question;
 mod reader;
-mod suggest;
+pub(crate) mod suggest;
 mod text;
+mod yaml_error;
 
+pub use limits::Limits;
 pub use question::{parse_date_bound, CONFIRM_CHOICES};
 
 use crate::diagnostic::Diagnostic;
@@ -71,16 +78,51 @@ impl<T> Loaded<T> {
     }
 }
 
-/// Loads and checks a flow. `datasets` are those `options_from` may name.
+/// Loads and checks a flow within the documented [`Limits`]. `datasets` are those
+/// `options_from` may name. A file read from disk goes through [`load_flow_bytes`], which
+/// also refuses text that is not UTF-8.
 pub fn load_flow(source: &str, datasets: &Datasets) -> Loaded<Flow> {
-    let mut reader = Reader::new(source);
-    let flow = reader.root().and_then(|root| reader.flow(&root, datasets));
-    reader.finish_loading(flow)
+    load_flow_within(source.as_bytes(), datasets, &Limits::DOCUMENTED)
 }
 
-/// Loads and checks a dataset file.
+/// Loads and checks a flow from a file's bytes, exactly as they are on disk: a byte-order
+/// mark and CRLF line ends are fine, text that is not UTF-8 gets a message that says so.
+pub fn load_flow_bytes(source: &[u8], datasets: &Datasets) -> Loaded<Flow> {
+    load_flow_within(source, datasets, &Limits::DOCUMENTED)
+}
+
+/// [`load_flow_bytes`] with other bounds (benchmarks measure the checker without them).
+pub fn load_flow_within(source: &[u8], datasets: &Datasets, limits: &Limits) -> Loaded<Flow> {
+    load(source, limits, |reader, root| reader.flow(root, datasets))
+}
+
+/// Loads and checks a dataset within the documented [`Limits`].
 pub fn load_dataset(source: &str) -> Loaded<Dataset> {
-    let mut reader = Reader::new(source);
-    let dataset = reader.root().and_then(|root| reader.dataset(&root));
-    reader.finish_loading(dataset)
+    load_dataset_bytes(source.as_bytes())
+}
+
+/// Loads and checks a dataset from a file's bytes, like [`load_flow_bytes`].
+pub fn load_dataset_bytes(source: &[u8]) -> Loaded<Dataset> {
+    load(source, &Limits::DOCUMENTED, |reader, root| {
+        reader.dataset(root)
+    })
+}
+
+fn load<T>(
+    source: &[u8],
+    limits: &Limits,
+    read: impl FnOnce(&mut Reader<'_>, &marked_yaml::Node) -> Option<T>,
+) -> Loaded<T> {
+    let text = match encoding::decode(source, limits) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            return Loaded {
+                value: None,
+                diagnostics: vec![diagnostic],
+            }
+        }
+    };
+    let mut reader = Reader::new(&text, *limits);
+    let value = reader.root().and_then(|root| read(&mut reader, &root));
+    reader.finish_loading(value)
 }

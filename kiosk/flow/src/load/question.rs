@@ -5,7 +5,7 @@ use super::reader::{position_of, scalar_position, Reader};
 use super::text::PlacedText;
 use super::Datasets;
 use crate::diagnostic::Position;
-use crate::model::{ChoiceOption, DateBound, OptionsFilter, Question, QuestionKind};
+use crate::model::{ChoiceOption, DateBound, OptionsFilter, Question, QuestionKind, TextFormat};
 use chrono::{NaiveDate, NaiveTime};
 use marked_yaml::Node;
 
@@ -13,13 +13,14 @@ use marked_yaml::Node;
 pub const CONFIRM_CHOICES: &str = "valider";
 
 /// Keys that belong to one question type or another, and to which.
-pub(super) const TYPE_KEYS: [(&str, &str); 8] = [
+pub(super) const TYPE_KEYS: [(&str, &str); 9] = [
     ("options", "choice et choices"),
     ("options_from", "choice et choices"),
     ("filter", "choice et choices"),
     ("min", "number et choices"),
     ("max", "number et choices"),
     ("max_length", "text"),
+    ("format", "text"),
     ("earliest", "date et time"),
     ("latest", "date et time"),
 ];
@@ -51,6 +52,9 @@ impl Reader<'_> {
         let confirm = fields
             .get("confirm")
             .and_then(|n| self.boolean(n, "confirm"));
+        let optional = fields
+            .get("optional")
+            .and_then(|n| self.boolean(n, "optional"));
         let type_node = self.required(fields, "type", context);
         let dataset = fields
             .get("options_from")
@@ -88,6 +92,7 @@ impl Reader<'_> {
             label: label?,
             pictogram,
             confirm: confirm.unwrap_or_else(|| kind.confirms_by_default()),
+            optional: optional.unwrap_or(false),
             dataset: dataset.filter(|_| !kind.options().is_empty()),
             options_filter,
             kind,
@@ -153,7 +158,11 @@ impl Reader<'_> {
                     }
                     None => 300,
                 };
-                Some(QuestionKind::Text { max_length })
+                let format = match fields.get("format") {
+                    Some(n) => self.text_format(n)?,
+                    None => TextFormat::Free,
+                };
+                Some(QuestionKind::Text { max_length, format })
             }
             "date" => {
                 let earliest = match fields.get("earliest") {
@@ -240,6 +249,23 @@ impl Reader<'_> {
         }
     }
 
+    /// `format: name`: what a `text` question holds.
+    fn text_format(&mut self, node: &Node) -> Option<TextFormat> {
+        let word = self.string(node, "format")?;
+        let format = TextFormat::from_keyword(word.trim());
+        if format.is_none() {
+            let known: Vec<&str> = TextFormat::KEYWORDS.iter().map(|(k, _)| *k).collect();
+            self.diags.error(
+                position_of(node),
+                format!(
+                    "« format » : « {word} » n'est pas un format de texte connu (formats possibles : {})",
+                    known.join(", ")
+                ),
+            );
+        }
+        format
+    }
+
     /// The options of a `choice` or `choices` question: inline or from a dataset.
     fn options_source(
         &mut self,
@@ -259,12 +285,15 @@ impl Reader<'_> {
                 None
             }
             (None, None) => {
-                self.diags.error(
-                    position_of(type_node),
-                    format!(
-                        "une question « {word} » a besoin de « options » ou de « options_from »"
-                    ),
-                );
+                // A misspelled `opitons:` is reported as such, not as missing.
+                if !fields.has_near_miss("options") && !fields.has_near_miss("options_from") {
+                    self.diags.error(
+                        position_of(type_node),
+                        format!(
+                            "une question « {word} » a besoin de « options » ou de « options_from »"
+                        ),
+                    );
+                }
                 None
             }
             (Some(list), None) => {

@@ -1,7 +1,7 @@
-//! The reader: the YAML tree with every node's position, the parser's errors in French,
-//! and the diagnostics found so far.
+//! The reader: the YAML tree with every node's position, and the diagnostics found so far.
 
-use super::Loaded;
+use super::limits::Limits;
+use super::{yaml_error, Loaded};
 use crate::diagnostic::{Diagnostics, Position};
 use marked_yaml::types::MarkedScalarNode;
 use marked_yaml::{LoadError, LoaderOptions, Node};
@@ -51,58 +51,16 @@ pub(super) struct Reader<'s> {
     /// Char index to byte index, to look at the source around a node.
     pub(super) chars: Vec<char>,
     pub(super) diags: Diagnostics,
-}
-
-/// French for the YAML parser's messages that administrators meet most.
-fn yaml_message(info: &str) -> String {
-    let known: [(&str, &str); 9] = [
-        (
-            "found a tab",
-            "tabulation interdite : indentez avec des espaces",
-        ),
-        (
-            "found character that cannot start any token",
-            "caractère interdit en début de valeur (@, `, %) : mettez le texte entre guillemets",
-        ),
-        (
-            "mapping values are not allowed",
-            "« : » inattendu : vérifiez l'indentation, ou mettez le texte entre guillemets",
-        ),
-        (
-            "did not find expected key",
-            "indentation incorrecte : cette ligne n'est pas alignée avec les clés de son bloc",
-        ),
-        (
-            "did not find expected ',' or ']'",
-            "crochet « [ » jamais fermé : ajoutez « ] »",
-        ),
-        (
-            "did not find expected ',' or '}'",
-            "accolade « { » jamais fermée : ajoutez « } »",
-        ),
-        (
-            "found unexpected end of stream",
-            "fin du fichier inattendue : un guillemet, un crochet ou une accolade n'est pas fermé",
-        ),
-        ("did not find expected node content", "valeur attendue ici"),
-        (
-            "illegal placement of ':' indicator",
-            "« : » inattendu : un crochet « [ » ou une accolade « { » n'est peut-être pas fermé",
-        ),
-    ];
-    known
-        .iter()
-        .find(|(en, _)| info.contains(en))
-        .map(|(_, fr)| format!("YAML mal formé : {fr}"))
-        .unwrap_or_else(|| format!("YAML mal formé ({info})"))
+    pub(super) limits: Limits,
 }
 
 impl<'s> Reader<'s> {
-    pub(super) fn new(source: &'s str) -> Self {
+    pub(super) fn new(source: &'s str, limits: Limits) -> Self {
         Reader {
             source,
             chars: source.chars().collect(),
             diags: Diagnostics::default(),
+            limits,
         }
     }
 
@@ -144,7 +102,8 @@ impl<'s> Reader<'s> {
                     }
                     LoadError::UnexpectedAnchor(m) => (
                         marker_position(m),
-                        "les ancres YAML (&, *) ne sont pas acceptées".to_string(),
+                        "les ancres YAML (&, *) ne sont pas acceptées : mettez le texte entre guillemets"
+                            .to_string(),
                     ),
                     LoadError::MappingKeyMustBeScalar(m) => (
                         marker_position(m),
@@ -152,9 +111,12 @@ impl<'s> Reader<'s> {
                     ),
                     LoadError::UnexpectedTag(m) => (
                         marker_position(m),
-                        "les étiquettes YAML (!) ne sont pas acceptées".to_string(),
+                        "les étiquettes YAML (!) ne sont pas acceptées : mettez le texte entre guillemets"
+                            .to_string(),
                     ),
-                    LoadError::ScanError(m, scan) => self.scan_error(m, scan.info()),
+                    LoadError::ScanError(m, scan) => {
+                        yaml_error::explain(self.source, marker_position(m), scan.info())
+                    }
                     LoadError::DuplicateKey(inner) => {
                         let first = scalar_position(&inner.prev_key);
                         (
@@ -171,50 +133,5 @@ impl<'s> Reader<'s> {
                 None
             }
         }
-    }
-
-    /// A parser error, placed on an unclosed `[` or `{` when there is one before it: the
-    /// parser only notices it on a later line.
-    fn scan_error(&self, marker: &marked_yaml::Marker, info: &str) -> (Position, String) {
-        let at = marker_position(marker);
-        let lines: Vec<&str> = self.source.lines().collect();
-        let first = at.line.saturating_sub(6).max(1);
-        for line_no in (first..=at.line).rev() {
-            let Some(line) = lines.get(line_no - 1) else {
-                continue;
-            };
-            let code = line.split(" #").next().unwrap_or(line);
-            let mut depth: Vec<(char, usize)> = Vec::new();
-            let mut quote: Option<char> = None;
-            for (col, c) in code.chars().enumerate() {
-                match (quote, c) {
-                    (Some(q), c) if c == q => quote = None,
-                    (Some(_), _) => {}
-                    (None, '\'' | '"')
-                        if col == 0
-                            || !code.chars().nth(col - 1).is_some_and(char::is_alphanumeric) =>
-                    {
-                        quote = Some(c)
-                    }
-                    (None, '[' | '{') => depth.push((c, col + 1)),
-                    (None, ']' | '}') => {
-                        depth.pop();
-                    }
-                    _ => {}
-                }
-            }
-            if let Some((bracket, col)) = depth.last() {
-                let (name, close) = if *bracket == '[' {
-                    ("crochet « [ »", "]")
-                } else {
-                    ("accolade « { »", "}")
-                };
-                return (
-                    Position::new(line_no, *col),
-                    format!("YAML mal formé : {name} jamais fermé{} : ajoutez « {close} » à la fin de la ligne", if *bracket == '[' { "" } else { "e" }),
-                );
-            }
-        }
-        (at, yaml_message(info))
     }
 }

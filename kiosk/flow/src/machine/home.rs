@@ -46,7 +46,10 @@ impl KioskMachine {
         };
         match command {
             Command::Repeat => self.present_home(None, None, out),
-            Command::Help => self.present_home(None, Some(HOME_HELP.to_string()), out),
+            // "Je ne sais pas" on the home menu: not an answer to skip, a citizen who needs help.
+            Command::Help | Command::Skip => {
+                self.present_home(None, Some(HOME_HELP.to_string()), out)
+            }
             Command::WhereAmI => {
                 let spoken = format!("{HOME_WHERE} {}", self.home_spoken(kind));
                 self.present_home(None, Some(spoken), out)

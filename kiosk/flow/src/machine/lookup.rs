@@ -110,6 +110,7 @@ fn screen(text: &str, input: Input, step: usize, notice: Option<String>) -> Scre
             total: STEPS,
         },
         can_go_back: true,
+        can_skip: false,
     }
 }
 

@@ -581,7 +581,8 @@ impl KioskMachine {
                 };
                 let next = match command {
                     Command::Repeat => lookup.present(None, None),
-                    Command::Help => lookup.help(),
+                    // "Je ne sais pas" (the code): there is nothing to skip, help says where it is.
+                    Command::Help | Command::Skip => lookup.help(),
                     Command::WhereAmI => lookup.where_am_i(),
                     Command::Back => match lookup.back() {
                         Some(step) => step,
@@ -630,7 +631,9 @@ impl KioskMachine {
             KioskEvent::Touched(id) if id == DONE_ID => self.go_attract(out),
             KioskEvent::Tap => self.go_attract(out),
             KioskEvent::Print => out.push(KioskEffect::Print { receipt, text }),
-            KioskEvent::Command(Command::Repeat | Command::Help | Command::WhereAmI) => {
+            KioskEvent::Command(
+                Command::Repeat | Command::Help | Command::WhereAmI | Command::Skip,
+            ) => {
                 out.push(KioskEffect::Say {
                     text: format!("{spoken} {DONE_HINT}"),
                 });

@@ -9,16 +9,22 @@
 //! Repair: an answer not understood gets the question's reprompt; from the second miss in a
 //! row the kiosk also suggests touching the screen. Answers already given are never lost.
 //! Values worth checking (numbers, phone, email, dates, times, dictation) are read back.
+//!
+//! Skipping: an `optional` question may be left without an answer ("je ne sais pas", "passer",
+//! the « Passer » button); it is then « non renseigné » in the summary, in texts and in the
+//! submission, and `when` comparisons with it are false. A question that is not optional says
+//! so and asks again.
 
+use crate::model::TextFormat;
 use crate::model::{
     display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value,
 };
 use crate::receipt::spell_receipt;
-use crate::understand::{self, Command, Expected, Understanding};
+use crate::understand::{self, Command, DateWindow, Expected, Understanding};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Something that happened at the kiosk.
@@ -130,6 +136,8 @@ pub struct Session {
     flow: Arc<Flow>,
     today: NaiveDate,
     answers: BTreeMap<String, Value>,
+    /// Optional questions the citizen skipped (never also in `answers`).
+    skipped: BTreeSet<String>,
     /// Steps shown before the current one, for "retour".
     trail: Vec<usize>,
     state: State,
@@ -149,6 +157,7 @@ impl Session {
             flow,
             today,
             answers: BTreeMap::new(),
+            skipped: BTreeSet::new(),
             trail: Vec::new(),
             state: State::NotStarted,
             misses: 0,
@@ -193,36 +202,53 @@ impl Session {
 
     /// The answers that count: those of questions on the path the answers lead to.
     pub fn active_answers(&self) -> Vec<(&Step, &Question, &Value)> {
+        self.active_responses()
+            .into_iter()
+            .filter_map(|(s, q, v)| Some((s, q, v?)))
+            .collect()
+    }
+
+    /// The questions that count, in flow order: answered (`Some`) or skipped (`None`). A
+    /// skipped question has no answer for later conditions.
+    pub fn active_responses(&self) -> Vec<(&Step, &Question, Option<&Value>)> {
         let mut active: BTreeMap<&str, Value> = BTreeMap::new();
         let mut out = Vec::new();
         for step in &self.flow.steps {
             let applies = step
                 .when
                 .as_ref()
-                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned()));
+                .is_none_or(|w| w.eval(&|name: &str| active.get(name).cloned(), self.today));
             if !applies {
                 continue;
             }
-            if let (StepBody::Question(q), Some(v)) = (&step.body, self.answers.get(&step.id)) {
+            let StepBody::Question(q) = &step.body else {
+                continue;
+            };
+            if let Some(v) = self.answers.get(&step.id) {
                 active.insert(&step.id, v.clone());
-                out.push((step, q, v));
+                out.push((step, q, Some(v)));
+            } else if self.skipped.contains(&step.id) {
+                out.push((step, q, None));
             }
         }
         out
     }
 
+    /// Runs `test` on the answers that count, as conditions see them.
+    fn on_active_answers(&self, test: impl FnOnce(&dyn Fn(&str) -> Option<Value>) -> bool) -> bool {
+        let active = self.active_answers();
+        test(&|name: &str| {
+            active
+                .iter()
+                .find(|(s, _, _)| s.id == name)
+                .map(|(_, _, v)| (*v).clone())
+        })
+    }
+
     fn applies(&self, step: &Step) -> bool {
         match &step.when {
             None => true,
-            Some(w) => {
-                let active = self.active_answers();
-                w.eval(&|name: &str| {
-                    active
-                        .iter()
-                        .find(|(s, _, _)| s.id == name)
-                        .map(|(_, _, v)| (*v).clone())
-                })
-            }
+            Some(w) => self.on_active_answers(|answer| w.eval(answer, self.today)),
         }
     }
 
@@ -274,7 +300,7 @@ impl Session {
         while let Some(step) = self.flow.steps.get(index) {
             let skip_answered = self.returning_to_summary
                 && matches!(step.body, StepBody::Question(_))
-                && self.answers.contains_key(&step.id);
+                && (self.answers.contains_key(&step.id) || self.skipped.contains(&step.id));
             // A filtered list with nothing left for the earlier answer cannot be asked.
             let nothing_to_choose = match &step.body {
                 StepBody::Question(q) => {
@@ -287,7 +313,8 @@ impl Session {
             }
             index += 1;
         }
-        let Some(step) = self.flow.steps.get(index) else {
+        let flow = Arc::clone(&self.flow);
+        let Some(step) = flow.steps.get(index) else {
             // The loader guarantees a final submit or end; stay safe anyway.
             self.state = State::Finished;
             out.push(Effect::Finished {
@@ -311,7 +338,7 @@ impl Session {
                     text: self.render(text, true, None),
                 });
                 self.state = State::Finished;
-                self.answers.clear();
+                self.forget_answers();
                 self.trail.clear();
                 out.push(Effect::Finished {
                     outcome: Outcome::Ended {
@@ -329,6 +356,36 @@ impl Session {
                 self.present(None, None, out);
             }
         }
+    }
+
+    /// Forgets every answer and skip (the session ends or starts again).
+    fn forget_answers(&mut self) {
+        self.answers.clear();
+        self.skipped.clear();
+    }
+
+    /// "Je ne sais pas", "passer" or the « Passer » button. An optional question is left
+    /// without an answer and the flow goes on; a question that is not optional says so and
+    /// asks again (not counted as a misunderstanding); anywhere else it is not understood.
+    fn skip(&mut self, out: &mut Vec<Effect>) {
+        let State::At(index) = self.state else {
+            return self.miss(NOT_UNDERSTOOD, out);
+        };
+        let StepBody::Question(q) = &self.flow.steps[index].body else {
+            return self.miss(NOT_UNDERSTOOD, out);
+        };
+        if !q.optional {
+            let reprompt = self.render(&q.reprompt, true, None);
+            let spoken = format!("{REQUIRED} {reprompt}");
+            return self.present(Some(REQUIRED.to_string()), Some(spoken), out);
+        }
+        let id = self.flow.steps[index].id.clone();
+        self.answers.remove(&id);
+        self.skipped.insert(id);
+        out.push(Effect::Say {
+            text: SKIPPED.to_string(),
+        });
+        self.advance(index, out);
     }
 
     /// Moves on from the step at `index`, remembering it for "retour".
@@ -376,7 +433,7 @@ impl Session {
             out.push(Effect::Say { text: spoken });
         }
         self.state = State::Finished;
-        self.answers.clear();
+        self.forget_answers();
         self.trail.clear();
         out.push(Effect::Finished {
             outcome: Outcome::Submitted {
@@ -402,7 +459,7 @@ impl Session {
             }
             Command::Back => self.go_back(out),
             Command::Restart => {
-                self.answers.clear();
+                self.forget_answers();
                 self.trail.clear();
                 self.returning_to_summary = false;
                 out.push(Effect::Say {
@@ -443,6 +500,7 @@ impl Session {
                 let said = self.where_am_i();
                 self.present(None, Some(said), out);
             }
+            Command::Skip => self.skip(out),
         }
     }
 
@@ -467,6 +525,9 @@ impl Session {
             said.push_str(&moment);
         }
         let expected = match (&self.state, &self.flow.steps[index].body) {
+            (State::At(_), StepBody::Question(q)) if q.optional => {
+                format!("{} {SKIP_HINT}", what_to_say(&self.kind_now(q)))
+            }
             (State::At(_), StepBody::Question(q)) => what_to_say(&self.kind_now(q)),
             (State::At(_), StepBody::Info { .. }) | (State::StoreFailed { .. }, _) => {
                 "Dites : suivant.".to_string()
@@ -480,6 +541,9 @@ impl Session {
     fn help_text(&self) -> String {
         let specific = match &self.state {
             State::At(i) => match &self.flow.steps[*i].body {
+                StepBody::Question(q) if q.optional => {
+                    format!("{} {SKIP_HINT}", self.render(&q.help, true, None))
+                }
                 StepBody::Question(q) => self.render(&q.help, true, None),
                 StepBody::Info { .. } => CONTINUE_HELP.to_string(),
                 StepBody::Summary { .. } => {
@@ -616,7 +680,7 @@ impl Session {
             }
             State::ConfirmCancel { resume } => match self.yes_or_continue(utterance, touched) {
                 Reply::Yes | Reply::Command(Command::Cancel) => {
-                    self.answers.clear();
+                    self.forget_answers();
                     self.trail.clear();
                     self.state = State::Finished;
                     out.push(Effect::Say {
@@ -692,10 +756,12 @@ impl Session {
         }
     }
 
-    /// Keeps an answer. Later answers taken from a list filtered by this one, and no longer
-    /// in that list, are dropped: they will be asked again.
+    /// Keeps an answer (the question is no longer skipped, if it was). Later answers taken
+    /// from a list filtered by this one, and no longer in that list, are dropped: they will be
+    /// asked again.
     fn record(&mut self, index: usize, value: Value) {
         let step_id = self.flow.steps[index].id.clone();
+        self.skipped.remove(&step_id);
         self.answers.insert(step_id.clone(), value);
         let flow = Arc::clone(&self.flow);
         for step in &flow.steps[index + 1..] {
@@ -748,7 +814,7 @@ impl Session {
                 _ => {}
             }
         }
-        understand::understand(expected(kind), utterance, self.today)
+        understand::understand(expected(kind, self.today), utterance, self.today)
     }
 
     /// Bounds of the question; the message says what is possible.
@@ -757,7 +823,7 @@ impl Session {
             (QuestionKind::Number { min, max }, Value::Number(n)) if n < min || n > max => {
                 Err(format!("Le nombre doit être entre {min} et {max}."))
             }
-            (QuestionKind::Text { max_length }, Value::Text(t))
+            (QuestionKind::Text { max_length, .. }, Value::Text(t))
                 if t.chars().count() > *max_length =>
             {
                 Err(format!(
@@ -828,15 +894,29 @@ impl Session {
     }
 
     fn submission(&self, index: usize) -> Submission {
-        let send = match &self.flow.steps[index].body {
-            StepBody::Submit { send, .. } => send.clone(),
-            _ => Vec::new(),
+        let (send, urgent) = match &self.flow.steps[index].body {
+            StepBody::Submit { send, urgent, .. } => (
+                send.clone(),
+                self.on_active_answers(|answer| urgent.holds(answer, self.today)),
+            ),
+            _ => (Vec::new(), false),
         };
         let answers = self
-            .active_answers()
+            .active_responses()
             .into_iter()
             .filter(|(s, _, _)| send.is_empty() || send.contains(&s.id))
             .map(|(s, q, v)| {
+                let Some(v) = v else {
+                    // Skipped: sent explicitly, without a value (and so without a dataset).
+                    return SubmittedAnswer {
+                        step_id: s.id.clone(),
+                        label: q.label.clone(),
+                        value: serde_json::Value::Null,
+                        display: NO_ANSWER.to_string(),
+                        dataset: None,
+                        details: BTreeMap::new(),
+                    };
+                };
                 let details = match (&q.kind, v) {
                     (QuestionKind::Choice { options }, Value::Choice(id)) => options
                         .iter()
@@ -860,6 +940,7 @@ impl Session {
             flow_version: self.flow.version,
             service: self.flow.service.clone(),
             answers,
+            urgent,
         }
     }
 }
@@ -900,16 +981,24 @@ enum Reply {
     Command(Command),
 }
 
-fn expected(kind: &QuestionKind) -> Expected<'_> {
+/// What understanding expects for a question of this kind; `today` resolves date bounds.
+fn expected(kind: &QuestionKind, today: NaiveDate) -> Expected<'_> {
     match kind {
         QuestionKind::YesNo => Expected::YesNo,
         QuestionKind::Choice { options } => Expected::Choice(options),
         QuestionKind::Choices { options, .. } => Expected::Choices(options),
         QuestionKind::Number { .. } => Expected::Number,
+        QuestionKind::Text {
+            format: TextFormat::Name,
+            ..
+        } => Expected::Name,
         QuestionKind::Text { .. } => Expected::Text,
         QuestionKind::Phone => Expected::Phone,
         QuestionKind::Email => Expected::Email,
-        QuestionKind::Date { .. } => Expected::Date,
+        QuestionKind::Date { earliest, latest } => Expected::Date(DateWindow {
+            earliest: earliest.resolve(today),
+            latest: latest.resolve(today),
+        }),
         QuestionKind::Time { .. } => Expected::Time,
     }
 }

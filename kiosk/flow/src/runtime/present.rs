@@ -28,13 +28,13 @@ impl Session {
             StepBody::Summary { fields, .. } => fields.clone(),
             _ => Vec::new(),
         };
-        self.active_answers()
+        self.active_responses()
             .into_iter()
             .filter(|(s, _, _)| fields.is_empty() || fields.contains(&s.id))
             .map(|(s, q, v)| SummaryLine {
                 step_id: s.id.clone(),
                 label: q.label.clone(),
-                value: display::value(v, &q.kind),
+                value: v.map_or_else(|| NO_ANSWER.to_string(), |v| display::value(v, &q.kind)),
             })
             .collect()
     }
@@ -55,6 +55,7 @@ impl Session {
                 total: self.flow.steps.len(),
             },
             can_go_back: !self.trail.is_empty(),
+            can_skip: false,
         }
     }
 
@@ -78,6 +79,7 @@ impl Session {
                     StepBody::Question(q) => {
                         let mut s = self.screen(*i, self.render(&q.ask, false, None), notice);
                         s.pictogram = q.pictogram.clone();
+                        s.can_skip = q.optional;
                         let kind = self.kind_now(q);
                         s.input = self.input_for(&kind);
                         s.options = match kind.as_ref() {
@@ -210,6 +212,7 @@ impl Session {
                     total: self.flow.steps.len(),
                 },
                 can_go_back: false,
+                can_skip: false,
             },
         }
     }
@@ -250,7 +253,7 @@ impl Session {
                 min: *min,
                 max: *max,
             },
-            QuestionKind::Text { max_length } => Input::Text {
+            QuestionKind::Text { max_length, .. } => Input::Text {
                 max_length: *max_length,
             },
             QuestionKind::Phone => Input::Phone,
@@ -275,7 +278,9 @@ impl Session {
         };
         let phrases = match &self.state {
             State::At(i) => match &self.flow.steps[*i].body {
-                StepBody::Question(q) => understand::grammar_phrases(expected(&self.kind_now(q))),
+                StepBody::Question(q) => {
+                    understand::grammar_phrases(expected(&self.kind_now(q), self.today))
+                }
                 _ => yes_no_and_continue(),
             },
             State::Correcting { summary } => {
@@ -292,7 +297,7 @@ impl Session {
                 if let (Some(p), StepBody::Question(q)) =
                     (&mut phrases, &self.flow.steps[*step].body)
                 {
-                    match understand::grammar_phrases(expected(&self.kind_now(q))) {
+                    match understand::grammar_phrases(expected(&self.kind_now(q), self.today)) {
                         Some(more) => p.extend(more),
                         None => phrases = None,
                     }

@@ -24,6 +24,10 @@ pub(super) const SAVING: &str = "J'enregistre votre demande.";
 pub(super) const STORE_FAILED: &str =
     "Je n'arrive pas à enregistrer votre demande. Touchez Suivant pour réessayer, ou appelez quelqu'un.";
 pub(super) const NO_ANSWER: &str = "non renseigné";
+pub(super) const REQUIRED: &str = "Cette question est obligatoire.";
+pub(super) const SKIPPED: &str = "D'accord, on passe cette question.";
+pub(super) const SKIP_HINT: &str =
+    "Cette question n'est pas obligatoire : vous pouvez dire « passer », ou toucher Passer.";
 pub(super) const SEVERAL_HINT: &str =
     "Vous pouvez en choisir plusieurs. Quand vous avez fini, dites : c'est tout.";
 pub(super) const ANYTHING_ELSE: &str = "Autre chose ? Sinon, dites : c'est tout.";
@@ -60,6 +64,9 @@ pub fn fixed_prompts(flow: &Flow) -> Vec<String> {
         COMMANDS_HELP,
         SAVING,
         STORE_FAILED,
+        REQUIRED,
+        SKIPPED,
+        SKIP_HINT,
         SEVERAL_HINT,
         ANYTHING_ELSE,
         NOTHING_CHOSEN_YET,

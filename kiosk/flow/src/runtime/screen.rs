@@ -22,6 +22,10 @@ pub struct Screen {
     /// Step position, for the progress bar.
     pub progress: Progress,
     pub can_go_back: bool,
+    /// A « Passer » button: the question is optional (it sends [`Command::Skip`]).
+    ///
+    /// [`Command::Skip`]: crate::understand::Command::Skip
+    pub can_skip: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,5 +1,6 @@
 //! Choosing one option of a list: by id (touch), label or synonym, close paraphrase,
-//! small recognition errors, or rank ("la deuxième", "numéro trois", "le dernier").
+//! small recognition errors, rank ("la deuxième", "numéro trois", "le dernier"), or a label or
+//! synonym of several words said inside a sentence ("elle est en ce un" for "ce un").
 //! Two options that fit equally well: not understood.
 
 use super::normalize::{clean_words, fold, split_words, starts_with_at};
@@ -176,13 +177,56 @@ impl ChoiceIndex {
             .iter()
             .any(|w| NEGATIONS.contains(&w.as_str()) && !self.name_words.contains(w));
 
+        // A phrase said word for word inside the sentence must agree with the other readings.
+        // (Not when every word must be explained: a phrase inside a sentence explains only some.)
+        let inside = if whole {
+            None
+        } else {
+            self.said_inside(&words, negated)
+        };
+        let agreeing = |found: Option<usize>| match (found, inside) {
+            (found, None) => found,
+            (None, Some(inside)) => inside,
+            (Some(found), Some(inside)) => inside.filter(|i| *i == found),
+        };
         if let Some(found) = self.exact(&words, &content, negated) {
-            return found;
+            return agreeing(found);
         }
         if let Some(rank) = self.rank(&raw) {
             return rank;
         }
-        self.closest(&words, negated, whole)
+        agreeing(self.closest(&words, negated, whole))
+    }
+
+    /// A label or synonym of two words or more said word for word inside a longer sentence,
+    /// even when its words alone tell nothing apart ("ce un", "en haut"). Phrases said inside
+    /// a longer one that was said do not count ("salle" in "salle des fêtes"); phrases of two
+    /// different options said apart: not understood (`Some(None)`). `None` when no such phrase
+    /// was said.
+    fn said_inside(&self, words: &[String], negated: bool) -> Option<Option<usize>> {
+        let mut said: Vec<(usize, usize, usize)> = Vec::new();
+        for phrase in &self.phrases {
+            let len = phrase.words.len();
+            if len < 2 || len > words.len() || phrase.negated != negated {
+                continue;
+            }
+            for start in 0..=words.len() - len {
+                if words[start..start + len] == phrase.words[..] {
+                    said.push((phrase.option, start, start + len));
+                }
+            }
+        }
+        let outer = |&(_, start, end): &(usize, usize, usize)| {
+            !said
+                .iter()
+                .any(|&(_, s, e)| s <= start && end <= e && e - s > end - start)
+        };
+        let mut options = said
+            .iter()
+            .filter(|m| outer(m))
+            .map(|(option, _, _)| *option);
+        let first = options.next()?;
+        Some(options.all(|o| o == first).then_some(first))
     }
 
     /// The option whose id, label or synonym is exactly the utterance.

@@ -1,4 +1,4 @@
-//! The nine global commands ("répète", "aide", "retour"...), recognised before any answer
+//! The ten global commands ("répète", "aide", "retour"...), recognised before any answer
 //! when the utterance is essentially the command phrase.
 
 use super::normalize::{ends_with, split_words, starts_with_at};
@@ -171,6 +171,39 @@ const PHRASES: &[(&str, Command)] = &[
     ("c'est quoi la question", Command::WhereAmI),
     ("quelle est la question", Command::WhereAmI),
     ("quelle question", Command::WhereAmI),
+    // skip (an optional question; the session answers when the question must be answered)
+    ("passer", Command::Skip),
+    ("passe", Command::Skip),
+    ("passez", Command::Skip),
+    ("je passe", Command::Skip),
+    ("on passe", Command::Skip),
+    ("passer la question", Command::Skip),
+    ("passer cette question", Command::Skip),
+    ("je passe cette question", Command::Skip),
+    ("passer à la suite", Command::Skip),
+    ("passer à la question suivante", Command::Skip),
+    ("question suivante", Command::Skip),
+    ("je ne sais pas", Command::Skip),
+    ("je sais pas", Command::Skip),
+    ("sais pas", Command::Skip),
+    ("chais pas", Command::Skip),
+    ("je ne sais plus", Command::Skip),
+    ("je sais plus", Command::Skip),
+    ("je n'en sais rien", Command::Skip),
+    ("j'en sais rien", Command::Skip),
+    ("je ne sais pas du tout", Command::Skip),
+    ("aucune idée", Command::Skip),
+    ("je n'ai aucune idée", Command::Skip),
+    ("j'ai aucune idée", Command::Skip),
+    ("je ne me souviens pas", Command::Skip),
+    ("je me souviens pas", Command::Skip),
+    ("je préfère ne pas répondre", Command::Skip),
+    ("je préfère pas répondre", Command::Skip),
+    ("je ne veux pas répondre", Command::Skip),
+    ("je veux pas répondre", Command::Skip),
+    ("je ne souhaite pas répondre", Command::Skip),
+    ("pas de réponse", Command::Skip),
+    ("sans réponse", Command::Skip),
 ];
 
 /// Politeness and requests around a command ("je voudrais", "vous pouvez").
@@ -317,6 +350,13 @@ mod tests {
         assert_eq!(rec("où j'en suis ?"), Some(Command::WhereAmI));
         assert_eq!(rec("c'est quoi cette question"), Some(Command::WhereAmI));
         assert_eq!(rec("je suis perdu"), Some(Command::WhereAmI));
+        assert_eq!(rec("je ne sais pas"), Some(Command::Skip));
+        assert_eq!(rec("euh je sais pas"), Some(Command::Skip));
+        assert_eq!(rec("aucune idée"), Some(Command::Skip));
+        assert_eq!(rec("je voudrais passer"), Some(Command::Skip));
+        assert_eq!(rec("Je préfère ne pas répondre."), Some(Command::Skip));
+        // Help, not skip: the citizen is lost, not without an answer.
+        assert_eq!(rec("je ne sais pas quoi faire"), Some(Command::Help));
     }
 
     #[test]
@@ -327,6 +367,8 @@ mod tests {
         assert_eq!(rec("merci"), None);
         assert_eq!(rec(""), None);
         assert_eq!(rec("la personne est partie"), None);
+        assert_eq!(rec("je ne sais pas s'il est cassé"), None);
+        assert_eq!(rec("samedi passé"), None);
     }
 
     #[test]

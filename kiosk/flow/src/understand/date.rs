@@ -1,8 +1,16 @@
 //! Dates, absolute ("le trois décembre", "12/03/1950", "2027-03-12") or relative to today
 //! ("demain", "mardi prochain", "dans trois jours", "le quinze").
+//!
+//! A date said without its year ("le 3 décembre", "12/03"), its month ("le quinze") or its
+//! direction ("mardi") happens again and again: it is placed where the question's
+//! [`DateWindow`] allows. With no bound, it is the next one (today included), as before a
+//! booking; with bounds, the one within them (a birth date or "when did it happen", with
+//! `latest: today`, takes the past one); when both the next and the previous one are within
+//! them, the nearer to today, and when they are equally near, it is not understood.
 
 use super::normalize::{fold, remove_fillers, split_words, starts_with_at};
 use super::number::{find_spans, Span};
+use super::DateWindow;
 use crate::model::display::MONTHS;
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
@@ -14,9 +22,14 @@ pub const WEEKDAYS: [&str; 7] = [
 /// How far ahead we look for "the next 29 February" or "the next 31st".
 const MAX_MONTHS_AHEAD: u32 = 12 * 8;
 
-/// Understands a date answer. Several different dates in one utterance, an impossible
-/// date, or a weekday that does not match the date said: not understood.
-pub fn understand(utterance: &str, today: NaiveDate) -> Option<NaiveDate> {
+/// Understands a date answer for a question that accepts `window`. Several different dates
+/// in one utterance, an impossible date, or a weekday that does not match the date said: not
+/// understood.
+pub fn understand_within(
+    utterance: &str,
+    today: NaiveDate,
+    window: DateWindow,
+) -> Option<NaiveDate> {
     let folded = fold(utterance);
     let mut found = Found::default();
     let mut rest = String::with_capacity(folded.len());
@@ -32,8 +45,9 @@ pub fn understand(utterance: &str, today: NaiveDate) -> Option<NaiveDate> {
     }
     let words = remove_fillers(split_words(&rest));
     spoken_dates(&words, today, &mut found)?;
-    let first = *found.dates.first()?;
-    if found.dates.iter().any(|d| *d != first) {
+    let mut dates = found.dates.iter().map(|c| c.resolve(today, window));
+    let first = dates.next()??;
+    if dates.any(|d| d != Some(first)) {
         return None;
     }
     if let Some(weekday) = found.weekday_check {
@@ -44,15 +58,62 @@ pub fn understand(utterance: &str, today: NaiveDate) -> Option<NaiveDate> {
     Some(first)
 }
 
+/// A date found in the utterance, before the question's window places it.
+#[derive(Debug, Clone, Copy)]
+enum Candidate {
+    /// A date said in full, or relative to today ("demain", "mardi prochain").
+    Exact(NaiveDate),
+    /// A date that comes back ("le 3 décembre", "le 15", "mardi"): its next occurrence (today
+    /// included) and its previous one.
+    Recurring {
+        next: Option<NaiveDate>,
+        previous: Option<NaiveDate>,
+    },
+}
+
+impl Candidate {
+    fn recurring(next: Option<NaiveDate>, previous: Option<NaiveDate>) -> Option<Candidate> {
+        (next.is_some() || previous.is_some()).then_some(Candidate::Recurring { next, previous })
+    }
+
+    /// The date meant, given the question's window (see the module documentation).
+    fn resolve(self, today: NaiveDate, window: DateWindow) -> Option<NaiveDate> {
+        let (next, previous) = match self {
+            Candidate::Exact(date) => return Some(date),
+            Candidate::Recurring { next, previous } => (next, previous),
+        };
+        if window.is_open() {
+            return next.or(previous);
+        }
+        let within = |d: &Option<NaiveDate>| d.filter(|d| window.contains(*d));
+        match (within(&next), within(&previous)) {
+            (Some(n), Some(p)) => {
+                let ahead = (n - today).num_days();
+                let behind = (today - p).num_days();
+                match ahead.cmp(&behind) {
+                    std::cmp::Ordering::Less => Some(n),
+                    std::cmp::Ordering::Greater => Some(p),
+                    // Never guess between two years.
+                    std::cmp::Ordering::Equal => None,
+                }
+            }
+            (Some(n), None) => Some(n),
+            (None, Some(p)) => Some(p),
+            // Neither fits: the next one, which the question's bounds then explain.
+            (None, None) => next.or(previous),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Found {
-    dates: Vec<NaiveDate>,
+    dates: Vec<Candidate>,
     /// A weekday said along with an absolute date, to check it.
     weekday_check: Option<Weekday>,
 }
 
 enum Typed {
-    Date(NaiveDate),
+    Date(Candidate),
     Invalid,
     NotADate,
 }
@@ -77,7 +138,8 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
         [y, m, d] if y.len() == 4 => num(y)
             .zip(num(m))
             .zip(num(d))
-            .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)),
+            .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d))
+            .map(Candidate::Exact),
         [d, m, y] if d.len() <= 2 && m.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
             let year = num(y).map(|y| {
                 let y = i64::from(y);
@@ -98,10 +160,11 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
                 .zip(num(m))
                 .zip(year)
                 .and_then(|((d, m), y)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d))
+                .map(Candidate::Exact)
         }
-        [d, m] if d.len() <= 2 && m.len() <= 2 && token.contains('/') => num(d)
-            .zip(num(m))
-            .and_then(|(d, m)| next_day_month(today, d, m)),
+        [d, m] if d.len() <= 2 && m.len() <= 2 && token.contains('/') => {
+            num(d).zip(num(m)).and_then(|(d, m)| day_month(today, d, m))
+        }
         _ => return Typed::NotADate,
     };
     match date {
@@ -112,6 +175,10 @@ fn typed_date(token: &str, today: NaiveDate) -> Typed {
 
 /// Finds the spoken dates in `words`; `None` when one of them is impossible.
 fn spoken_dates(words: &[String], today: NaiveDate, found: &mut Found) -> Option<()> {
+    let exact = |found: &mut Found, date: Option<NaiveDate>| -> Option<()> {
+        found.dates.push(Candidate::Exact(date?));
+        Some(())
+    };
     let spans = find_spans(words);
     let span_at = |start: usize| spans.iter().find(|s| s.start == start);
     let span_ending = |end: usize| spans.iter().find(|s| s.end == end);
@@ -122,31 +189,31 @@ fn spoken_dates(words: &[String], today: NaiveDate, found: &mut Found) -> Option
     while i < words.len() {
         let w = words[i].as_str();
         if starts_with_at(words, i, &["aujourd", "hui"]) {
-            found.dates.push(today);
+            exact(found, Some(today))?;
             i += 2;
             continue;
         }
         if starts_with_at(words, i, &["apres", "demain"]) {
-            found.dates.push(today.checked_add_days(Days::new(2))?);
+            exact(found, today.checked_add_days(Days::new(2)))?;
             i += 2;
             continue;
         }
         if starts_with_at(words, i, &["avant", "hier"]) {
-            found.dates.push(today.checked_sub_days(Days::new(2))?);
+            exact(found, today.checked_sub_days(Days::new(2)))?;
             i += 2;
             continue;
         }
         match w {
-            "demain" => found.dates.push(today.checked_add_days(Days::new(1))?),
-            "hier" => found.dates.push(today.checked_sub_days(Days::new(1))?),
+            "demain" => exact(found, today.checked_add_days(Days::new(1)))?,
+            "hier" => exact(found, today.checked_sub_days(Days::new(1)))?,
             "dans" => {
                 if let Some(date) = relative(words, span_at(i + 1), today, true) {
-                    found.dates.push(date?);
+                    exact(found, date)?;
                 }
             }
             "il" if starts_with_at(words, i, &["il", "y", "a"]) => {
                 if let Some(date) = relative(words, span_at(i + 3), today, false) {
-                    found.dates.push(date?);
+                    exact(found, date)?;
                 }
             }
             _ => {}
@@ -174,9 +241,13 @@ fn spoken_dates(words: &[String], today: NaiveDate, found: &mut Found) -> Option
                     if span.ordinal {
                         return None;
                     }
-                    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?
+                    Candidate::Exact(NaiveDate::from_ymd_opt(
+                        i32::try_from(year).ok()?,
+                        month,
+                        day,
+                    )?)
                 }
-                None => next_day_month(today, day, month)?,
+                None => day_month(today, day, month)?,
             };
             found.dates.push(date);
         }
@@ -192,7 +263,7 @@ fn spoken_dates(words: &[String], today: NaiveDate, found: &mut Found) -> Option
             let before_dans = span.start > 0 && words[span.start - 1] == "dans";
             if (after_le || whole) && !unit_follows && !before_dans {
                 let day = day_of(span)?;
-                found.dates.push(next_day_of_month(today, day)?);
+                found.dates.push(day_of_month(today, day)?);
             }
         }
     }
@@ -201,9 +272,12 @@ fn spoken_dates(words: &[String], today: NaiveDate, found: &mut Found) -> Option
         if found.dates.is_empty() || direction.is_some() {
             // "mardi", "mardi prochain", "samedi dernier": a date of its own.
             let date = match direction {
-                Some(false) => previous_weekday(today, day),
-                _ => next_weekday(today, day),
-            }?;
+                Some(true) => Candidate::Exact(next_weekday(today, day)?),
+                Some(false) => Candidate::Exact(previous_weekday(today, day)?),
+                None => {
+                    Candidate::recurring(next_weekday(today, day), previous_weekday(today, day))?
+                }
+            };
             found.dates.push(date);
         } else {
             // "jeudi trois décembre": the weekday must match the date.
@@ -295,21 +369,30 @@ fn relative(
     })
 }
 
-/// The next `day`/`month` on or after today (looking years ahead for 29 February).
-fn next_day_month(today: NaiveDate, day: u32, month: u32) -> Option<NaiveDate> {
-    // Impossible in any year ("le trente et un février").
+/// `day`/`month` without a year: the next one on or after today and the previous one (looking
+/// years away for 29 February); `None` when no year has it ("le trente et un février").
+fn day_month(today: NaiveDate, day: u32, month: u32) -> Option<Candidate> {
     NaiveDate::from_ymd_opt(2000, month, day)?;
-    (0..=8)
-        .filter_map(|ahead| NaiveDate::from_ymd_opt(today.year() + ahead, month, day))
-        .find(|d| *d >= today)
+    let in_year =
+        |offset: i32| NaiveDate::from_ymd_opt(today.year().checked_add(offset)?, month, day);
+    let next = (0..=8).filter_map(in_year).find(|d| *d >= today);
+    let previous = (0..=8)
+        .filter_map(|back| in_year(-back))
+        .find(|d| *d < today);
+    Candidate::recurring(next, previous)
 }
 
-/// Day `day` of this month if not past, else of the next month that has it.
-fn next_day_of_month(today: NaiveDate, day: u32) -> Option<NaiveDate> {
+/// Day `day` without a month: of this month if not past, else of the next month that has
+/// it; and the previous one, in this month or an earlier one.
+fn day_of_month(today: NaiveDate, day: u32) -> Option<Candidate> {
     let first = today.with_day(1)?;
-    (0..MAX_MONTHS_AHEAD)
+    let next = (0..MAX_MONTHS_AHEAD)
         .filter_map(|ahead| first.checked_add_months(Months::new(ahead))?.with_day(day))
-        .find(|d| *d >= today)
+        .find(|d| *d >= today);
+    let previous = (0..MAX_MONTHS_AHEAD)
+        .filter_map(|back| first.checked_sub_months(Months::new(back))?.with_day(day))
+        .find(|d| *d < today);
+    Candidate::recurring(next, previous)
 }
 
 /// The next such weekday strictly after today.
@@ -335,7 +418,87 @@ mod tests {
     }
 
     fn d(s: &str) -> Option<String> {
-        understand(s, today()).map(|d| d.format("%Y-%m-%d").to_string())
+        understand_within(s, today(), DateWindow::ANY).map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
+    fn within(s: &str, earliest: Option<&str>, latest: Option<&str>) -> Option<String> {
+        let parse = |d: Option<&str>| d.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let window = DateWindow {
+            earliest: parse(earliest),
+            latest: parse(latest),
+        };
+        understand_within(s, today(), window).map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
+    #[test]
+    fn a_date_without_its_year_goes_where_the_bounds_allow() {
+        let past = Some("2026-11-28"); // latest: today
+        assert_eq!(
+            within("le 3 décembre", None, past).as_deref(),
+            Some("2025-12-03")
+        );
+        assert_eq!(within("12/03", None, past).as_deref(), Some("2026-03-12"));
+        assert_eq!(
+            within("le quinze", None, past).as_deref(),
+            Some("2026-11-15")
+        );
+        assert_eq!(within("mardi", None, past).as_deref(), Some("2026-11-24"));
+        assert_eq!(
+            within("le 28 novembre", None, past).as_deref(),
+            Some("2026-11-28")
+        );
+        assert_eq!(
+            within("jeudi 3 décembre", None, past),
+            None,
+            "a Wednesday in 2025"
+        );
+        // Said with its year, or relative: as said, whatever the bounds.
+        assert_eq!(
+            within("le 3 décembre 2026", None, past).as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(
+            within("mardi prochain", None, past).as_deref(),
+            Some("2026-12-01")
+        );
+        // A booking in the next three months: the next one.
+        let ahead = (Some("2026-11-28"), Some("2027-02-26"));
+        assert_eq!(
+            within("le 3 décembre", ahead.0, ahead.1).as_deref(),
+            Some("2026-12-03")
+        );
+        // Both years within the bounds: the nearer to today.
+        let year_around = (Some("2025-11-28"), Some("2027-11-28"));
+        assert_eq!(
+            within("le 3 décembre", year_around.0, year_around.1).as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(
+            within("le 20 novembre", year_around.0, year_around.1).as_deref(),
+            Some("2026-11-20")
+        );
+        // Neither within: the next one, which the question's bounds then refuse with a reason.
+        assert_eq!(
+            within("le 3 décembre", Some("2027-06-01"), Some("2027-07-01")).as_deref(),
+            Some("2026-12-03")
+        );
+    }
+
+    #[test]
+    fn two_dates_equally_near_are_not_a_guess() {
+        // Today is 28 November: the 13th is 15 days back and 15 days ahead.
+        let around = (Some("2026-10-01"), Some("2027-01-31"));
+        assert_eq!(within("le treize", around.0, around.1), None);
+        assert_eq!(
+            within("le douze", around.0, around.1).as_deref(),
+            Some("2026-12-12")
+        );
+        assert_eq!(
+            within("le quatorze", around.0, around.1).as_deref(),
+            Some("2026-11-14")
+        );
+        // Without bounds, the next one, as always.
+        assert_eq!(d("le treize").as_deref(), Some("2026-12-13"));
     }
 
     #[test]

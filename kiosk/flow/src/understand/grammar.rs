@@ -59,7 +59,7 @@ impl Phrases {
 pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
     let mut p = Phrases::default();
     match expected {
-        Expected::Text | Expected::Email => return None,
+        Expected::Text | Expected::Name | Expected::Email => return None,
         Expected::YesNo => {
             for phrase in YES.iter().chain(NO) {
                 if !TOUCH_ONLY.contains(phrase) {
@@ -86,7 +86,7 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
             p.add_numbers(0..=99);
             p.add("trente trois");
         }
-        Expected::Date => {
+        Expected::Date(_) => {
             p.add("premier");
             p.add("le premier");
             p.add_numbers(1..=31);
@@ -193,6 +193,7 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
 mod tests {
     use super::*;
     use crate::model::ChoiceOption;
+    use crate::understand::DateWindow;
 
     #[test]
     fn free_dictation_has_no_grammar() {
@@ -210,7 +211,7 @@ mod tests {
         let phone = grammar_phrases(Expected::Phone).expect("grammar");
         assert!(phone.contains(&"quatre vingt dix neuf".to_string()));
         assert!(phone.contains(&"zéro".to_string()));
-        let date = grammar_phrases(Expected::Date).expect("grammar");
+        let date = grammar_phrases(Expected::Date(DateWindow::ANY)).expect("grammar");
         assert!(date.contains(&"trente et un".to_string()));
         assert!(date.contains(&"décembre".to_string()));
         assert!(date.contains(&"aujourd'hui".to_string()));

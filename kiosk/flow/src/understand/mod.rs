@@ -4,8 +4,9 @@
 //!
 //! # Layout
 //! - `normalize`: one normal form for all matching (case, accents, apostrophes, fillers).
-//! - `command`: the nine global commands, recognised before any answer.
-//! - one module per answer kind: `yes_no`, `number`, `phone`, `date`, `time`, `email`, `choice`.
+//! - `command`: the ten global commands, recognised before any answer.
+//! - one module per answer kind: `yes_no`, `number`, `phone`, `date`, `time`, `email`, `choice`,
+//!   `name` (a dictated name, capitalised).
 //! - `receipt`: receipt codes said letter by letter ("ka, sept, emme...") or typed.
 //! - `grammar`: the phrases the recognizer should expect for a kind (Vosk grammar mode).
 //!
@@ -21,6 +22,7 @@ mod command;
 mod date;
 mod email;
 mod grammar;
+mod name;
 pub(crate) mod normalize;
 mod number;
 mod phone;
@@ -30,6 +32,7 @@ mod yes_no;
 
 pub use choice::ChoiceIndex;
 pub use choices::SeveralChoices;
+pub use name::capitalize_name;
 
 /// A command the citizen can give at any step, by voice or with a button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -45,10 +48,13 @@ pub enum Command {
     Human,
     /// "Où suis-je ?": the flow, the step number and what can be said, nothing lost.
     WhereAmI,
+    /// "Je ne sais pas", "passer": leave an optional question without an answer. The session
+    /// decides: a question that is not optional says so and asks again.
+    Skip,
 }
 
 impl Command {
-    pub const ALL: [Command; 9] = [
+    pub const ALL: [Command; 10] = [
         Command::Repeat,
         Command::Help,
         Command::Back,
@@ -58,6 +64,7 @@ impl Command {
         Command::Louder,
         Command::Human,
         Command::WhereAmI,
+        Command::Skip,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +78,7 @@ impl Command {
             Command::Louder => "louder",
             Command::Human => "human",
             Command::WhereAmI => "where_am_i",
+            Command::Skip => "skip",
         }
     }
 
@@ -87,6 +95,7 @@ impl Command {
             Command::Louder => "plus-fort",
             Command::Human => "appeler",
             Command::WhereAmI => "ou-suis-je",
+            Command::Skip => "passer",
         }
     }
 
@@ -103,12 +112,39 @@ pub enum Expected<'a> {
     Number,
     Phone,
     Email,
-    Date,
+    /// A date; a day said without its year goes in the year the window allows.
+    Date(DateWindow),
     Time,
     Text,
+    /// A person's name: free dictation, capitalised ("Jean-Pierre de la Tour").
+    Name,
     Choice(&'a [ChoiceOption]),
     /// Several options of the list (`type: choices`).
     Choices(&'a [ChoiceOption]),
+}
+
+/// The dates a question accepts, resolved for today: where a date said without its year
+/// ("le 3 décembre", "le 15", "mardi") is placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateWindow {
+    pub earliest: Option<NaiveDate>,
+    pub latest: Option<NaiveDate>,
+}
+
+impl DateWindow {
+    /// No bound: a date without its year is the next one (today included).
+    pub const ANY: DateWindow = DateWindow {
+        earliest: None,
+        latest: None,
+    };
+
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.earliest.is_none_or(|e| date >= e) && self.latest.is_none_or(|l| date <= l)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.earliest.is_none() && self.latest.is_none()
+    }
 }
 
 /// The result of understanding one utterance.
@@ -166,12 +202,15 @@ pub fn understand(expected: Expected<'_>, utterance: &str, today: NaiveDate) -> 
         Expected::Number => number::understand(utterance).map(Value::Number),
         Expected::Phone => phone::understand(utterance).map(Value::Phone),
         Expected::Email => email::understand(utterance).map(Value::Email),
-        Expected::Date => date::understand(utterance, today).map(Value::Date),
+        Expected::Date(window) => {
+            date::understand_within(utterance, today, window).map(Value::Date)
+        }
         Expected::Time => time::understand(utterance).map(Value::Time),
         Expected::Text => {
             let text = utterance.split_whitespace().collect::<Vec<_>>().join(" ");
             (!text.is_empty()).then_some(Value::Text(text))
         }
+        Expected::Name => name::understand(utterance).map(Value::Text),
         Expected::Choice(options) => choice::understand(options, utterance).map(Value::Choice),
         // A complete list of options; see [`understand_several`] for additions and removals.
         Expected::Choices(options) => match choices::understand(options, utterance) {
@@ -201,7 +240,7 @@ pub fn understand_several(
 }
 
 /// The phrases a speech recognizer in grammar mode should expect for this kind of answer,
-/// including the global command phrases; None for free dictation (Text, Email).
+/// including the global command phrases; None for free dictation (Text, Name, Email).
 pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
     grammar::grammar_phrases(expected)
 }
@@ -255,9 +294,10 @@ mod tests {
                 Expected::Number,
                 Expected::Phone,
                 Expected::Email,
-                Expected::Date,
+                Expected::Date(DateWindow::ANY),
                 Expected::Time,
                 Expected::Text,
+                Expected::Name,
             ] {
                 let u = understand(expected, phrase, today());
                 assert_eq!(u.command, Some(command), "{phrase} {expected:?}");

@@ -81,5 +81,6 @@ pub fn report(n: usize) -> Submission {
                 "06 12 34 56 78",
             ),
         ],
+        urgent: false,
     }
 }
