@@ -1,5 +1,6 @@
 //! The `backend` command line: `init`, `kiosk add|list|revoke`, `service add|list`,
-//! `user add|list|password`, `serve`, `submissions`, `status set`. Messages are French;
+//! `user add|list|password`, `flow publish|list|retire` (in [`crate::flow_cmd`]), `serve`,
+//! `submissions`, `status set`. Messages are French;
 //! results go to stdout, explanations to stderr.
 
 use crate::config::{ConfigFile, CookieSecure};
@@ -57,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Publie des parcours aux bornes, les liste, les retire.
+    Flow {
+        #[command(subcommand)]
+        command: crate::flow_cmd::FlowCommand,
+    },
     /// Lance l'API des bornes, les pages des agents et les notifications.
     Serve {
         /// Adresse d'écoute (port 0 : un port libre au hasard).
@@ -71,6 +77,9 @@ pub enum Command {
         /// Drapeau Secure du cookie de session : auto (défaut), on ou off.
         #[arg(long, value_name = "auto|on|off")]
         cookie_secure: Option<CookieSecure>,
+        /// Dossier des parcours livrés avec les bornes (leurs titres, pour ceux jamais publiés).
+        #[arg(long, value_name = "DIR")]
+        flows: Option<PathBuf>,
     },
     /// Affiche les demandes reçues, ouvertes.
     Submissions {
@@ -223,11 +232,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 password_stdin,
             } => user_password(&data_dir, &email, password_stdin),
         },
+        Command::Flow { command } => crate::flow_cmd::run(&data_dir, command),
         Command::Serve {
             listen,
             config,
             public_url,
             cookie_secure,
+            flows,
         } => {
             let mut file = load_config(&data_dir, config.as_deref())?;
             if let Some(url) = public_url {
@@ -237,7 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(secure) = cookie_secure {
                 file.web.cookie_secure = secure;
             }
-            serve_command(&data_dir, &listen, &file)
+            serve_command(&data_dir, &listen, &file, flows.as_deref())
         }
         Command::Submissions { json } => list_submissions(&data_dir, json),
         Command::Status { command } => match command {
@@ -251,12 +262,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn init(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
+    // A data folder made before publishing existed gets its catalog signing key only.
+    if data_dir.key_path().exists() && !data_dir.signing_key_path().exists() {
+        let catalog_key = data_dir.init_signing_key()?;
+        eprintln!(
+            "Clé de signature des parcours créée : {} (à sauvegarder, ne jamais la partager).",
+            data_dir.signing_key_path().display()
+        );
+        eprintln!(
+            "Les bornes déjà inscrites doivent être réinscrites pour recevoir les parcours              publiés. Clé publique :"
+        );
+        println!("{catalog_key}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let done = data_dir.init()?;
     eprintln!("Dossier des données prêt : {}", data_dir.root().display());
     eprintln!("  base : {}", done.db_path.display());
     eprintln!(
         "  clé secrète : {} (à sauvegarder, ne jamais la partager)",
         done.key_path.display()
+    );
+    eprintln!(
+        "  clé de signature des parcours : {} (même soin)",
+        done.signing_key_path.display()
     );
     eprintln!("Clé publique (envoyée aux bornes à l'enrôlement) :");
     println!("{}", done.public_key);
@@ -281,6 +309,7 @@ fn kiosk_add(data_dir: &DataDir, name: &str, place: &str) -> anyhow::Result<Exit
 fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     let db = data_dir.open_db()?;
     let all = db.with(|conn| kiosks::list(conn))?;
+    let catalogs = db.with(|conn| crate::db::flow_catalog::kiosk_catalog_states(conn))?;
     if all.is_empty() {
         eprintln!("Aucune borne. Ajoutez-en une : backend kiosk add NOM --place LIEU");
         return Ok(ExitCode::SUCCESS);
@@ -293,7 +322,9 @@ fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
         "RÉVOQUÉE".to_string(),
         "DERNIER CONTACT".to_string(),
         "FILE D'ATTENTE".to_string(),
+        "CATALOGUE".to_string(),
     ]];
+    let mut refusals = Vec::new();
     for kiosk in &all {
         rows.push([
             kiosk.name.clone(),
@@ -307,9 +338,18 @@ fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
             kiosk
                 .queue_length
                 .map_or_else(|| "-".into(), |n| n.to_string()),
+            match catalogs.get(&kiosk.id) {
+                Some(state) if kiosk.last_seen_at.is_some() => state
+                    .version
+                    .map_or_else(|| "livrés".into(), |v| format!("v{v}")),
+                _ => "-".into(),
+            },
         ]);
+        if let Some(refused) = catalogs.get(&kiosk.id).and_then(|c| c.refused.clone()) {
+            refusals.push(format!("{} : catalogue refusé : {refused}", kiosk.name));
+        }
     }
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -327,6 +367,9 @@ fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
             }
         }
         writeln!(out, "{line}")?;
+    }
+    for refusal in refusals {
+        writeln!(out, "{refusal}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -517,6 +560,7 @@ fn serve_command(
     data_dir: &DataDir,
     listen: &str,
     config: &ConfigFile,
+    shipped_flows: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -526,7 +570,12 @@ fn serve_command(
         .with_writer(io::stderr)
         .with_ansi(io::stderr().is_terminal())
         .init();
-    let state = AppState::open(data_dir)?;
+    let mut state = AppState::open(data_dir)?;
+    if let Some(dir) = shipped_flows {
+        let titles = crate::flow_titles::ShippedTitles::load(dir)
+            .with_context(|| format!("--flows {}", dir.display()))?;
+        state = state.with_shipped_titles(titles);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -587,6 +636,8 @@ struct SubmissionLine<'a> {
     id: &'a str,
     kiosk_id: &'a str,
     flow_id: &'a str,
+    /// The flow's published title, else its id.
+    flow_title: &'a str,
     flow_version: u32,
     service: &'a str,
     receipt: &'a str,
@@ -604,14 +655,17 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
     let mut out = BufWriter::new(stdout.lock());
     let mut count = 0usize;
     let written = db.with(|conn| {
+        let titles = crate::flow_titles::Titles::load(conn, &Default::default())?;
         submissions::for_each(conn, |s| {
             count += 1;
+            let flow_title = titles.of(&s.flow_id);
             if json {
                 let answers = s.opened()?;
                 let line = SubmissionLine {
                     id: &s.id,
                     kiosk_id: &s.kiosk_id,
                     flow_id: &s.flow_id,
+                    flow_title: &flow_title,
                     flow_version: s.flow_version,
                     service: &s.service,
                     receipt: &s.receipt,
@@ -629,7 +683,7 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
                     "{}  {}  {} v{}  reçue le {}  {}{}",
                     s.receipt,
                     s.service,
-                    s.flow_id,
+                    flow_title,
                     s.flow_version,
                     s.received_at,
                     s.status.french(),

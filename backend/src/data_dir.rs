@@ -1,9 +1,13 @@
-//! The data folder: `backend.sqlite3` (the database) and `backend.key` (the X25519 secret
-//! key, base64, mode 0600). `backend init` makes both; everything else only opens them.
+//! The data folder: `backend.sqlite3` (the database), `backend.key` (the X25519 secret
+//! key, base64, mode 0600) and `catalog.key` (the Ed25519 key that signs the catalogs of
+//! published flows, base64, mode 0600, kept with the same care). `backend init` makes them;
+//! everything else only opens them.
 
 use crate::db::Db;
 use anyhow::{bail, Context};
+use kiosk_sync::catalog::{self, SigningKey};
 use kiosk_sync::seal::KeyPair;
+use rand::Rng;
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
@@ -11,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub const DB_FILE: &str = "backend.sqlite3";
 pub const KEY_FILE: &str = "backend.key";
+pub const SIGNING_KEY_FILE: &str = "catalog.key";
 
 /// The data folder given by `--data-dir`.
 #[derive(Debug, Clone)]
@@ -25,6 +30,9 @@ pub struct Initialized {
     pub public_key: String,
     pub key_path: PathBuf,
     pub db_path: PathBuf,
+    /// The public key that verifies published catalogs (sent to kiosks at enrolment).
+    pub catalog_key: String,
+    pub signing_key_path: PathBuf,
 }
 
 impl DataDir {
@@ -44,6 +52,40 @@ impl DataDir {
         self.root.join(KEY_FILE)
     }
 
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.root.join(SIGNING_KEY_FILE)
+    }
+
+    /// Makes the catalog signing key (`backend init`, or alone for a data folder made
+    /// before publishing existed). Refuses to replace one: kiosks trust its public half.
+    pub fn init_signing_key(&self) -> anyhow::Result<String> {
+        let mut secret = [0u8; 32];
+        rand::rng().fill(&mut secret);
+        let (key, text) = catalog::signing_key_from_bytes(secret);
+        write_secret(&self.root, &self.signing_key_path(), &text)?;
+        Ok(catalog::public_key_base64(&key))
+    }
+
+    /// Loads the catalog signing key; fails with a hint when `backend init` was not run.
+    pub fn load_signing_key(&self) -> anyhow::Result<SigningKey> {
+        let path = self.signing_key_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound => bail!(
+                "pas de clé de signature des parcours dans {} : lancez : backend init --data-dir {}",
+                self.root.display(),
+                self.root.display()
+            ),
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("impossible de lire la clé {}", path.display()))
+            }
+        };
+        warn_if_readable(&path);
+        catalog::signing_key_from_base64(&text)
+            .with_context(|| format!("clé de signature illisible dans {}", path.display()))
+    }
+
     /// Creates the folder (0700), a new key pair (the secret in a file created 0600) and the
     /// database. Refuses if a key is already there: overwriting it would make every
     /// submission sealed for it unreadable.
@@ -58,35 +100,16 @@ impl DataDir {
             .create(&self.root)
             .with_context(|| format!("impossible de créer le dossier {}", self.root.display()))?;
         let keys = KeyPair::generate();
-        // create_new: even a key written between the check above and here is never replaced.
-        let mut file = match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&key_path)
-        {
-            Ok(file) => file,
-            Err(error) if error.kind() == ErrorKind::AlreadyExists => {
-                bail!(refuse_overwrite(&key_path))
-            }
-            Err(error) => {
-                return Err(error)
-                    .with_context(|| format!("impossible de créer la clé {}", key_path.display()))
-            }
-        };
-        writeln!(file, "{}", keys.secret_base64())
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("impossible d'écrire la clé {}", key_path.display()))?;
-        // Make the new file's name durable too.
-        File::open(&self.root)
-            .and_then(|dir| dir.sync_all())
-            .with_context(|| format!("impossible de synchroniser {}", self.root.display()))?;
+        write_secret(&self.root, &key_path, &keys.secret_base64())?;
+        let catalog_key = self.init_signing_key()?;
         let db_path = self.db_path();
         Db::open(&db_path)?;
         Ok(Initialized {
             public_key: keys.public_base64(),
             key_path,
             db_path,
+            catalog_key,
+            signing_key_path: self.signing_key_path(),
         })
     }
 
@@ -105,14 +128,7 @@ impl DataDir {
                     .with_context(|| format!("impossible de lire la clé {}", key_path.display()))
             }
         };
-        if let Ok(meta) = std::fs::metadata(&key_path) {
-            if meta.mode() & 0o077 != 0 {
-                tracing::warn!(
-                    "la clé {} est lisible par d'autres utilisateurs : chmod 600 conseillé",
-                    key_path.display()
-                );
-            }
-        }
+        warn_if_readable(&key_path);
         KeyPair::from_secret_base64(&text)
             .with_context(|| format!("clé illisible dans {}", key_path.display()))
     }
@@ -129,6 +145,45 @@ impl DataDir {
         }
         Db::open(&db_path)
     }
+}
+
+fn warn_if_readable(key_path: &Path) {
+    if let Ok(meta) = std::fs::metadata(key_path) {
+        if meta.mode() & 0o077 != 0 {
+            tracing::warn!(
+                "la clé {} est lisible par d'autres utilisateurs : chmod 600 conseillé",
+                key_path.display()
+            );
+        }
+    }
+}
+
+/// Writes a secret in a new file (0600), never over an existing one, and makes it durable.
+fn write_secret(root: &Path, key_path: &Path, secret: &str) -> anyhow::Result<()> {
+    // create_new: even a key written between a check and here is never replaced.
+    let mut file = match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(key_path)
+    {
+        Ok(file) => file,
+        Err(error) if error.kind() == ErrorKind::AlreadyExists => {
+            bail!(refuse_overwrite(key_path))
+        }
+        Err(error) => {
+            return Err(error)
+                .with_context(|| format!("impossible de créer la clé {}", key_path.display()))
+        }
+    };
+    writeln!(file, "{secret}")
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("impossible d'écrire la clé {}", key_path.display()))?;
+    // Make the new file's name durable too.
+    File::open(root)
+        .and_then(|dir| dir.sync_all())
+        .with_context(|| format!("impossible de synchroniser {}", root.display()))?;
+    Ok(())
 }
 
 fn refuse_overwrite(key_path: &Path) -> String {

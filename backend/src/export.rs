@@ -61,7 +61,11 @@ pub fn answers(opened: &Submission) -> Vec<Answer> {
 
 /// The JSON of one request: what the kiosk sent (answers included), where it is, and its
 /// history. Fails only if its stored answers do not read back ([`crate::opened::stored`]).
-pub fn request_json(detail: &Detail, service_name: Option<&str>) -> anyhow::Result<Value> {
+pub fn request_json(
+    detail: &Detail,
+    service_name: Option<&str>,
+    flow_title: &str,
+) -> anyhow::Result<Value> {
     let s = &detail.submission;
     let opened = s.opened()?;
     let history: Vec<Value> = detail
@@ -81,6 +85,7 @@ pub fn request_json(detail: &Detail, service_name: Option<&str>) -> anyhow::Resu
         "id": s.id,
         "receipt": s.receipt,
         "flow_id": s.flow_id,
+        "flow_title": flow_title,
         "flow_version": s.flow_version,
         "service": {"id": s.service, "name": service_name},
         "kiosk": {"id": s.kiosk_id, "name": detail.kiosk_name, "place": detail.kiosk_place},
@@ -140,8 +145,15 @@ pub fn csv_header() -> String {
     ])
 }
 
-/// The CSV line of one request; `received` is its reception time as agents read it.
-pub fn csv_request(line: &Line, received: &str, service_name: &str, opened: &Submission) -> String {
+/// The CSV line of one request; `received` is its reception time as agents read it,
+/// `flow_title` its flow's title (`crate::flow_titles`).
+pub fn csv_request(
+    line: &Line,
+    received: &str,
+    service_name: &str,
+    flow_title: &str,
+    opened: &Submission,
+) -> String {
     let answers = answers(opened)
         .into_iter()
         .map(|a| format!("{} : {}", a.label, a.display))
@@ -153,7 +165,7 @@ pub fn csv_request(line: &Line, received: &str, service_name: &str, opened: &Sub
         received,
         status_label(line.status),
         if line.urgent { "Oui" } else { "Non" },
-        line.flow_id.as_str(),
+        flow_title,
         version.as_str(),
         service_name,
         line.commune.as_deref().unwrap_or(""),

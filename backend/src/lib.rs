@@ -27,7 +27,10 @@
 //! - [`error`]: the one [`error::Error`] enum and its HTTP mapping.
 //! - [`serve`]: runs the router and the notifier on a listener until a shutdown future
 //!   completes.
-//! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it).
+//! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it);
+//!   [`flow_cmd`]: its `flow publish|list|retire`.
+//! - [`publish`]: checking a publication (flow checker, growing versions, kiosks) for the
+//!   page and the command line; [`flow_titles`]: a flow's title for people.
 //!
 //! The wire types all come from `kiosk_sync::wire`, and the submission from
 //! `kiosk_flow::submission`: this crate never redefines them.
@@ -40,11 +43,14 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod flow_cmd;
+pub mod flow_titles;
 pub mod handlers;
 pub mod notify;
 pub mod opened;
 pub mod pages;
 pub mod passwords;
+pub mod publish;
 pub mod router;
 pub mod secrets;
 pub mod serve;

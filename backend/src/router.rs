@@ -55,6 +55,7 @@ pub enum Endpoint {
     PutHelpCall,
     Heartbeat,
     Status,
+    Catalog,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +93,11 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/status/{receipt}",
         endpoint: Endpoint::Status,
     },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/catalog",
+        endpoint: Endpoint::Catalog,
+    },
 ];
 
 /// Which page handler answers a page route.
@@ -124,6 +130,8 @@ pub enum Page {
     Kiosks,
     KioskCreate,
     KioskRevoke,
+    Flows,
+    FlowPublish,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -188,10 +196,12 @@ pub const PAGES: &[PageRoute] = &[
         "/admin/bornes/{id}/revoquer",
         Page::KioskRevoke,
     ),
+    page(Method::Get, "/admin/parcours", Page::Flows),
+    page(Method::Post, "/admin/parcours", Page::FlowPublish),
 ];
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
-    use pages::{account, assets, inbox, kiosks, login, request, services, users};
+    use pages::{account, assets, flows, inbox, kiosks, login, request, services, users};
     let filter = route.method.filter();
     match route.page {
         Page::Home => on(filter, pages::home),
@@ -221,6 +231,8 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::Kiosks => on(filter, kiosks::list),
         Page::KioskCreate => on(filter, kiosks::create),
         Page::KioskRevoke => on(filter, kiosks::revoke),
+        Page::Flows => on(filter, flows::list),
+        Page::FlowPublish => on(filter, flows::publish),
     }
 }
 
@@ -232,6 +244,7 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::PutHelpCall => on(filter, handlers::help_calls::put),
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
+        Endpoint::Catalog => on(filter, handlers::catalog::get),
     }
 }
 
@@ -340,6 +353,7 @@ mod tests {
         assert_eq!(path(Endpoint::PutHelpCall), wire::help_call_path("{id}"));
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
+        assert_eq!(path(Endpoint::Catalog), wire::catalog_path());
     }
 
     #[test]

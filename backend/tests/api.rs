@@ -543,6 +543,8 @@ fn heartbeat(queue_length: u64) -> Heartbeat {
         queue_length,
         last_error: Some("délai dépassé".into()),
         free_disk_bytes: 12_000_000_000,
+        catalog_version: None,
+        catalog_refused: None,
     }
 }
 

@@ -497,3 +497,94 @@ async fn repeated_failed_logins_are_slowed_down() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_publishes_from_the_page_and_sees_an_error_on_its_line() {
+    let world = world().await;
+    const ADMIN: &str = "admin@campagnes-artois.example";
+    world.server.add_user(ADMIN, Role::Admin, &[], PASSWORD);
+    let files = tempfile::tempdir().expect("test helper");
+    let rappel =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../flows/rappel.yaml"))
+            .expect("test helper")
+            .replace("id: rappel\n", "id: rappel-duisans\n")
+            .replace(
+                "title: Être rappelé par quelqu'un\n",
+                "title: Être rappelé par la mairie de Duisans\n",
+            );
+    let broken = files.path().join("rappel-duisans.yaml");
+    std::fs::write(&broken, rappel.replace("kind: procedure", "kind: demarche"))
+        .expect("test helper");
+    let good = files.path().join("bon").join("rappel-duisans.yaml");
+    std::fs::create_dir_all(good.parent().expect("test helper")).expect("test helper");
+    std::fs::write(&good, &rappel).expect("test helper");
+    let base = world.base.clone();
+    let data_dir = world.server.data_dir();
+    with_browser(move |client| async move {
+        log_in(&client, &base, ADMIN, PASSWORD).await;
+        client
+            .goto(&format!("{base}/admin/parcours"))
+            .await
+            .expect("test helper");
+        let upload = client
+            .find(Locator::Id("fichiers"))
+            .await
+            .expect("the file field");
+        upload
+            .send_keys(&broken.to_string_lossy())
+            .await
+            .expect("test helper");
+        click(
+            &client,
+            "form[action=\"/admin/parcours\"] button[type=\"submit\"]",
+        )
+        .await;
+        let problems = wait_for_text(&client, "#problemes", "rappel-duisans.yaml:5:7:").await;
+        assert!(problems.contains("Rien n'est publié"), "{problems}");
+        // The faulty line is marked in the YAML shown back, and only it.
+        let marked = client
+            .find_all(Locator::Css("li.probleme"))
+            .await
+            .expect("test helper");
+        assert_eq!(marked.len(), 1);
+        assert_eq!(
+            marked[0]
+                .attr("data-ligne")
+                .await
+                .expect("test helper")
+                .as_deref(),
+            Some("5")
+        );
+        assert!(marked[0]
+            .text()
+            .await
+            .expect("test helper")
+            .contains("kind: demarche"));
+        assert!(data_dir
+            .open_db()
+            .expect("test helper")
+            .with(|c| backend::db::flow_catalog::list(c))
+            .expect("test helper")
+            .is_empty());
+
+        // Corrected, it is published and listed with its title.
+        let upload = client
+            .find(Locator::Id("fichiers"))
+            .await
+            .expect("the file field");
+        upload
+            .send_keys(&good.to_string_lossy())
+            .await
+            .expect("test helper");
+        fill(&client, "bornes", "Mairie de Duisans").await;
+        click(
+            &client,
+            "form[action=\"/admin/parcours\"] button[type=\"submit\"]",
+        )
+        .await;
+        wait_for_text(&client, "main", "Parcours publiés. Les bornes").await;
+        wait_for_text(&client, "table", "Être rappelé par la mairie de Duisans").await;
+        wait_for_text(&client, "table", "Mairie de Duisans").await;
+    })
+    .await;
+}

@@ -944,6 +944,8 @@ async fn administrators_manage_services_accounts_and_kiosks() {
             queue_length: 0,
             last_error: None,
             free_disk_bytes: 1,
+            catalog_version: Some(4),
+            catalog_refused: None,
         })
         .send()
         .await

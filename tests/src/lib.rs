@@ -6,8 +6,10 @@
 //! - [`Backend`]: `backend init` + `backend serve` on a free port, killed on drop.
 //! - [`Kiosk`]: a kiosk data folder and its commands.
 //! - [`proxy`]: a TCP proxy that delays, resets, answers 500 or cuts responses.
+//! - [`tamper`]: a TCP proxy that changes bytes of the answers (a tampered download).
 
 pub mod proxy;
+pub mod tamper;
 
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};

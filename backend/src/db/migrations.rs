@@ -166,7 +166,12 @@ UPDATE submissions SET urgent = 1
 
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(super::flow_catalog::SCHEMA),
+    ])
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! [`rusqlite::Connection`]: the server calls them through [`Db::call`] (on tokio's blocking
 //! pool, inside a tracing span), the command line through [`Db::with`].
 
+pub mod flow_catalog;
 pub mod help_calls;
 pub mod inbox;
 pub mod kiosks;

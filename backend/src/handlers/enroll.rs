@@ -31,5 +31,6 @@ pub async fn enroll(
         token,
         public_key: state.public_key.to_string(),
         receipt_prefix: kiosk.receipt_prefix,
+        catalog_key: state.catalog_key.to_string(),
     }))
 }

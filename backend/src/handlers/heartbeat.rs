@@ -2,7 +2,7 @@
 //! free disk); the back end keeps the latest, for the ambassadors' view.
 
 use crate::auth::Kiosk;
-use crate::db::{self, kiosks};
+use crate::db::{self, flow_catalog, kiosks};
 use crate::error::Error;
 use crate::extract::Json;
 use crate::state::AppState;
@@ -18,7 +18,13 @@ pub async fn post(
     state
         .db
         .call("heartbeat", move |conn| {
-            kiosks::record_heartbeat(conn, &kiosk.id, &heartbeat, &db::now())
+            kiosks::record_heartbeat(conn, &kiosk.id, &heartbeat, &db::now())?;
+            flow_catalog::record_catalog_state(
+                conn,
+                &kiosk.id,
+                heartbeat.catalog_version,
+                heartbeat.catalog_refused.as_deref(),
+            )
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

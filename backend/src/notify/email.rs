@@ -54,6 +54,7 @@ impl Mailer {
         to: &str,
         service_name: &str,
         detail: &Detail,
+        flow_title: &str,
         public_url: &str,
     ) -> Result<(), String> {
         let to: Mailbox = to
@@ -71,7 +72,7 @@ impl Mailer {
              Pour la lire et la traiter :\n{public_url}/demandes/{id}\n\n\
              Les réponses ne sont pas dans ce message : elles restent sur le serveur.\n",
             receipt = s.receipt,
-            flow = s.flow_id,
+            flow = flow_title,
             commune = detail.commune.as_deref().unwrap_or("non précisée"),
             kiosk = detail.kiosk_name.as_deref().unwrap_or("inconnue"),
             received = french_time(&s.received_at),
@@ -80,7 +81,7 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("Nouvelle demande {} — {}", s.receipt, s.flow_id))
+            .subject(format!("Nouvelle demande {} — {flow_title}", s.receipt))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|_| "message impossible à composer".to_string())?;

@@ -129,13 +129,15 @@ impl Notifier {
 
     async fn deliver(&self, item: &Pending) -> anyhow::Result<Outcome> {
         let (submission_id, service_id) = (item.submission_id.clone(), item.service_id.clone());
-        let (detail, service) = self
+        let shipped = self.state.shipped_titles.clone();
+        let (detail, service, titles) = self
             .state
             .db
             .call("outbox_item", move |conn| {
                 Ok((
                     inbox::detail(conn, &Scope::All, &submission_id)?,
                     services::get(conn, &service_id)?,
+                    crate::flow_titles::Titles::load(conn, &shipped)?,
                 ))
             })
             .await?;
@@ -144,6 +146,7 @@ impl Notifier {
                 "le service ou la demande n'existe plus".into(),
             ));
         };
+        let flow_title = titles.of(&detail.submission.flow_id);
         let timeout = self.state.settings.retry.timeout;
         Ok(match item.channel {
             Channel::Email => {
@@ -158,7 +161,13 @@ impl Notifier {
                     ));
                 };
                 match mailer
-                    .send(to, &service.name, &detail, &self.state.settings.public_url)
+                    .send(
+                        to,
+                        &service.name,
+                        &detail,
+                        &flow_title,
+                        &self.state.settings.public_url,
+                    )
                     .await
                 {
                     Ok(()) => Outcome::Sent,
@@ -172,7 +181,8 @@ impl Notifier {
                 };
                 let delivery_id = item.id.to_string();
                 let timestamp = Utc::now().timestamp();
-                let request = match export::request_json(&detail, Some(&service.name)) {
+                let request = match export::request_json(&detail, Some(&service.name), &flow_title)
+                {
                     Ok(request) => request,
                     Err(error) => return Ok(Outcome::Failed(format!("{error:#}"))),
                 };

@@ -9,6 +9,7 @@ use crate::db::submissions::status_from_db;
 use crate::error::Error;
 use crate::export;
 use crate::extract::Query;
+use crate::flow_titles::Titles;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -218,6 +219,7 @@ pub async fn list(
     let (filter, problems) = query.filter();
     let scope = agent.scope();
     let page = query.page_number();
+    let shipped = state.shipped_titles.clone();
     let data = state
         .db
         .call("inbox", move |conn| {
@@ -234,10 +236,11 @@ pub async fn list(
                 inbox::flows(conn, &scope)?,
                 inbox::communes(conn, &scope)?,
                 service_names(conn, &scope)?,
+                Titles::load(conn, &shipped)?,
             ))
         })
         .await?;
-    let (total, pages, page, lines, counts, flows, communes, names) = data;
+    let (total, pages, page, lines, counts, flows, communes, names, titles) = data;
 
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let heading = match names.get(query.service.trim()) {
@@ -277,7 +280,7 @@ pub async fn list(
                 selected: query.statut.trim() == status_slug(status),
             })
             .collect(),
-        flows: options(&flows, query.demarche.trim(), str::to_string),
+        flows: options(&flows, query.demarche.trim(), |id| titles.of(id)),
         communes: options(&communes, query.commune.trim(), str::to_string),
         from: query.du.clone(),
         to: query.au.clone(),
@@ -291,7 +294,7 @@ pub async fn list(
             received: french_time(&line.received_at),
             status_label: status_label(line.status),
             status_slug: status_slug(line.status),
-            flow: line.flow_id,
+            flow: titles.of(&line.flow_id),
             commune: line.commune.unwrap_or_default(),
             service: name_of(&line.service),
             kiosk: line.kiosk_name.unwrap_or_default(),
@@ -325,10 +328,12 @@ pub async fn export_csv(
 ) -> Result<Response, Error> {
     let (filter, _) = query.filter();
     let scope = agent.scope();
+    let shipped = state.shipped_titles.clone();
     let csv = state
         .db
         .call("inbox_csv", move |conn| {
             let names = service_names(conn, &scope)?;
+            let titles = Titles::load(conn, &shipped)?;
             let mut csv = String::from(export::CSV_BOM);
             csv.push_str(&export::csv_header());
             inbox::for_each(conn, &scope, &filter, |line, opened| {
@@ -337,7 +342,10 @@ pub async fn export_csv(
                     .cloned()
                     .unwrap_or_else(|| line.service.clone());
                 let received = french_time(&line.received_at);
-                csv.push_str(&export::csv_request(&line, &received, &service, &opened));
+                let title = titles.of(&line.flow_id);
+                csv.push_str(&export::csv_request(
+                    &line, &received, &service, &title, &opened,
+                ));
                 Ok(())
             })?;
             Ok(csv)

@@ -5,7 +5,7 @@
 use super::session::{Admin, AdminPosted, Agent};
 use super::users::SecretTemplate;
 use super::view::{self, french_time, render, see_other, Layout, NoFields, NoticeQuery};
-use crate::db::{self, kiosks};
+use crate::db::{self, flow_catalog, kiosks};
 use crate::error::Error;
 use crate::extract::{Path, Query};
 use crate::secrets;
@@ -34,6 +34,10 @@ pub struct KioskLine {
     pub version: String,
     pub last_error: String,
     pub revocable: bool,
+    /// The catalog of published flows it runs ("version 7", "parcours livrés"), and why
+    /// it refused the last one offered, if it did.
+    pub catalog: String,
+    pub catalog_refused: String,
 }
 
 #[derive(Template)]
@@ -46,7 +50,17 @@ struct KiosksTemplate {
     form: KioskForm,
 }
 
-fn line(kiosk: kiosks::Kiosk) -> KioskLine {
+fn line(
+    kiosk: kiosks::Kiosk,
+    catalogs: &std::collections::HashMap<String, flow_catalog::KioskCatalog>,
+) -> KioskLine {
+    let state = catalogs.get(&kiosk.id).cloned().unwrap_or_default();
+    let catalog = match state.version {
+        _ if kiosk.last_seen_at.is_none() => "—".to_string(),
+        Some(version) => format!("version {version}"),
+        None => "parcours livrés".to_string(),
+    };
+    let catalog_refused = state.refused.unwrap_or_default();
     let state = match (&kiosk.revoked_at, &kiosk.enrolled_at) {
         (Some(_), _) => "révoquée",
         (None, Some(_)) => "en service",
@@ -67,6 +81,8 @@ fn line(kiosk: kiosks::Kiosk) -> KioskLine {
             .map_or_else(|| "—".to_string(), |n| n.to_string()),
         version: kiosk.software_version.unwrap_or_else(|| "—".to_string()),
         last_error: kiosk.last_error.unwrap_or_default(),
+        catalog,
+        catalog_refused,
     }
 }
 
@@ -78,11 +94,19 @@ async fn list_page(
     problems: Vec<String>,
     form: KioskForm,
 ) -> Result<Response, Error> {
-    let all = state.db.call("kiosks", |conn| kiosks::list(conn)).await?;
+    let (all, catalogs) = state
+        .db
+        .call("kiosks", |conn| {
+            Ok((
+                kiosks::list(conn)?,
+                flow_catalog::kiosk_catalog_states(conn)?,
+            ))
+        })
+        .await?;
     let template = KiosksTemplate {
         layout: admin.layout("Bornes", view::SECTION_KIOSKS),
         notice,
-        kiosks: all.into_iter().map(line).collect(),
+        kiosks: all.into_iter().map(|k| line(k, &catalogs)).collect(),
         problems,
         form,
     };

@@ -11,6 +11,7 @@ use crate::db::submissions::{self, status_from_db, StatusChange, BY_AGENT};
 use crate::error::Error;
 use crate::export::{self, Answer};
 use crate::extract::{Path, Query};
+use crate::flow_titles::Titles;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -62,11 +63,13 @@ pub struct ShowQuery {
 }
 
 /// The request `id` as `scope` may see it, with its service's name.
+/// A request, its service's name and its flow's title.
 async fn load(
     state: &AppState,
     scope: Scope,
     id: String,
-) -> Result<(Detail, Option<String>), Error> {
+) -> Result<(Detail, Option<String>, String), Error> {
+    let shipped = state.shipped_titles.clone();
     state
         .db
         .call("request", move |conn| {
@@ -74,7 +77,8 @@ async fn load(
                 return Ok(None);
             };
             let name = services::get(conn, &detail.submission.service)?.map(|s| s.name);
-            Ok(Some((detail, name)))
+            let title = Titles::load(conn, &shipped)?.of(&detail.submission.flow_id);
+            Ok(Some((detail, name, title)))
         })
         .await?
         .ok_or(Error::NotFound)
@@ -95,7 +99,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, Error> {
-    let (detail, service_name) = load(&state, agent.scope(), id).await?;
+    let (detail, service_name, flow_title) = load(&state, agent.scope(), id).await?;
     let s = &detail.submission;
     let kiosk = match (&detail.kiosk_name, &detail.kiosk_place) {
         (Some(name), Some(place)) => format!("{name} ({place})"),
@@ -113,7 +117,7 @@ pub async fn show(
         status_updated: french_time(&s.status_updated_at),
         status_note: s.status_note.clone(),
         urgent: s.urgent,
-        flow: format!("{} (version {})", s.flow_id, s.flow_version),
+        flow: format!("{flow_title} (version {})", s.flow_version),
         service: service_name.unwrap_or_else(|| s.service.clone()),
         kiosk,
         created: french_time(&s.created_at),
@@ -191,8 +195,8 @@ pub async fn export_json(
     agent: Agent,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let (detail, service_name) = load(&state, agent.scope(), id).await?;
-    let json = export::request_json(&detail, service_name.as_deref())?;
+    let (detail, service_name, flow_title) = load(&state, agent.scope(), id).await?;
+    let json = export::request_json(&detail, service_name.as_deref(), &flow_title)?;
     let body = serde_json::to_vec_pretty(&json).map_err(|error| Error::Internal(error.into()))?;
     tracing::info!(user = agent.user.id, submission = %detail.submission.id, "export JSON");
     let filename = format!(

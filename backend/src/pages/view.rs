@@ -17,6 +17,7 @@ pub const SECTION_INBOX: &str = "demandes";
 pub const SECTION_SERVICES: &str = "services";
 pub const SECTION_USERS: &str = "utilisateurs";
 pub const SECTION_KIOSKS: &str = "bornes";
+pub const SECTION_FLOWS: &str = "parcours";
 pub const SECTION_ACCOUNT: &str = "compte";
 
 /// What every page's frame shows.

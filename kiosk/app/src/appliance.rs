@@ -6,14 +6,19 @@
 //! and the supervisor's screen), a missing model or sound card leaves the kiosk text-only or
 //! touch-only, an unenrolled kiosk or a back end out of reach keeps submissions in the outbox.
 //! Only a missing display stops it, with a pointer to `kiosk simulate`.
+//!
+//! It offers its installed catalog of published flows, else the shipped flows
+//! ([`crate::installed`]); a catalog installed by the sync loop reaches the UI through
+//! [`crate::catalog_switch`], prompts warmed first, applied at the next attract screen.
 
-use crate::catalog;
+use crate::catalog_switch::{CatalogSwitch, WarmProgress};
+use crate::catalog_sync::CatalogOutcome;
 use crate::config::Config;
+use crate::installed;
 use crate::sync_loop;
 use crate::systemd;
 use crate::voice_engine::{VoiceEngine, VoiceReport, VoiceStatus};
 use anyhow::{Context, Result};
-use kiosk_flow::Flow;
 use kiosk_ui::{Controller, ControllerHandle, Host, KioskStatus, Storage, UiConfig, VoicePort};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -119,34 +124,6 @@ fn drm_card_present() -> bool {
     })
 }
 
-/// Flows that load, and what is wrong with the others (for the log and the supervisor).
-fn load_flows(config: &Config) -> (Vec<Arc<Flow>>, Vec<String>) {
-    match catalog::check(std::slice::from_ref(&config.flows)) {
-        Ok(report) => {
-            let problems: Vec<String> = report
-                .lines()
-                .into_iter()
-                .filter(|l| l.contains("erreur"))
-                .collect();
-            for line in &problems {
-                warn!(problem = %line, "flow left out");
-            }
-            let flows = report.flows.into_iter().map(|(_, f)| Arc::new(f)).collect();
-            (flows, problems)
-        }
-        Err(e) => {
-            warn!(error = %format!("{e:#}"), "no flows");
-            (
-                Vec::new(),
-                vec![format!(
-                    "Parcours illisibles ({}) : {e:#}",
-                    config.flows.display()
-                )],
-            )
-        }
-    }
-}
-
 /// Whether some network interface other than loopback is up (Linux).
 fn network_up() -> Option<bool> {
     let entries = std::fs::read_dir("/sys/class/net").ok()?;
@@ -203,9 +180,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("impossible de créer {}", config.data_dir.display()))?;
 
-    let (flows, flow_problems) = load_flows(&config);
     let shared = SharedStatus::new(KioskStatus {
-        problems: flow_problems,
         network: network_up(),
         ..KioskStatus::default()
     });
@@ -237,21 +212,33 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         });
     }
 
+    // The published flows if a catalog is installed, else the shipped ones.
+    let offered = installed::offered(store.as_deref(), &config.flows);
+    let flows = offered.flows;
+    shared.update(|s| s.problems.extend(offered.problems));
+
     // The voice, loading in the background; reports go to the UI once it exists.
     let voice_settings = config.voice_settings(true);
+    let progress = WarmProgress::default();
     let engine = {
         let shared = shared.clone();
+        let progress = progress.clone();
         VoiceEngine::start(
             voice_settings,
-            Box::new(move |report| on_voice_report(report, &shared)),
+            Box::new(move |report| on_voice_report(report, &shared, &progress)),
         )
         .context("le fil de la voix n'a pas démarré")?
     };
     let engine = Arc::new(engine);
-    let mut prompts = kiosk_flow::machine::fixed_prompts(flows.iter().map(|f| f.as_ref()));
-    prompts.sort();
-    prompts.dedup();
-    engine.warm_cache(prompts);
+    let switch = CatalogSwitch {
+        engine: Arc::clone(&engine),
+        progress,
+        current: Arc::new(Mutex::new(flows.clone())),
+        handle: Arc::clone(&shared.handle),
+        store_path: config.store_path(),
+        shipped: config.flows.clone(),
+    };
+    switch.warm_current();
 
     // Sync and status on tokio.
     let shutdown = CancellationToken::new();
@@ -259,7 +246,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         .worker_threads(1)
         .enable_all()
         .build()?;
-    start_background(&runtime, &config, &shared, shutdown.clone());
+    start_background(&runtime, &config, &shared, switch, shutdown.clone());
     runtime.spawn(systemd::quit_on_signal());
 
     let ui_config = UiConfig {
@@ -339,11 +326,12 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn on_voice_report(report: VoiceReport, shared: &SharedStatus) {
+fn on_voice_report(report: VoiceReport, shared: &SharedStatus, progress: &WarmProgress) {
     let handle = *shared.handle.lock().unwrap_or_else(PoisonError::into_inner);
     match report {
         VoiceReport::Ready(status) => shared.update(|s| voice_status_into(s, &status)),
         VoiceReport::CacheProgress { done, total } => {
+            progress.report(done, total);
             if done == total {
                 info!(total, "prompt cache ready");
             }
@@ -409,6 +397,7 @@ fn start_background(
     runtime: &tokio::runtime::Runtime,
     config: &Config,
     shared: &SharedStatus,
+    switch: CatalogSwitch,
     shutdown: CancellationToken,
 ) {
     {
@@ -448,6 +437,9 @@ fn start_background(
             interval,
             shutdown,
             move |report, reachable| {
+                if matches!(report.catalog, CatalogOutcome::Installed { .. }) {
+                    switch.installed();
+                }
                 let now = chrono::Local::now().format("%H:%M:%S").to_string();
                 shared.update(|s| {
                     s.queue_length = Some(report.remaining);

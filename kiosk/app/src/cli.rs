@@ -52,10 +52,22 @@ pub enum Command {
         options: Vec<String>,
         utterance: String,
     },
+    /// The flows this kiosk offers: its installed catalog of published flows, else the
+    /// shipped flows of kiosk.toml.
+    Flows {
+        /// One JSON object per line: id, version, title, kind, service, origin.
+        #[arg(long)]
+        json: bool,
+    },
     /// Play a flow (or the home menu of a folder of flows) in the terminal.
     Simulate {
         /// A flow file, or a folder of flows to choose from.
-        flow: PathBuf,
+        #[arg(required_unless_present = "installed")]
+        flow: Option<PathBuf>,
+        /// Play the kiosk as installed: its catalog of published flows (else its shipped
+        /// flows), with the home menu, as `kiosk flows` lists them.
+        #[arg(long, conflicts_with = "flow")]
+        installed: bool,
         /// Answers, one per line, as a person would say them, or touch:ID.
         #[arg(long)]
         answers: Option<PathBuf>,

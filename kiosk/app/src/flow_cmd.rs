@@ -70,6 +70,48 @@ pub fn understand_one(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `kiosk flows`: what this kiosk offers, published or shipped.
+pub fn list_offered(config: &crate::config::Config, json: bool) -> Result<ExitCode> {
+    let store = crate::open_store(&config.data_dir)?;
+    let offered = crate::installed::offered(Some(&store), &config.flows);
+    for problem in &offered.problems {
+        eprintln!("{problem}");
+    }
+    for flow in &offered.flows {
+        if json {
+            let line = serde_json::json!({
+                "id": flow.id,
+                "version": flow.version,
+                "title": flow.title,
+                "kind": flow.kind.keyword(),
+                "service": flow.service,
+                "origin": offered.origin.as_str(),
+                "catalog_version": offered.catalog_version,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{}\t{}\t{}\t{}",
+                flow.id,
+                flow.version,
+                flow.title,
+                offered.origin.as_str()
+            );
+        }
+    }
+    if !json {
+        eprintln!(
+            "{} parcours ({}).",
+            offered.flows.len(),
+            match offered.catalog_version {
+                Some(v) => format!("catalogue publié, version {v}"),
+                None => format!("parcours livrés, {}", config.flows.display()),
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The flow at `path`, or its errors printed on stderr with what to do.
 pub fn load_or_explain(path: &std::path::Path) -> Option<kiosk_flow::Flow> {
     match catalog::load_one(path) {

@@ -6,9 +6,12 @@
 
 mod appliance;
 mod catalog;
+mod catalog_switch;
+mod catalog_sync;
 mod cli;
 mod config;
 mod flow_cmd;
+mod installed;
 mod screenshot_cmd;
 mod simulate;
 mod simulate_cmd;
@@ -65,8 +68,13 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
             options,
             utterance,
         } => understand_one(kind, today_or(today), &options, &utterance),
+        Command::Flows { json } => {
+            let config = config::Config::load(&cli.config, data_dir_override.as_deref())?;
+            flow_cmd::list_offered(&config, json)
+        }
         Command::Simulate {
             flow,
+            installed,
             answers,
             today,
             json,
@@ -88,7 +96,16 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
             } else {
                 None
             };
-            simulate_flow(&flow, answers, today_or(today), json, store, voice)
+            let source = match flow {
+                Some(path) => simulate_cmd::Source::Path(path),
+                None if installed => {
+                    let config = config::Config::load(&cli.config, data_dir_override.as_deref())?;
+                    let store = open_store(&config.data_dir)?;
+                    simulate_cmd::Source::Installed(installed::offered(Some(&store), &config.flows))
+                }
+                None => anyhow::bail!("donnez un parcours, un dossier ou --installed"),
+            };
+            simulate_flow(source, answers, today_or(today), json, store, voice)
         }
         Command::Enroll { url, code } => enroll(&cli.data_dir, &url, &code),
         Command::Sync { once, all } => sync(&cli.data_dir, once, all),

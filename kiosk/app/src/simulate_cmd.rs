@@ -10,12 +10,20 @@ use chrono::NaiveDate;
 use kiosk_flow::machine::{KioskConfig, KioskMachine};
 use kiosk_host::{Host, Storage};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// What `kiosk simulate` plays.
+pub(crate) enum Source {
+    /// A flow file (played once) or a folder of flows (the whole kiosk).
+    Path(PathBuf),
+    /// The kiosk as installed (the whole kiosk).
+    Installed(crate::installed::Offered),
+}
+
 pub(crate) fn simulate_flow(
-    path: &Path,
+    source: Source,
     answers: Option<PathBuf>,
     today: NaiveDate,
     json: bool,
@@ -34,23 +42,36 @@ pub(crate) fn simulate_flow(
         }
         None => None,
     };
-    let (flows, start) = if path.is_dir() {
-        let report = catalog::check(&[path.to_path_buf()])?;
-        // Flows with errors are left out of the menu, as on the kiosk; say which and why.
-        if report.error_count() > 0 {
-            for line in report.lines() {
-                eprintln!("{line}");
+    let is_kiosk = match &source {
+        Source::Path(path) => path.is_dir(),
+        Source::Installed(_) => true,
+    };
+    let (flows, start) = match source {
+        Source::Installed(offered) => {
+            for problem in &offered.problems {
+                eprintln!("{problem}");
             }
+            (offered.flows, Start::Kiosk)
         }
-        let flows: Vec<Arc<kiosk_flow::Flow>> =
-            report.flows.into_iter().map(|(_, f)| Arc::new(f)).collect();
-        (flows, Start::Kiosk)
-    } else {
-        let Some(flow) = load_or_explain(path) else {
-            return Ok(ExitCode::FAILURE);
-        };
-        let id = flow.id.clone();
-        (vec![Arc::new(flow)], Start::Flow(id))
+        Source::Path(path) if path.is_dir() => {
+            let report = catalog::check(&[path])?;
+            // Flows with errors are left out of the menu, as on the kiosk; say which and why.
+            if report.error_count() > 0 {
+                for line in report.lines() {
+                    eprintln!("{line}");
+                }
+            }
+            let flows: Vec<Arc<kiosk_flow::Flow>> =
+                report.flows.into_iter().map(|(_, f)| Arc::new(f)).collect();
+            (flows, Start::Kiosk)
+        }
+        Source::Path(path) => {
+            let Some(flow) = load_or_explain(&path) else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let id = flow.id.clone();
+            (vec![Arc::new(flow)], Start::Flow(id))
+        }
     };
 
     // The same adapter as the touchscreen's: the sealed outbox with --submit, and the back end
@@ -93,7 +114,7 @@ pub(crate) fn simulate_flow(
     let complete = result.stopped_at.is_none() && result.unused_answers.is_empty();
     // A flow file must be played to its end; the kiosk may end between people, even with
     // nobody having played a flow (a status lookup).
-    let played = path.is_dir() || !result.visits.is_empty();
+    let played = is_kiosk || !result.visits.is_empty();
     Ok(if complete && played {
         ExitCode::SUCCESS
     } else {

@@ -1,5 +1,6 @@
 //! `kiosk enroll`, `sync`, `outbox` and `status`: the store, the back end and the wire between.
 
+use crate::catalog_sync::{self, CatalogOutcome};
 use crate::sync_loop;
 use anyhow::{Context, Result};
 use std::process::ExitCode;
@@ -77,6 +78,7 @@ pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCod
         return Ok(ExitCode::SUCCESS);
     }
     let report = rt.block_on(sync_loop::sync_once(&store, &client, all))?;
+    let catalog = rt.block_on(catalog_sync::catalog_pass(&store, &client))?;
     let _ = rt.block_on(sync_loop::heartbeat(
         &store,
         &client,
@@ -89,6 +91,16 @@ pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCod
     );
     if let Some(error) = &report.last_error {
         eprintln!("Dernière erreur : {error}");
+    }
+    match catalog {
+        CatalogOutcome::Unchanged => {}
+        CatalogOutcome::Installed { version, flows } => {
+            println!("Catalogue des parcours version {version} installé : {flows} parcours.")
+        }
+        CatalogOutcome::Refused { reason, .. } => {
+            eprintln!("Catalogue des parcours refusé, la borne garde ses parcours : {reason}")
+        }
+        CatalogOutcome::Failed(why) => eprintln!("Catalogue des parcours non vérifié : {why}"),
     }
     Ok(if report.remaining == 0 {
         ExitCode::SUCCESS

@@ -1,10 +1,12 @@
 //! The sync loop: pushes the outbox (sealed submissions, calls for help) to the back end,
+//! installs the catalog of published flows when it changed ([`crate::catalog_sync`]),
 //! sends heartbeats, and never gives up.
 //!
 //! `kiosk sync --once` runs one pass ([`sync_once`]); the appliance runs [`run`] in the
 //! background until its shutdown token is cancelled. Delivery is marked only after a 2xx;
 //! a retry sends the same bytes under the same id, so the back end stores each item once.
 
+use crate::catalog_sync::{catalog_pass, CatalogOutcome};
 use anyhow::Result;
 use kiosk_store::{backoff, Store};
 use kiosk_sync::client::{Client, Delivery};
@@ -29,11 +31,13 @@ pub struct SyncReport {
     pub remaining: u64,
     /// The last error, without personal data.
     pub last_error: Option<String>,
+    /// What the catalog pass did (the background loop runs one after each outbox pass).
+    pub catalog: CatalogOutcome,
 }
 
 pub type SharedStore = Arc<Mutex<Store>>;
 
-async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     store: &SharedStore,
     f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static,
 ) -> Result<T> {
@@ -193,14 +197,23 @@ pub async fn heartbeat(
     data_dir: std::path::PathBuf,
     last_error: Option<String>,
 ) -> Result<()> {
-    let (flows, queue_length) =
-        with_store(store, |s| Ok((s.installed_flows()?, s.pending_count()?))).await?;
+    let (flows, queue_length, catalog, refusal) = with_store(store, |s| {
+        Ok((
+            s.installed_flows()?,
+            s.pending_count()?,
+            s.installed_catalog()?,
+            s.catalog_refusal()?,
+        ))
+    })
+    .await?;
     let beat = Heartbeat {
         software_version: env!("CARGO_PKG_VERSION").to_string(),
         flows,
         queue_length,
         last_error,
         free_disk_bytes: free_disk_bytes(&data_dir),
+        catalog_version: catalog.map(|c| c.version),
+        catalog_refused: refusal.map(|r| r.reason),
     };
     client.heartbeat(&beat).await?;
     Ok(())
@@ -233,13 +246,21 @@ pub async fn run(
     let mut reachable = false;
     let mut last_heartbeat: Option<tokio::time::Instant> = None;
     loop {
-        let report = match sync_once(&store, &client, false).await {
+        let mut report = match sync_once(&store, &client, false).await {
             Ok(r) => r,
             Err(e) => SyncReport {
                 last_error: Some(format!("{e:#}")),
                 ..SyncReport::default()
             },
         };
+        report.catalog = catalog_pass(&store, &client)
+            .await
+            .unwrap_or_else(|e| CatalogOutcome::Failed(format!("{e:#}")));
+        // A new catalog or a refusal is news for the administrators: tell them now.
+        let catalog_news = matches!(
+            report.catalog,
+            CatalogOutcome::Installed { .. } | CatalogOutcome::Refused { .. }
+        );
         if let Some(error) = &report.last_error {
             tracing::warn!(error = %error, remaining = report.remaining, "sync pass incomplete");
         }
@@ -249,7 +270,7 @@ pub async fn run(
         } else {
             Duration::from_secs(60)
         };
-        let beat_due = last_heartbeat.is_none_or(|t| t.elapsed() >= beat_every);
+        let beat_due = catalog_news || last_heartbeat.is_none_or(|t| t.elapsed() >= beat_every);
         if report.delivered > 0 {
             reachable = true;
         }

@@ -63,6 +63,7 @@ fn main() {
         token: "jeton".into(),
         public_key: keys.public_base64(),
         receipt_prefix: "B3".into(),
+        catalog_key: String::new(),
     };
     store
         .set_identity(&Identity::from_enrollment(

@@ -27,6 +27,9 @@ pub struct Identity {
     pub receipt_prefix: String,
     /// RFC 3339 UTC.
     pub enrolled_at: String,
+    /// The back end's Ed25519 public key, base64: published catalogs are signed with it.
+    /// Empty for a kiosk enrolled before publishing existed (it keeps its shipped flows).
+    pub catalog_key: String,
 }
 
 impl Identity {
@@ -45,6 +48,7 @@ impl Identity {
             public_key: answer.public_key.clone(),
             receipt_prefix: answer.receipt_prefix.clone(),
             enrolled_at: fmt_time(enrolled_at),
+            catalog_key: answer.catalog_key.clone(),
         }
     }
 
@@ -64,6 +68,11 @@ impl Identity {
         if !key_ok {
             return Err(StoreError::BadIdentity(
                 "clé publique du serveur invalide (32 octets en base64 attendus)",
+            ));
+        }
+        if !self.catalog_key.is_empty() && !kiosk_sync::catalog::is_public_key(&self.catalog_key) {
+            return Err(StoreError::BadIdentity(
+                "clé de signature du serveur invalide (32 octets en base64 attendus)",
             ));
         }
         if !is_valid_prefix(&self.receipt_prefix) {
@@ -86,6 +95,7 @@ impl fmt::Debug for Identity {
             .field("public_key", &self.public_key)
             .field("receipt_prefix", &self.receipt_prefix)
             .field("enrolled_at", &self.enrolled_at)
+            .field("catalog_key", &self.catalog_key)
             .finish()
     }
 }
@@ -101,13 +111,13 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO identity (id, kiosk_id, name, place, backend_url, token, public_key,
-                                   receipt_prefix, enrolled_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                   receipt_prefix, enrolled_at, catalog_key)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (id) DO UPDATE SET
                 kiosk_id = excluded.kiosk_id, name = excluded.name, place = excluded.place,
                 backend_url = excluded.backend_url, token = excluded.token,
                 public_key = excluded.public_key, receipt_prefix = excluded.receipt_prefix,
-                enrolled_at = excluded.enrolled_at",
+                enrolled_at = excluded.enrolled_at, catalog_key = excluded.catalog_key",
             params![
                 identity.kiosk_id,
                 identity.name,
@@ -117,6 +127,7 @@ impl Store {
                 identity.public_key.trim(),
                 identity.receipt_prefix,
                 identity.enrolled_at,
+                identity.catalog_key.trim(),
             ],
         )?;
         crate::insert_event(&tx, "enrolled", &format!("kiosk_id={}", identity.kiosk_id))?;
@@ -135,7 +146,8 @@ impl Store {
 
 pub(crate) fn read_identity(conn: &rusqlite::Connection) -> rusqlite::Result<Option<Identity>> {
     conn.query_row(
-        "SELECT kiosk_id, name, place, backend_url, token, public_key, receipt_prefix, enrolled_at
+        "SELECT kiosk_id, name, place, backend_url, token, public_key, receipt_prefix, enrolled_at,
+                catalog_key
          FROM identity WHERE id = 1",
         [],
         |r| {
@@ -148,6 +160,7 @@ pub(crate) fn read_identity(conn: &rusqlite::Connection) -> rusqlite::Result<Opt
                 public_key: r.get(5)?,
                 receipt_prefix: r.get(6)?,
                 enrolled_at: r.get(7)?,
+                catalog_key: r.get(8)?,
             })
         },
     )
@@ -169,6 +182,7 @@ mod tests {
             public_key: "AAAA".into(),
             receipt_prefix: "K7".into(),
             enrolled_at: "2026-11-28T10:00:00.000Z".into(),
+            catalog_key: String::new(),
         };
         let text = format!("{identity:?} {identity:#?}");
         assert!(!text.contains("tres-secret-jeton"));

@@ -12,6 +12,7 @@
 //! - [`receipt`]: receipt codes (`AB3-7KQ`): the kiosk's prefix and four random characters.
 //! - [`backoff`]: when to retry, as a pure function.
 //! - [`flows`]: flows installed from the back end (YAML and its sha256).
+//! - [`catalog`]: the signed catalog of published flows installed (or last refused).
 //!
 //! # Promises
 //!
@@ -36,6 +37,7 @@
 //! them from `spawn_blocking`.
 
 pub mod backoff;
+pub mod catalog;
 pub mod error;
 pub mod flows;
 pub mod identity;
@@ -43,6 +45,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod receipt;
 
+pub use catalog::{CatalogEntry, CatalogRefusal, InstalledCatalog};
 pub use error::{Result, StoreError};
 pub use flows::StoredFlow;
 pub use identity::Identity;

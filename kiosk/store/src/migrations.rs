@@ -5,8 +5,9 @@ use rusqlite_migration::{Migrations, M};
 
 /// Every table is `STRICT`; times are RFC 3339 UTC strings with milliseconds
 /// (`2026-11-28T10:00:00.000Z`), so they sort and compare as text.
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    r#"
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        r#"
 CREATE TABLE identity (
     id             INTEGER PRIMARY KEY CHECK (id = 1),
     kiosk_id       TEXT NOT NULL,
@@ -70,7 +71,23 @@ CREATE TABLE events (
     detail TEXT NOT NULL DEFAULT ''
 ) STRICT;
 "#,
-)];
+    ),
+    // The catalog of published flows installed from the back end (the signed bundle as
+    // received; `installed_flows` lists its flows), and the back end's signing key.
+    M::up(
+        r#"
+CREATE TABLE installed_catalog (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    version      INTEGER NOT NULL,
+    payload      TEXT NOT NULL,
+    signature    TEXT NOT NULL,
+    installed_at TEXT NOT NULL
+) STRICT;
+
+ALTER TABLE identity ADD COLUMN catalog_key TEXT NOT NULL DEFAULT '';
+"#,
+    ),
+];
 
 /// The migrations, in order.
 pub fn migrations() -> Migrations<'static> {

@@ -40,6 +40,7 @@ fn a_new_file_gets_the_schema_and_reopening_is_idempotent() {
         "events",
         "help_calls",
         "identity",
+        "installed_catalog",
         "installed_flows",
         "outbox",
         "settings",

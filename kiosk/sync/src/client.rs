@@ -4,11 +4,21 @@
 //! The client never decides to drop anything: a refused item stays queued (and shows on
 //! the supervisor screen), a failed try is retried later. Only a 2xx marks delivery.
 
+use crate::catalog::{etag, SignedCatalog};
 use crate::wire::{
     self, Ack, EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HelpCall, StatusResponse,
     SubmissionUpload,
 };
 use std::time::Duration;
+
+/// What a catalog request brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogFetch {
+    /// 304: the back end has nothing the kiosk has not already seen.
+    Unchanged,
+    /// A catalog, with the size of the body received (bytes).
+    Offered { signed: SignedCatalog, bytes: usize },
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -159,6 +169,44 @@ impl Client {
                 .map(Some)
                 .map_err(|e| ClientError::Unreachable(short_error(&e))),
             404 => Ok(None),
+            401 => Err(ClientError::Unauthorized),
+            403 => Err(ClientError::Revoked),
+            status => Err(unexpected(status, response).await),
+        }
+    }
+}
+
+impl Client {
+    /// The kiosk's catalog of published flows, unless its version is one of `seen` (the
+    /// installed one and the last refused one, sent as `If-None-Match`).
+    #[tracing::instrument(skip_all)]
+    pub async fn catalog(&self, seen: &[u64]) -> Result<CatalogFetch, ClientError> {
+        let mut request = self.authed(self.http.get(self.url(&wire::catalog_path())));
+        if !seen.is_empty() {
+            let tags: Vec<String> = seen.iter().map(|v| etag(*v)).collect();
+            request = request.header(reqwest::header::IF_NONE_MATCH, tags.join(", "));
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable(short_error(&e)))?;
+        match response.status().as_u16() {
+            200 => {
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(|e| ClientError::Unreachable(short_error(&e)))?;
+                let signed =
+                    serde_json::from_slice(&body).map_err(|_| ClientError::Unexpected {
+                        status: 200,
+                        error: "catalogue illisible".to_string(),
+                    })?;
+                Ok(CatalogFetch::Offered {
+                    signed,
+                    bytes: body.len(),
+                })
+            }
+            304 => Ok(CatalogFetch::Unchanged),
             401 => Err(ClientError::Unauthorized),
             403 => Err(ClientError::Revoked),
             status => Err(unexpected(status, response).await),

@@ -6,7 +6,10 @@
 //! - [`client`]: one method per endpoint, each answer classified (deliver, retry, refuse).
 //! - [`seal`]: submissions are sealed (X25519 sealed box) to the back end's public key
 //!   before they touch the kiosk's disk; only the back end can open them.
+//! - [`catalog`]: the catalog of published flows a kiosk installs, signed (Ed25519) by the
+//!   back end and verified, flow by flow with the flow checker, by the kiosk.
 
+pub mod catalog;
 pub mod client;
 pub mod seal;
 pub mod wire;

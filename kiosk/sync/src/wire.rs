@@ -12,6 +12,7 @@
 //! | `PUT /api/v1/help-calls/{id}` | [`HelpCall`] | 201 or 200 [`Ack`], same rules as submissions |
 //! | `POST /api/v1/heartbeat` | [`Heartbeat`] | 204 |
 //! | `GET /api/v1/status/{receipt}` | | 200 [`StatusResponse`]; 404 `not_found` |
+//! | `GET /api/v1/catalog` | (`If-None-Match`) | 200 [`crate::catalog::SignedCatalog`] with an `ETag`; 304 when the `ETag` is one the kiosk named |
 //!
 //! A retry sends exactly the same bytes as the first try, so "same content" is a plain
 //! comparison of [`SubmissionUpload::content_digest`].
@@ -42,6 +43,11 @@ pub fn status_path(receipt: &str) -> String {
     format!("{API_PREFIX}/status/{receipt}")
 }
 
+/// The kiosk's catalog of published flows, signed ([`crate::catalog`]).
+pub fn catalog_path() -> String {
+    format!("{API_PREFIX}/catalog")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollRequest {
     /// The one-time code printed by `backend kiosk add`.
@@ -62,6 +68,10 @@ pub struct EnrollResponse {
     /// Two characters of the receipt-code alphabet, unique to this kiosk, that start
     /// every receipt code it gives, so codes are unique across kiosks.
     pub receipt_prefix: String,
+    /// The back end's Ed25519 public key, base64 (32 bytes): published catalogs are signed
+    /// with its secret half ([`crate::catalog`]). Empty from a back end without publishing.
+    #[serde(default)]
+    pub catalog_key: String,
 }
 
 /// A sealed submission. Only what sync and the status lookup need is in clear.
@@ -132,6 +142,13 @@ pub struct Heartbeat {
     /// The last sync error, without personal data.
     pub last_error: Option<String>,
     pub free_disk_bytes: u64,
+    /// The version of the catalog of published flows the kiosk runs; none: shipped flows.
+    #[serde(default)]
+    pub catalog_version: Option<u64>,
+    /// Why the last catalog offered was refused (bad signature, older version, a flow that
+    /// does not load); none when the last one offered was installed.
+    #[serde(default)]
+    pub catalog_refused: Option<String>,
 }
 
 /// Where a request is in the agents' hands.

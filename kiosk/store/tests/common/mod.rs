@@ -21,6 +21,7 @@ pub fn identity(keys: &KeyPair, prefix: &str) -> Identity {
         token: "jeton-secret-de-la-borne".into(),
         public_key: keys.public_base64(),
         receipt_prefix: prefix.into(),
+        catalog_key: String::new(),
     };
     Identity::from_enrollment(&answer, "https://ccca.example.invalid/", Utc::now())
 }

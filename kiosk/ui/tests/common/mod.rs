@@ -87,6 +87,7 @@ pub fn kiosk(config: UiConfig) -> Kiosk {
         token: "jeton".into(),
         public_key: keys.public_base64(),
         receipt_prefix: "K7".into(),
+        catalog_key: String::new(),
     };
     store
         .set_identity(&Identity::from_enrollment(
