@@ -20,7 +20,7 @@ fn duisans_flow(version: u32, title: &str) -> String {
     std::fs::read_to_string(repo().join("flows/rappel.yaml"))
         .expect("rappel.yaml")
         .replace("id: rappel\n", "id: rappel-duisans\n")
-        .replace("version: 1\n", &format!("version: {version}\n"))
+        .replace("version: 2\n", &format!("version: {version}\n"))
         .replace(
             "title: Être rappelé par quelqu'un\n",
             &format!("title: {title}\n"),
@@ -97,7 +97,13 @@ fn published_flows_reach_only_their_kiosk_signed_and_never_backwards() {
 
     // A flow with one error: exit 1, its line and column, nothing published.
     let publish_dir = dir.path().join("a-publier");
-    std::fs::create_dir_all(&publish_dir).expect("dir");
+    // The service's privacy notice goes with the flow, from `services/` beside it.
+    std::fs::create_dir_all(publish_dir.join("services")).expect("dir");
+    std::fs::copy(
+        repo().join("flows/services/mediation-numerique.yaml"),
+        publish_dir.join("services/mediation-numerique.yaml"),
+    )
+    .expect("copy the service notice");
     let broken = publish_dir.join("rappel-duisans.yaml");
     std::fs::write(
         &broken,

@@ -3,8 +3,8 @@
 //! its id.
 
 use crate::db::flow_catalog;
-use crate::publish::{is_dataset, uploads_from_paths};
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use crate::publish::{is_dataset, is_service_notice, uploads_from_paths};
+use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, ServiceNotices};
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,15 +18,22 @@ impl ShippedTitles {
     pub fn load(dir: &Path) -> anyhow::Result<ShippedTitles> {
         let uploads = uploads_from_paths(&[dir.to_path_buf()])?;
         let mut datasets = Datasets::new();
-        for upload in uploads.iter().filter(|u| is_dataset(u)) {
-            if let Some(dataset) = load_dataset(&upload.text).value {
-                datasets.insert(dataset.id.clone(), dataset);
+        let mut notices = ServiceNotices::new();
+        for upload in &uploads {
+            if is_service_notice(upload) {
+                if let Some(notice) = load_service_notice(&upload.text).value {
+                    notices.insert(notice.service.clone(), notice);
+                }
+            } else if is_dataset(upload) {
+                if let Some(dataset) = load_dataset(&upload.text).value {
+                    datasets.insert(dataset.id.clone(), dataset);
+                }
             }
         }
         let titles = uploads
             .iter()
-            .filter(|u| !is_dataset(u))
-            .filter_map(|u| load_flow(&u.text, &datasets).value)
+            .filter(|u| !is_dataset(u) && !is_service_notice(u))
+            .filter_map(|u| load_flow_with(&u.text, &datasets, &notices).value)
             .map(|flow| (flow.id, flow.title))
             .collect();
         Ok(ShippedTitles(titles))

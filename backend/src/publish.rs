@@ -9,7 +9,8 @@ use crate::db::flow_catalog::{self, NewDataset, NewFlow, Publication};
 use crate::db::kiosks;
 use anyhow::Context;
 use kiosk_flow::diagnostic::{Diagnostic, Position};
-use kiosk_flow::{load_dataset, load_flow, Datasets};
+use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, ServiceNotices};
+use kiosk_sync::catalog::{service_dataset_id, SERVICE_PREFIX};
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -75,6 +76,14 @@ impl Checked {
 
 /// Whether an upload is a dataset: a file in a `data/` folder, or a YAML with top-level
 /// `options:` and no `steps:` (flows always have steps).
+/// A service's privacy notice: a file in a `services/` folder, or one with `controller:` and
+/// no `steps:`.
+pub fn is_service_notice(upload: &Upload) -> bool {
+    let in_services = upload.name.starts_with("services/") || upload.name.contains("/services/");
+    let top = |key: &str| upload.text.lines().any(|l| l.starts_with(key));
+    in_services || (top("controller:") && !top("steps:"))
+}
+
 pub fn is_dataset(upload: &Upload) -> bool {
     let in_data = upload.name.starts_with("data/") || upload.name.contains("/data/");
     let top = |key: &str| upload.text.lines().any(|l| l.starts_with(key));
@@ -126,7 +135,7 @@ pub fn uploads_from_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Upload>> {
             let path = entry?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if path.is_dir() {
-                if !matches!(name, "data" | "examples") && !name.starts_with('.') {
+                if !matches!(name, "data" | "examples" | "services") && !name.starts_with('.') {
                     pending.push(path);
                 }
             } else if is_yaml(&path) {
@@ -137,7 +146,10 @@ pub fn uploads_from_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Upload>> {
     flow_paths.sort();
     let mut data_dirs: Vec<PathBuf> = flow_paths
         .iter()
-        .map(|p| p.parent().unwrap_or(Path::new(".")).join("data"))
+        .flat_map(|p| {
+            let dir = p.parent().unwrap_or(Path::new("."));
+            [dir.join("data"), dir.join("services")]
+        })
         .filter(|d| d.is_dir())
         .collect();
     data_dirs.sort();
@@ -185,8 +197,10 @@ pub fn check(
             }
         }
     }
+    let (service_uploads, uploads): (Vec<&Upload>, Vec<&Upload>) =
+        uploads.iter().partition(|u| is_service_notice(u));
     let (dataset_uploads, flow_uploads): (Vec<&Upload>, Vec<&Upload>) =
-        uploads.iter().partition(|u| is_dataset(u));
+        uploads.into_iter().partition(|u| is_dataset(u));
     if flow_uploads.is_empty() {
         general.push("aucun parcours à publier : ajoutez au moins un fichier de parcours".into());
     }
@@ -200,6 +214,32 @@ pub fn check(
     }
     let mut files = Vec::new();
     let mut new_datasets = Vec::new();
+    // Services' privacy notices: the published ones (kept among the datasets under
+    // `services/NAME`), replaced by those uploaded.
+    let mut notices = ServiceNotices::new();
+    for (id, yaml) in flow_catalog::datasets(conn)? {
+        if id.starts_with(SERVICE_PREFIX) {
+            if let Some(notice) = load_service_notice(&yaml).value {
+                notices.insert(notice.service.clone(), notice);
+            }
+        }
+    }
+    for upload in &service_uploads {
+        let loaded = load_service_notice(&upload.text);
+        if let Some(notice) = loaded.value {
+            new_datasets.push(NewDataset {
+                id: service_dataset_id(&notice.service),
+                title: format!("Notice sur les données : {}", notice.service),
+                yaml: upload.text.clone(),
+            });
+            notices.insert(notice.service.clone(), notice);
+        }
+        files.push(FileReport {
+            name: upload.name.clone(),
+            text: upload.text.clone(),
+            diagnostics: loaded.diagnostics,
+        });
+    }
     for upload in &dataset_uploads {
         let loaded = load_dataset(&upload.text);
         if let Some(dataset) = &loaded.value {
@@ -223,7 +263,7 @@ pub fn check(
     let mut new_flows = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for upload in &flow_uploads {
-        let loaded = load_flow(&upload.text, &datasets);
+        let loaded = load_flow_with(&upload.text, &datasets, &notices);
         let mut diagnostics = loaded.diagnostics;
         if let Some(flow) = loaded.value {
             let at = key_position(&upload.text, "version");
@@ -269,7 +309,7 @@ pub fn check(
             if replaced.contains(id.as_str()) {
                 continue;
             }
-            let loaded = load_flow(&yaml, &datasets);
+            let loaded = load_flow_with(&yaml, &datasets, &notices);
             for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
                 general.push(format!(
                     "le parcours publié « {id} » ne se chargerait plus avec ces jeux de données : {}",
@@ -297,7 +337,13 @@ mod tests {
     use super::*;
     use crate::db::Db;
 
-    const RAPPEL: &str = include_str!("../../flows/rappel.yaml");
+    const RAPPEL_V2: &str = include_str!("../../flows/rappel.yaml");
+    const SERVICE: &str = include_str!("../../flows/services/mediation-numerique.yaml");
+
+    /// The shipped flow as version 1 (whatever its version in `flows/`).
+    fn rappel() -> String {
+        RAPPEL_V2.replace("version: 2", "version: 1")
+    }
 
     fn upload(name: &str, text: &str) -> Upload {
         Upload {
@@ -310,9 +356,18 @@ mod tests {
     fn errors_name_the_file_line_and_column_and_versions_must_grow() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
-        let broken = RAPPEL.replace("version: 1", "version: un");
+        let broken = rappel().replace("version: 1", "version: un");
         let checked = db
-            .with(|c| check(c, &[upload("rappel.yaml", &broken)], &[]))
+            .with(|c| {
+                check(
+                    c,
+                    &[
+                        upload("rappel.yaml", &broken),
+                        upload("services/m.yaml", SERVICE),
+                    ],
+                    &[],
+                )
+            })
             .unwrap();
         assert!(checked.publication.is_none());
         assert!(
@@ -324,7 +379,10 @@ mod tests {
             checked.lines()
         );
 
-        let good = [upload("rappel.yaml", RAPPEL)];
+        let good = [
+            upload("rappel.yaml", &rappel()),
+            upload("services/mediation-numerique.yaml", SERVICE),
+        ];
         let checked = db.with(|c| check(c, &good, &[])).unwrap();
         let publication = checked.publication.expect("publishable");
         db.with(|c| flow_catalog::publish(c, &publication, "cli", "t"))
@@ -338,16 +396,7 @@ mod tests {
         );
 
         let unknown = db
-            .with(|c| {
-                check(
-                    c,
-                    &[upload(
-                        "r.yaml",
-                        &RAPPEL.replace("version: 1", "version: 2"),
-                    )],
-                    &["Nulle part".into()],
-                )
-            })
+            .with(|c| check(c, &[upload("r.yaml", RAPPEL_V2)], &["Nulle part".into()]))
             .unwrap();
         assert!(unknown.publication.is_none());
         assert!(unknown.general[0].contains("Nulle part"));
@@ -357,6 +406,11 @@ mod tests {
     fn datasets_are_told_apart_from_flows() {
         assert!(is_dataset(&upload("data/communes.yaml", "id: communes")));
         assert!(is_dataset(&upload("c.yaml", "id: c\noptions:\n  - id: a")));
-        assert!(!is_dataset(&upload("f.yaml", RAPPEL)));
+        assert!(!is_dataset(&upload("f.yaml", RAPPEL_V2)));
+        assert!(is_service_notice(&upload(
+            "services/voirie.yaml",
+            "service: voirie"
+        )));
+        assert!(!is_service_notice(&upload("f.yaml", RAPPEL_V2)));
     }
 }

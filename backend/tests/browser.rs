@@ -518,6 +518,19 @@ async fn an_administrator_publishes_from_the_page_and_sees_an_error_on_its_line(
     let good = files.path().join("bon").join("rappel-duisans.yaml");
     std::fs::create_dir_all(good.parent().expect("test helper")).expect("test helper");
     std::fs::write(&good, &rappel).expect("test helper");
+    // The service's privacy notice goes with the flow (it asks for a phone number).
+    let notice = files.path().join("mediation-numerique.yaml");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../flows/services/mediation-numerique.yaml"
+        ),
+        &notice,
+    )
+    .expect("test helper");
+    let with_notice = move |flow: &std::path::Path| {
+        format!("{}\n{}", flow.to_string_lossy(), notice.to_string_lossy())
+    };
     let base = world.base.clone();
     let data_dir = world.server.data_dir();
     with_browser(move |client| async move {
@@ -531,7 +544,7 @@ async fn an_administrator_publishes_from_the_page_and_sees_an_error_on_its_line(
             .await
             .expect("the file field");
         upload
-            .send_keys(&broken.to_string_lossy())
+            .send_keys(&with_notice(&broken))
             .await
             .expect("test helper");
         click(
@@ -573,7 +586,7 @@ async fn an_administrator_publishes_from_the_page_and_sees_an_error_on_its_line(
             .await
             .expect("the file field");
         upload
-            .send_keys(&good.to_string_lossy())
+            .send_keys(&with_notice(&good))
             .await
             .expect("test helper");
         fill(&client, "bornes", "Mairie de Duisans").await;

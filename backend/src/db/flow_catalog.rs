@@ -7,7 +7,7 @@
 //! revision (it grows with every publication and retirement, so a kiosk never goes back).
 
 use anyhow::Context;
-use kiosk_sync::catalog::{Catalog, CatalogDataset, CatalogFlow};
+use kiosk_sync::catalog::{Catalog, CatalogDataset, CatalogFlow, CatalogService, SERVICE_PREFIX};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 
@@ -308,20 +308,26 @@ pub fn catalog_for(conn: &Connection, kiosk_id: &str, now: &str) -> anyhow::Resu
         })?
         .collect::<Result<Vec<_>, _>>()
         .context("lecture du catalogue")?;
-    let datasets = if flows.is_empty() {
-        Vec::new()
-    } else {
-        datasets(conn)?
-            .into_iter()
-            .map(|(id, yaml)| CatalogDataset { id, yaml })
-            .collect()
-    };
+    let (mut datasets, mut services) = (Vec::new(), Vec::new());
+    if !flows.is_empty() {
+        // Services' privacy notices are kept among the datasets under `services/NAME`.
+        for (id, yaml) in self::datasets(conn)? {
+            match id.strip_prefix(SERVICE_PREFIX) {
+                Some(service) => services.push(CatalogService {
+                    service: service.to_string(),
+                    yaml,
+                }),
+                None => datasets.push(CatalogDataset { id, yaml }),
+            }
+        }
+    }
     Ok(Catalog {
         version,
         kiosk_id: kiosk_id.to_string(),
         issued_at: now.to_string(),
         flows,
         datasets,
+        services,
     })
 }
 

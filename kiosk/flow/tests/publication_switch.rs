@@ -4,12 +4,25 @@
 
 use chrono::NaiveDate;
 use kiosk_flow::machine::{KioskConfig, KioskEvent, KioskMachine};
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
+use kiosk_flow::{
+    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 fn flows_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../flows")
+}
+
+/// The services' privacy notices of `flows/services/`.
+fn notices() -> ServiceNotices {
+    let mut notices = ServiceNotices::new();
+    for entry in std::fs::read_dir(flows_dir().join("services")).unwrap() {
+        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let notice = load_service_notice(&source).value.unwrap();
+        notices.insert(notice.service.clone(), notice);
+    }
+    notices
 }
 
 fn shipped(id: &str) -> Arc<Flow> {
@@ -20,7 +33,11 @@ fn shipped(id: &str) -> Arc<Flow> {
         datasets.insert(dataset.id.clone(), dataset);
     }
     let source = std::fs::read_to_string(flows_dir().join(format!("{id}.yaml"))).unwrap();
-    Arc::new(load_flow(&source, &datasets).value.unwrap())
+    Arc::new(
+        load_flow_with(&source, &datasets, &notices())
+            .value
+            .unwrap(),
+    )
 }
 
 /// The call-back flow, published under another id and title.
@@ -32,7 +49,11 @@ fn published() -> Arc<Flow> {
             "title: Être rappelé par quelqu'un\n",
             "title: Être rappelé par la mairie de Duisans\n",
         );
-    Arc::new(load_flow(&source, &Datasets::new()).value.unwrap())
+    Arc::new(
+        load_flow_with(&source, &Datasets::new(), &notices())
+            .value
+            .unwrap(),
+    )
 }
 
 fn offered(machine: &KioskMachine) -> Vec<String> {

@@ -14,7 +14,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 pub use ed25519_dalek::SigningKey;
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
-use kiosk_flow::{load_dataset, load_flow, Datasets, Flow};
+use kiosk_flow::{
+    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+};
 use serde::{Deserialize, Serialize};
 
 /// The flows one kiosk offers, as published.
@@ -29,7 +31,25 @@ pub struct Catalog {
     pub flows: Vec<CatalogFlow>,
     /// Every dataset the flows may use, by id.
     pub datasets: Vec<CatalogDataset>,
+    /// The services' privacy notices (`flows/services/`) that flows asking personal data need.
+    #[serde(default)]
+    pub services: Vec<CatalogService>,
 }
+
+/// A service's privacy notice template, as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogService {
+    pub service: String,
+    pub yaml: String,
+}
+
+/// The id under which the back end keeps a service's notice among its published datasets.
+pub fn service_dataset_id(service: &str) -> String {
+    format!("{SERVICE_PREFIX}{service}")
+}
+
+/// Published datasets whose id starts with this are services' privacy notices.
+pub const SERVICE_PREFIX: &str = "services/";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogFlow {
@@ -145,9 +165,24 @@ impl Catalog {
                 datasets.insert(value.id.clone(), value);
             }
         }
+        let mut notices = ServiceNotices::new();
+        for service in &self.services {
+            let loaded = load_service_notice(&service.yaml);
+            let name = format!("services/{}.yaml", service.service);
+            problems.extend(
+                loaded
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| d.render(&name)),
+            );
+            if let Some(value) = loaded.value {
+                notices.insert(value.service.clone(), value);
+            }
+        }
         let mut flows = Vec::new();
         for flow in &self.flows {
-            let loaded = load_flow(&flow.yaml, &datasets);
+            let loaded = load_flow_with(&flow.yaml, &datasets, &notices);
             let name = format!("{}.yaml", flow.id);
             problems.extend(
                 loaded
@@ -222,6 +257,7 @@ mod tests {
     use super::*;
 
     const FLOW: &str = include_str!("../../../flows/rappel.yaml");
+    const SERVICE: &str = include_str!("../../../flows/services/mediation-numerique.yaml");
 
     fn catalog(version: u64) -> Catalog {
         Catalog {
@@ -230,11 +266,15 @@ mod tests {
             issued_at: "2026-12-01T10:00:00.000Z".into(),
             flows: vec![CatalogFlow {
                 id: "rappel".into(),
-                version: 1,
+                version: 2,
                 title: "Être rappelé par quelqu'un".into(),
                 yaml: FLOW.into(),
             }],
             datasets: vec![],
+            services: vec![CatalogService {
+                service: "mediation-numerique".into(),
+                yaml: SERVICE.into(),
+            }],
         }
     }
 
@@ -282,7 +322,7 @@ mod tests {
     #[test]
     fn a_flow_that_does_not_load_is_reported_with_its_line() {
         let mut broken = catalog(3);
-        broken.flows[0].yaml = FLOW.replace("version: 1", "version: un");
+        broken.flows[0].yaml = FLOW.replace("version: 2", "version: un");
         let signed = broken.sign(&key());
         let Err(CatalogError::FlowDoesNotLoad(why)) =
             signed.check(&public_key_base64(&key()), "k1", None)

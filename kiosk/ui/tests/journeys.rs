@@ -422,6 +422,8 @@ fn an_optional_question_has_a_passer_button_and_is_sent_as_not_given() {
     );
     tap_letter(&k, 'D');
     tap(&k, "Duisans");
+    // What happens to the answers, before the first personal one.
+    tap(&k, "Suivant");
     type_keys(&k, "fosse");
     tap(&k, "Valider");
     tap(&k, "Oui");
