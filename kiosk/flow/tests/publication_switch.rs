@@ -1,6 +1,7 @@
 //! A publication reaches the machine during a citizen's session (`FlowsChanged`): the
 //! session goes on with the flows it started with, and the new set is offered from the
 //! next person on, once the attract screen is back.
+#![allow(clippy::unwrap_used)] // test helpers: a failure is the test failing
 
 use chrono::NaiveDate;
 use kiosk_flow::machine::{KioskConfig, KioskEvent, KioskMachine};
