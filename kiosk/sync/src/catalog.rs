@@ -15,7 +15,7 @@ use base64::Engine;
 pub use ed25519_dalek::SigningKey;
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
 use kiosk_flow::{
-    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
+    load_dataset, load_flow_with, load_service_notice, Datasets, Flow, Loaded, ServiceNotices,
 };
 use serde::{Deserialize, Serialize};
 
@@ -152,46 +152,24 @@ impl Catalog {
         let mut problems = Vec::new();
         let mut datasets = Datasets::new();
         for dataset in &self.datasets {
-            let loaded = load_dataset(&dataset.yaml);
             let name = format!("data/{}.yaml", dataset.id);
-            problems.extend(
-                loaded
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| d.render(&name)),
-            );
-            if let Some(value) = loaded.value {
+            if let Some(value) = with_errors(load_dataset(&dataset.yaml), &name, &mut problems) {
                 datasets.insert(value.id.clone(), value);
             }
         }
         let mut notices = ServiceNotices::new();
         for service in &self.services {
-            let loaded = load_service_notice(&service.yaml);
             let name = format!("services/{}.yaml", service.service);
-            problems.extend(
-                loaded
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| d.render(&name)),
-            );
-            if let Some(value) = loaded.value {
+            let loaded = load_service_notice(&service.yaml);
+            if let Some(value) = with_errors(loaded, &name, &mut problems) {
                 notices.insert(value.service.clone(), value);
             }
         }
         let mut flows = Vec::new();
         for flow in &self.flows {
-            let loaded = load_flow_with(&flow.yaml, &datasets, &notices);
             let name = format!("{}.yaml", flow.id);
-            problems.extend(
-                loaded
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| d.render(&name)),
-            );
-            match loaded.value {
+            let loaded = load_flow_with(&flow.yaml, &datasets, &notices);
+            match with_errors(loaded, &name, &mut problems) {
                 Some(value) if value.id != flow.id || value.version != flow.version => problems
                     .push(format!(
                         "{name}: le parcours annoncé {}@{} est en fait {}@{}",
@@ -207,6 +185,18 @@ impl Catalog {
             Err(problems)
         }
     }
+}
+
+/// The loaded value, its errors added to `problems` as `NAME:line:column: message`.
+fn with_errors<T>(loaded: Loaded<T>, name: &str, problems: &mut Vec<String>) -> Option<T> {
+    problems.extend(
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render(name)),
+    );
+    loaded.value
 }
 
 impl SignedCatalog {
