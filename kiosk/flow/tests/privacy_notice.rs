@@ -2,6 +2,8 @@
 //! `privacy:`, and the notice the runtime gives before the first personal question: once,
 //! in short, in full one touch away, printable, with an honest way out.
 
+mod session;
+
 use chrono::NaiveDate;
 use kiosk_flow::machine::{KioskConfig, KioskEffect, KioskEvent, KioskMachine};
 use kiosk_flow::model::StepBody;
@@ -10,6 +12,7 @@ use kiosk_flow::runtime::{
     NOTICE_SCREEN,
 };
 use kiosk_flow::{load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices};
+use session::{heard, said, touched};
 use std::sync::Arc;
 
 const NOTICE: &str = r#"
@@ -91,25 +94,6 @@ fn today() -> NaiveDate {
 
 fn session(printer: bool) -> Session {
     Session::new(flow(), today()).with_printer(printer)
-}
-
-fn heard(s: &mut Session, text: &str) -> Vec<Effect> {
-    s.handle(Event::Heard(text.to_string()))
-}
-
-fn touched(s: &mut Session, id: &str) -> Vec<Effect> {
-    s.handle(Event::Touched(id.to_string()))
-}
-
-fn said(effects: &[Effect]) -> String {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Say { text } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
 }
 
 fn shown(effects: &[Effect]) -> Vec<&Screen> {

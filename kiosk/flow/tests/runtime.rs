@@ -1,9 +1,12 @@
 //! The session state machine, driven by events as the kiosk drives it.
 
+mod session;
+
 use chrono::NaiveDate;
 use kiosk_flow::runtime::{Effect, Event, Input, Outcome, Session, SpeechChange};
 use kiosk_flow::understand::Command;
 use kiosk_flow::{load_flow, load_flow_with, load_service_notice, Datasets, ServiceNotices};
+use session::{heard, said, submission};
 use std::sync::Arc;
 
 const FLOW: &str = r#"
@@ -77,28 +80,6 @@ fn session_of(yaml: &str) -> Session {
         Arc::new(flow),
         NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
     )
-}
-
-fn said(effects: &[Effect]) -> String {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Say { text } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
-fn heard(s: &mut Session, text: &str) -> Vec<Effect> {
-    s.handle(Event::Heard(text.to_string()))
-}
-
-fn submission(effects: &[Effect]) -> Option<&kiosk_flow::runtime::Submission> {
-    effects.iter().find_map(|e| match e {
-        Effect::Submit(s) => Some(s),
-        _ => None,
-    })
 }
 
 /// Start, pass the info step, answer "éteint" and "non" to the call-back.

@@ -2,9 +2,12 @@
 //! (`options_from` with `filter`), played as the kiosk plays them and checked as the loader
 //! checks them.
 
+mod session;
+
 use chrono::NaiveDate;
-use kiosk_flow::runtime::{Effect, Event, Input, Screen, Session, Submission};
+use kiosk_flow::runtime::{Effect, Event, Input, Screen, Session};
 use kiosk_flow::{load_dataset, load_flow, Datasets, Value};
+use session::{heard, said, submission, touched};
 use std::sync::Arc;
 
 const CANTEEN: &str = r#"
@@ -50,17 +53,6 @@ fn canteen(max: usize) -> Session {
     s
 }
 
-fn said(effects: &[Effect]) -> String {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Say { text } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 fn screen(effects: &[Effect]) -> &Screen {
     effects
         .iter()
@@ -77,21 +69,6 @@ fn selected(effects: &[Effect]) -> Vec<String> {
         Input::Choices { selected, .. } => selected.clone(),
         other => panic!("not a choices input: {other:?}"),
     }
-}
-
-fn submission(effects: &[Effect]) -> Option<&Submission> {
-    effects.iter().find_map(|e| match e {
-        Effect::Submit(s) => Some(s),
-        _ => None,
-    })
-}
-
-fn heard(s: &mut Session, text: &str) -> Vec<Effect> {
-    s.handle(Event::Heard(text.to_string()))
-}
-
-fn touched(s: &mut Session, id: &str) -> Vec<Effect> {
-    s.handle(Event::Touched(id.to_string()))
 }
 
 #[test]
