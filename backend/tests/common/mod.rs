@@ -193,6 +193,7 @@ pub fn test_settings() -> Settings {
             max: Duration::from_millis(400),
             timeout: Duration::from_secs(5),
         },
+        ..Settings::default()
     }
 }
 
