@@ -2,6 +2,7 @@
 //! a temporary folder, a reqwest client, and helpers to enrol kiosks and seal submissions.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod web;
 
 use backend::config::{Retry, Settings};
