@@ -647,7 +647,11 @@ async fn the_session_warns_before_it_ends_and_a_late_note_is_not_lost() {
         wait_for_text(&client, "main", "Votre session s'est fermée").await;
         fill(&client, "email", VOIRIE_AGENT).await;
         fill(&client, "password", PASSWORD).await;
-        click(&client, "form[action=\"/connexion\"] button[type=\"submit\"]").await;
+        click(
+            &client,
+            "form[action=\"/connexion\"] button[type=\"submit\"]",
+        )
+        .await;
         // Back on the same request, the note and the status as they were, not yet saved.
         wait_for_text(&client, "main", "Vous êtes reconnecté").await;
         assert_eq!(
@@ -658,7 +662,10 @@ async fn the_session_warns_before_it_ends_and_a_late_note_is_not_lost() {
         let typed = client.find(Locator::Id("note")).await.unwrap();
         assert_eq!(typed.prop("value").await.unwrap().as_deref(), Some(note));
         let chosen = client.find(Locator::Id("statut-en_cours")).await.unwrap();
-        assert_eq!(chosen.prop("checked").await.unwrap().as_deref(), Some("true"));
+        assert_eq!(
+            chosen.prop("checked").await.unwrap().as_deref(),
+            Some("true")
+        );
         assert_eq!(
             kiosk_status(&world, &receipt).await.status,
             RequestStatus::Recu

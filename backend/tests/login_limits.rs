@@ -32,21 +32,21 @@ async fn world(settings: Settings) -> Server {
 
 fn behind_proxy() -> Settings {
     Settings {
-        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        trusted_proxies: vec!["127.0.0.1/32".parse().expect("a network")],
         ..test_settings()
     }
 }
 
 /// The keys counted in `login_failures`, and their failures.
 fn failure_keys(server: &Server) -> Vec<(String, i64)> {
-    let conn = rusqlite::Connection::open(server.data_dir().db_path()).unwrap();
+    let conn = rusqlite::Connection::open(server.data_dir().db_path()).expect("test helper");
     let mut statement = conn
         .prepare("SELECT key, failures FROM login_failures ORDER BY key")
-        .unwrap();
+        .expect("test helper");
     statement
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .expect("test helper")
+        .map(|row| row.expect("test helper"))
         .collect()
 }
 
@@ -83,11 +83,10 @@ async fn guesses_behind_the_proxy_do_not_lock_out_the_administrator() {
     assert_eq!(forged.status(), StatusCode::OK);
     // Every failure is counted on the attacker's address, none on the proxy's or the admin's.
     let keys = failure_keys(&server);
-    assert!(
-        keys.contains(&(format!("ip:{ATTACKER}"), 20)),
-        "{keys:?}"
-    );
-    assert!(!keys.iter().any(|(key, _)| key == "ip:127.0.0.1" || key.contains(ADMIN_PLACE)));
+    assert!(keys.contains(&(format!("ip:{ATTACKER}"), 20)), "{keys:?}");
+    assert!(!keys
+        .iter()
+        .any(|(key, _)| key == "ip:127.0.0.1" || key.contains(ADMIN_PLACE)));
 
     // The administrator, elsewhere behind the same proxy, logs in at once.
     let mut admin = Web::at(admin_proxy.addr);
@@ -102,7 +101,10 @@ async fn guesses_behind_the_proxy_do_not_lock_out_the_administrator() {
     let started = Instant::now();
     let page = same_place.login(AGENT, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert!(started.elapsed() >= Duration::from_secs(1), "not slowed down");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "not slowed down"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,8 +129,14 @@ async fn without_trusted_proxies_the_header_is_ignored() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
     let keys = failure_keys(&server);
-    assert!(keys.iter().any(|(key, _)| key == "ip:127.0.0.1"), "{keys:?}");
-    assert!(!keys.iter().any(|(key, _)| key.contains(ATTACKER)), "{keys:?}");
+    assert!(
+        keys.iter().any(|(key, _)| key == "ip:127.0.0.1"),
+        "{keys:?}"
+    );
+    assert!(
+        !keys.iter().any(|(key, _)| key.contains(ATTACKER)),
+        "{keys:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,7 +146,10 @@ async fn a_browser_that_logged_in_before_is_not_held_by_the_account_lock() {
     let admin_proxy = FakeProxy::start(server.addr, ADMIN_PLACE).await;
     // The administrator's browser logged in yesterday (device cookie), then the session ended.
     let mut admin = Web::at(admin_proxy.addr);
-    assert_eq!(admin.login(ADMIN, PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.login(ADMIN, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert!(admin.cookie("appareil").is_some());
     admin.cookies.remove("session");
 
@@ -210,10 +221,7 @@ async fn concurrent_guesses_are_counted_before_argon2() {
         .count();
     assert_eq!((failed, refused), (4, 11), "{statuses:?}");
     let keys = failure_keys(&server);
-    assert!(
-        keys.contains(&(format!("compte:{AGENT}"), 5)),
-        "{keys:?}"
-    );
+    assert!(keys.contains(&(format!("compte:{AGENT}"), 5)), "{keys:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -297,11 +305,13 @@ async fn wrong_current_passwords_count_like_failed_logins() {
                 ("current", PASSWORD),
                 ("new", new),
                 ("confirm", new),
-                ],
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(page.body.contains("Trop de mots de passe actuels incorrects"));
+    assert!(page
+        .body
+        .contains("Trop de mots de passe actuels incorrects"));
     assert!(page.headers.contains_key("retry-after"));
     // ... and so is a login to the account from a new browser: one count, one lock.
     let page = Web::new(&server).login(AGENT, PASSWORD).await;

@@ -29,7 +29,9 @@ async fn world() -> (Server, String) {
     server.add_service("voirie", "Voirie et éclairage", None, None);
     server.add_user(AGENT, Role::Agent, &["voirie"], PASSWORD);
     let kiosk = server.kiosk("Mairie de Duisans").await;
-    let (_, id) = server.submit(&kiosk, "voirie", "Duisans", "0612345678").await;
+    let (_, id) = server
+        .submit(&kiosk, "voirie", "Duisans", "0612345678")
+        .await;
     (server, id)
 }
 
@@ -50,14 +52,19 @@ async fn a_note_posted_after_the_session_ended_comes_back_after_login() {
     let (server, id) = world().await;
     let mut web = Web::logged_in(&server, AGENT, PASSWORD).await;
     let page = web.get(&format!("/demandes/{id}")).await;
-    assert!(page.body.contains("Sans activité, votre session se ferme à"));
+    assert!(page
+        .body
+        .contains("Sans activité, votre session se ferme à"));
     let csrf = page.csrf();
     tokio::time::sleep(IDLE + Duration::from_millis(500)).await;
 
     let note = "La lampe sera changée jeudi.";
     let path = format!("/demandes/{id}/statut");
     let page = web
-        .post(&path, &[("csrf", &csrf), ("statut", "en_cours"), ("note", note)])
+        .post(
+            &path,
+            &[("csrf", &csrf), ("statut", "en_cours"), ("note", note)],
+        )
         .await;
     // The login page, saying what happened, carrying the form (not its token).
     assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", page.body);
@@ -87,7 +94,11 @@ async fn a_note_posted_after_the_session_ended_comes_back_after_login() {
     // Back on the same request, the form filled in as it was, not yet saved.
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Vous êtes reconnecté"), "{}", page.body);
-    assert!(page.body.contains(&format!(">{note}</textarea>")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(">{note}</textarea>")),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains("value=\"en_cours\" checked"),
         "{}",
@@ -98,7 +109,11 @@ async fn a_note_posted_after_the_session_ended_comes_back_after_login() {
     let saved = web
         .post(
             &path,
-            &[("csrf", &page.csrf()), ("statut", "en_cours"), ("note", note)],
+            &[
+                ("csrf", &page.csrf()),
+                ("statut", "en_cours"),
+                ("note", note),
+            ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -144,11 +159,12 @@ async fn staying_logged_in_restarts_the_idle_timeout() {
         assert_eq!(page.status, StatusCode::NO_CONTENT);
     }
     // Twice the idle timeout later, still logged in.
-    assert_eq!(web.get(&format!("/demandes/{id}")).await.status, StatusCode::OK);
+    assert_eq!(
+        web.get(&format!("/demandes/{id}")).await.status,
+        StatusCode::OK
+    );
     // Without the script, the button goes back to the page it was on.
-    let back = web
-        .post("/session/prolonger", &[("csrf", &csrf)])
-        .await;
+    let back = web.post("/session/prolonger", &[("csrf", &csrf)]).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
     assert_eq!(back.location(), Some("/demandes"));
     // Once idle too long, it is over.

@@ -6,7 +6,7 @@
 mod common;
 
 use backend::config::{ConnectionLimits, Settings};
-use common::{receipt, test_settings, upload_answers, answers, Server};
+use common::{answers, receipt, test_settings, upload_answers, Server};
 use kiosk_sync::wire;
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
@@ -66,7 +66,11 @@ async fn half_sent_requests_are_closed_while_a_kiosk_still_uploads() {
 
     // A kiosk's upload still gets through (its connection waits for a free slot, which the
     // timeouts free).
-    let up = upload_answers(&kiosk.public_key, &receipt(&kiosk.receipt_prefix), &answers("0612345678"));
+    let up = upload_answers(
+        &kiosk.public_key,
+        &receipt(&kiosk.receipt_prefix),
+        &answers("0612345678"),
+    );
     let response = server.put_submission(&kiosk.token, &up).await;
     assert_eq!(response.status(), StatusCode::CREATED);
 
@@ -75,7 +79,11 @@ async fn half_sent_requests_are_closed_while_a_kiosk_still_uploads() {
     let mut timed_out_bodies = 0;
     for (body, mut stream) in slow {
         let (answer, closed) = read_until_closed(&mut stream, deadline).await;
-        assert!(closed, "a slow connection is still open after {:?}", started.elapsed());
+        assert!(
+            closed,
+            "a slow connection is still open after {:?}",
+            started.elapsed()
+        );
         if body && answer.starts_with("HTTP/1.1 408") {
             timed_out_bodies += 1;
         }
@@ -97,8 +105,7 @@ async fn an_idle_kept_alive_connection_is_closed() {
         .await
         .unwrap();
     let started = Instant::now();
-    let (answer, closed) =
-        read_until_closed(&mut stream, started + HEADER_TIMEOUT * 5).await;
+    let (answer, closed) = read_until_closed(&mut stream, started + HEADER_TIMEOUT * 5).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(closed, "the idle connection stayed open");
 }
@@ -127,5 +134,8 @@ async fn status_look_ups_are_limited_per_kiosk() {
     assert!((1..=2).contains(&wait), "{wait}");
     common::expect_error(refused, StatusCode::TOO_MANY_REQUESTS, "too_many_requests").await;
     // Another kiosk has its own allowance.
-    assert_eq!(ask(other.token.clone()).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        ask(other.token.clone()).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
