@@ -115,12 +115,14 @@ pub fn fill(
             }
             StepBody::End { text } => {
                 if problems.is_empty() {
-                    let text = text.show.render(|name| {
-                        match (answers.get(name), flow.question(name)) {
-                            (Some(value), Some(question)) => display::value(value, &question.kind),
-                            _ => NO_ANSWER.to_string(),
-                        }
-                    });
+                    let text =
+                        text.show
+                            .render(|name| match (answers.get(name), flow.question(name)) {
+                                (Some(value), Some(question)) => {
+                                    display::value(value, &question.kind)
+                                }
+                                _ => NO_ANSWER.to_string(),
+                            });
                     return Err(vec![FormProblem::Ended {
                         step_id: step.id.clone(),
                         text,

@@ -1,10 +1,11 @@
 //! A flow filled in at once (`kiosk_flow::form`), as another channel sends it: the shipped
 //! street-light report, with its conditions, options, bounds and urgency.
+#![allow(clippy::unwrap_used)] // test helpers: a failure is the test failing
 
 use chrono::NaiveDate;
 use kiosk_flow::form::{fill, FormProblem};
-use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, Flow};
 use kiosk_flow::ServiceNotices;
+use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, Flow};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -74,8 +75,15 @@ fn a_complete_report_gives_the_submission_the_kiosk_would_send() {
     assert_eq!(submission.flow_id, "eclairage-public");
     assert_eq!(submission.service, "voirie");
     assert!(!submission.urgent);
-    let steps: Vec<&str> = submission.answers.iter().map(|a| a.step_id.as_str()).collect();
-    assert_eq!(steps, ["commune", "lieu", "probleme", "rappel", "telephone"]);
+    let steps: Vec<&str> = submission
+        .answers
+        .iter()
+        .map(|a| a.step_id.as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        ["commune", "lieu", "probleme", "rappel", "telephone"]
+    );
     let commune = &submission.answers[0];
     assert_eq!(commune.dataset.as_deref(), Some("communes"));
     assert_eq!(submission.commune(), Some(commune.display.as_str()));
@@ -140,8 +148,10 @@ fn every_problem_is_said_with_its_question() {
         today(),
     )
     .unwrap_err();
-    let by_step: Vec<(Option<&str>, String)> =
-        problems.iter().map(|p| (p.step_id(), p.message())).collect();
+    let by_step: Vec<(Option<&str>, String)> = problems
+        .iter()
+        .map(|p| (p.step_id(), p.message()))
+        .collect();
     assert!(by_step.contains(&(
         Some("couleur"),
         "« couleur » n'est pas une question de ce parcours.".to_string()
@@ -170,8 +180,10 @@ fn dates_keep_their_bounds_and_refused_days() {
     let date_step = flow
         .steps
         .iter()
-        .find(|s| matches!(&s.body, kiosk_flow::model::StepBody::Question(q)
-            if matches!(q.kind, kiosk_flow::model::QuestionKind::Date { .. })))
+        .find(|s| {
+            matches!(&s.body, kiosk_flow::model::StepBody::Question(q)
+            if matches!(q.kind, kiosk_flow::model::QuestionKind::Date { .. }))
+        })
         .map(|s| s.id.clone())
         .expect("the bulky-items flow asks a date");
     for (raw, why) in [
@@ -181,8 +193,10 @@ fn dates_keep_their_bounds_and_refused_days() {
     ] {
         let problems = fill(&flow, &form(&[(date_step.as_str(), raw)]), today()).unwrap_err();
         assert!(
-            problems.iter().any(|p| p.step_id() == Some(date_step.as_str())
-                && matches!(p, FormProblem::Invalid { .. })),
+            problems
+                .iter()
+                .any(|p| p.step_id() == Some(date_step.as_str())
+                    && matches!(p, FormProblem::Invalid { .. })),
             "{raw} ({why}): {problems:?}"
         );
     }

@@ -99,10 +99,10 @@ mod prompts;
 mod screen;
 mod several;
 
+pub(crate) use date_offer::refusal_sentence;
 use notice::NoticePage;
 pub use notice::{NOTICE_FULL_SCREEN, NOTICE_REFUSED_SCREEN, NOTICE_SCREEN, PRINT, READ_IN_FULL};
 pub use prompts::fixed_prompts;
-pub(crate) use date_offer::refusal_sentence;
 pub(crate) use prompts::NO_ANSWER;
 use prompts::*;
 pub(crate) use prompts::{NOT_HEARD, NOT_UNDERSTOOD};
