@@ -644,3 +644,78 @@ async fn errors_are_the_specifications_list_with_the_right_status() {
     expect(status, &body, StatusCode::FORBIDDEN, "api_key");
     assert_eq!(server.count("submissions"), 0);
 }
+
+#[tokio::test]
+async fn administrators_issue_and_revoke_keys_on_their_page() {
+    let server = Server::start_with_shipped_flows().await;
+    server.add_service("voirie", "Voirie et éclairage", None, None);
+    server.add_user("admin@example.org", Role::Admin, &[], "mot de passe sûr 1");
+    server.add_user(
+        "agent@example.org",
+        Role::Agent,
+        &["voirie"],
+        "mot de passe sûr 2",
+    );
+    let mut agent = Web::logged_in(&server, "agent@example.org", "mot de passe sûr 2").await;
+    assert_eq!(
+        agent.get("/admin/open311").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut admin = Web::logged_in(&server, "admin@example.org", "mot de passe sûr 1").await;
+    let csrf = admin.csrf("/admin/open311").await;
+    let empty = admin
+        .post("/admin/open311", &[("csrf", &csrf), ("name", " ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("Le nom du client Open311 est vide"),
+        "{}",
+        empty.body
+    );
+    let added = admin
+        .post(
+            "/admin/open311",
+            &[("csrf", &csrf), ("name", "Site de Duisans")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK);
+    let start = added.body.find("class=\"secret\">").unwrap() + "class=\"secret\">".len();
+    let key = &added.body[start..start + 43];
+    let report = |key: &str| {
+        vec![
+            ("api_key".to_string(), key.to_string()),
+            ("service_code".into(), "voirie".into()),
+            ("address_id".into(), "62279".into()),
+            ("address_string".into(), "rue Haute".into()),
+        ]
+    };
+    let form: Vec<(String, String)> = report(key);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = post(&server, "/open311/v2/requests.json", &pairs).await;
+    // The key works: what is refused now is the form, not the key.
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let list = admin.get("/admin/open311").await;
+    assert!(list.body.contains("Site de Duisans"));
+    assert!(!list.body.contains(key), "a key is shown once");
+    let client = {
+        let db = server.data_dir().open_db().unwrap();
+        db.with(|c| open311::clients(c)).unwrap().remove(0)
+    };
+    let revoked = admin
+        .post(
+            &format!("/admin/open311/{}/revoquer", client.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(revoked.location(), Some("/admin/open311?fait=revoquee"));
+    let (status, _) = post(&server, "/open311/v2/requests.json", &pairs).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A client is not a kiosk: not on the kiosks' page.
+    assert!(!admin
+        .get("/admin/bornes")
+        .await
+        .body
+        .contains("Site de Duisans"));
+}
