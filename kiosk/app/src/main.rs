@@ -126,7 +126,10 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
             size,
             today,
         } => screenshot(&flow, &out, size, today),
-        Command::Say { text, out } => voice_cmd::say(&text, out.as_deref()),
+        Command::Say { text, out } => {
+            let config = config::Config::load(&cli.config, None)?;
+            voice_cmd::say(&text, out.as_deref(), &config.voice_choice())
+        }
         Command::Listen { wav, grammar } => voice_cmd::listen(wav.as_deref(), grammar.as_deref()),
     }
 }

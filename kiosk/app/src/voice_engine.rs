@@ -15,7 +15,7 @@
 use kiosk_voice::device::{AudioConfig, Capture, HalfDuplex, Playback};
 use kiosk_voice::{
     listen_once, Mode, ModelPaths, Recognizer, RecognizerConfig, Speaker, SpeechSettings, StopFlag,
-    TurnConfig, TurnOutcome,
+    TurnConfig, TurnOutcome, VoiceChoice,
 };
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -39,8 +39,8 @@ pub struct VoiceSettings {
     /// 0.0 to 1.0.
     pub volume: f32,
     pub turn: TurnConfig,
-    /// espeak-ng language of the fallback voice.
-    pub fallback_language: String,
+    /// Which voice speaks (configured Piper voice, language of the texts).
+    pub voice_choice: VoiceChoice,
     /// Open the speaker and microphone (false for `kiosk say --out` style uses).
     pub open_devices: bool,
 }
@@ -48,7 +48,7 @@ pub struct VoiceSettings {
 /// What the voice can do, for the supervisor's screen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VoiceStatus {
-    /// The voice speaking ("en_US-joe-medium", "espeak-ng:fr"); none: text only.
+    /// The voice speaking ("piper fr_FR-siwis-medium", "espeak-ng fr"); none: text only.
     pub voice: Option<String>,
     /// The recognition model's folder name; none: touch only.
     pub recognition: Option<String>,
@@ -297,16 +297,13 @@ impl Worker {
         let settings = &self.settings;
         let paths = ModelPaths::new(&settings.models);
         let mut status = VoiceStatus::default();
-        let mut speaker = Speaker::from_models(
-            &paths,
-            &settings.fallback_language,
-            settings.cache_dir.clone(),
-        );
+        let mut speaker =
+            Speaker::from_models(&paths, &settings.voice_choice, settings.cache_dir.clone());
         speaker.settings = SpeechSettings {
             words_per_minute: settings.words_per_minute,
             volume: settings.volume,
         };
-        status.voice = speaker.voice_id().map(str::to_owned);
+        status.voice = speaker.voice_label();
         if status.voice.is_none() {
             status.problems.push(
                 "Aucune voix installée (scripts/fetch-models) : les textes sont seulement affichés."
@@ -571,7 +568,7 @@ mod tests {
                 words_per_minute: 150,
                 volume: 1.0,
                 turn: TurnConfig::default(),
-                fallback_language: "fr".into(),
+                voice_choice: VoiceChoice::default(),
                 open_devices,
             },
             Box::new(move |r| {
