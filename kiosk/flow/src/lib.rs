@@ -35,6 +35,7 @@ pub mod runtime;
 pub mod submission;
 pub mod template;
 pub mod understand;
+pub mod vocabulary;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{
