@@ -101,6 +101,7 @@ enum Job {
     Volume(f32),
     Warm(Vec<String>),
     TestMicrophone,
+    KnownWords(Vec<String>, Sender<Option<Vec<bool>>>),
 }
 
 /// The handle on the voice worker; dropping it stops the worker.
@@ -197,6 +198,14 @@ impl VoiceEngine {
     pub fn test_microphone(&self) {
         self.send(Job::TestMicrophone);
     }
+
+    /// Whether each word is in the recognition model's vocabulary; blocks until the models are
+    /// loaded. `None`: no recognition model (or the worker stopped).
+    pub fn known_words(&self, words: Vec<String>) -> Option<Vec<bool>> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Job::KnownWords(words, tx));
+        rx.recv().ok().flatten()
+    }
 }
 
 impl Drop for VoiceEngine {
@@ -289,6 +298,14 @@ impl Worker {
                     info!(texts = warm_total, removed, "warming the prompt cache");
                 }
                 Job::TestMicrophone => self.test_microphone(&loaded),
+                Job::KnownWords(words, reply) => {
+                    let known = loaded.recognizer.as_ref().and_then(|r| {
+                        r.known_words(words)
+                            .map_err(|e| warn!(error = %e, "vocabulary lookup failed"))
+                            .ok()
+                    });
+                    let _ = reply.send(known);
+                }
             }
         }
     }
@@ -495,6 +512,14 @@ impl BlockingVoice {
                 other => tracing::debug!(?other, "report before ready"),
             }
         }
+    }
+
+    /// The flows adapted to the recognition model's vocabulary (see [`crate::flow_vocabulary`]).
+    pub fn adapt_flows(
+        &self,
+        flows: Vec<std::sync::Arc<kiosk_flow::Flow>>,
+    ) -> Vec<std::sync::Arc<kiosk_flow::Flow>> {
+        crate::flow_vocabulary::adapt(flows, &|words| self.engine.known_words(words))
     }
 
     /// Says `text`; returns when it is said, with the instant its first audio played.
