@@ -239,6 +239,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         shipped: config.flows.clone(),
     };
     switch.warm_current();
+    switch.adapt_current();
 
     // Sync and status on tokio.
     let shutdown = CancellationToken::new();

@@ -69,8 +69,11 @@ pub struct VoiceConfig {
     /// Audio devices by ALSA name (`kiosk run --list-devices` shows them); none: the defaults.
     pub input_device: Option<String>,
     pub output_device: Option<String>,
-    /// espeak-ng language of the fallback voice, when no Piper voice is installed.
+    /// The language of the texts, as an espeak-ng voice name: a Piper voice of another language
+    /// is refused, and espeak-ng's voice of this language speaks when no Piper voice is usable.
     pub fallback_language: String,
+    /// The Piper voice (a folder of the models); none: the production French voice.
+    pub piper_voice: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +139,7 @@ impl Default for VoiceConfig {
             input_device: None,
             output_device: None,
             fallback_language: "fr".to_owned(),
+            piper_voice: None,
         }
     }
 }
@@ -249,6 +253,15 @@ impl Config {
         Duration::from_secs(self.screen.idle_countdown_seconds)
     }
 
+    /// Which voice speaks: the configured Piper voice, refused unless it speaks the texts'
+    /// language, else espeak-ng's voice of that language.
+    pub fn voice_choice(&self) -> kiosk_voice::VoiceChoice {
+        kiosk_voice::VoiceChoice {
+            piper_voice: self.voice.piper_voice.clone(),
+            language: self.voice.fallback_language.clone(),
+        }
+    }
+
     pub fn store_path(&self) -> PathBuf {
         self.data_dir.join("kiosk.db")
     }
@@ -275,7 +288,7 @@ impl Config {
                 max_utterance: Duration::from_secs(voice.max_utterance_seconds),
                 ..kiosk_voice::TurnConfig::default()
             },
-            fallback_language: voice.fallback_language.clone(),
+            voice_choice: self.voice_choice(),
             open_devices: open_devices && voice.enabled,
         }
     }

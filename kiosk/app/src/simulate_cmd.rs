@@ -73,6 +73,11 @@ pub(crate) fn simulate_flow(
             (vec![Arc::new(flow)], Start::Flow(id))
         }
     };
+    // Heard by the recognizer: the questions it cannot hear every option of go free.
+    let flows = match &voice {
+        Some(voice) => voice.adapt_flows(flows),
+        None => flows,
+    };
 
     // The same adapter as the touchscreen's: the sealed outbox with --submit, and the back end
     // (for "Où en est ma demande ?") on a runtime of its own.
