@@ -2,6 +2,8 @@
 //! test writes become the machine's events, the machine's effects drive the light, and the
 //! light is read back over the same socket.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::NaiveDate;
 use kiosk_flow::machine::{
     KioskConfig, KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press,

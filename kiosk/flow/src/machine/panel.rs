@@ -89,10 +89,11 @@ impl KioskMachine {
             }
             return;
         }
-        if self.absent == !here {
+        let absent = !here;
+        if self.absent == absent {
             return;
         }
-        self.absent = !here;
+        self.absent = absent;
         if !self.idle_prompt {
             self.arm(out);
         }
