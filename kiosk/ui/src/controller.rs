@@ -13,7 +13,8 @@ use crate::status::KioskStatus;
 use crate::voice::VoicePort;
 use chrono::NaiveDate;
 use kiosk_flow::machine::{
-    KioskConfig, KioskEffect, KioskEvent, KioskMachine, SettingChange, Settings, SupervisorAction,
+    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PanelButton, Press, SettingChange,
+    Settings, SupervisorAction,
 };
 use kiosk_flow::runtime::{Screen, ScreenOption};
 use kiosk_flow::understand::{self, Command, Expected};
@@ -642,6 +643,14 @@ impl Inner {
     pub(crate) fn wants_caption(&self, event: &KioskEvent) -> bool {
         let command = match event {
             KioskEvent::Command(c) => Some(*c),
+            // The front panel's « Aide »: the Aide command; held, « Appeler quelqu'un ».
+            KioskEvent::Button {
+                button: PanelButton::Help,
+                press,
+            } => Some(match press {
+                Press::Short => Command::Help,
+                Press::Long => Command::Human,
+            }),
             KioskEvent::Heard(text) => {
                 understand::understand(Expected::Text, text, self.today()).command
             }

@@ -584,6 +584,11 @@ fn the_front_panel_drives_the_kiosk_and_the_light_follows_it() {
     k.controller.no_speech();
 
     // Held « Aide »: a call for help in the store.
+    assert!(!k
+        .controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_show_caption());
     k.controller.event(KioskEvent::Button {
         button: PanelButton::Help,
         press: Press::Long,
@@ -594,6 +599,12 @@ fn the_front_panel_drives_the_kiosk_and_the_light_follows_it() {
         .unwrap();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].step_id, "menu");
+    // Said and captioned, as with the on-screen button.
+    assert!(k
+        .controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_show_caption());
 
     // The microphone is gone: the light says so.
     k.controller.voice_available(false, true);
