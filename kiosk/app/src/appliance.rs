@@ -301,6 +301,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     }
     shared.attach(controller.handle());
     let board = start_front_panel(&config, &controller);
+    shared.update(|s| s.front_panel = Some(front_panel_status(&config, board.as_ref())));
     info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "attract screen ready"
@@ -391,6 +392,20 @@ fn start_front_panel(config: &Config, controller: &Controller) -> Option<Board> 
     let light = board.light();
     controller.on_light(move |state| light.set(state));
     Some(board)
+}
+
+/// The supervisor screen's line for the front panel.
+fn front_panel_status(config: &Config, board: Option<&Board>) -> Result<String, String> {
+    use kiosk_hardware::{BoardChoice, BoardKind};
+    match (board, config.hardware.board) {
+        (Some(board), _) if board.kind() == BoardKind::Gpio => Ok("GPIO".to_owned()),
+        (Some(board), _) => Ok(match board.socket() {
+            Some(socket) => format!("simulés ({})", socket.display()),
+            None => "simulés".to_owned(),
+        }),
+        (None, BoardChoice::None) => Ok("aucun (hardware.board = \"none\")".to_owned()),
+        (None, _) => Err("pas de GPIO sur cette machine, voir le journal".to_owned()),
+    }
 }
 
 /// Prints the receipt with the configured command (the text on its standard input).
