@@ -38,7 +38,11 @@ pub(crate) fn simulate_flow(
                     file.display()
                 )
             })?;
-            Some(simulate::parse_script(&text))
+            let lines = simulate::parse_script(&text);
+            if let Some((line, mistake)) = simulate::unknown_panel_line(&lines) {
+                anyhow::bail!("{}, ligne {line} : {mistake}", file.display());
+            }
+            Some(lines)
         }
         None => None,
     };
