@@ -19,7 +19,10 @@ use crate::sync_loop;
 use crate::systemd;
 use crate::voice_engine::{VoiceEngine, VoiceReport, VoiceStatus};
 use anyhow::{Context, Result};
-use kiosk_ui::{Controller, ControllerHandle, Host, KioskStatus, Storage, UiConfig, VoicePort};
+use kiosk_hardware::Board;
+use kiosk_ui::{
+    Controller, ControllerHandle, Host, KioskStatus, Light, Storage, UiConfig, VoicePort,
+};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -239,6 +242,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         shipped: config.flows.clone(),
     };
     switch.warm_current();
+    switch.adapt_current();
 
     // Sync and status on tokio.
     let shutdown = CancellationToken::new();
@@ -253,6 +257,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         flows,
         idle_timeout: config.idle(),
         idle_countdown: config.idle_countdown(),
+        absent_timeout: config.absent_idle(),
         supervisor_pin: config.supervisor.pin.clone(),
         printer: config.printer.command.is_some(),
         text_size: u8::from(config.screen.large_text),
@@ -296,6 +301,8 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         controller.on_print(move |receipt, text| print_receipt(&command, receipt, text));
     }
     shared.attach(controller.handle());
+    let board = start_front_panel(&config, &controller);
+    shared.update(|s| s.front_panel = Some(front_panel_status(&config, board.as_ref())));
     info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "attract screen ready"
@@ -310,6 +317,11 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     systemd::notify_stopping();
     drop(watchdog);
     let had_session = controller.has_session();
+    if let Some(board) = board {
+        board.light().set(Light::Off);
+        // Its threads stop; the GPIO pins are released (the lights go off).
+        drop(board);
+    }
     engine.stop_speaking();
     engine.stop_listening();
     // The session lives only in the controller's memory: dropping it forgets the person.
@@ -361,6 +373,39 @@ fn on_voice_report(report: VoiceReport, shared: &SharedStatus, progress: &WarmPr
                 _ => {}
             }
         }
+    }
+}
+
+/// The front panel (`[hardware]`): its buttons and presence sensor feed the UI loop like the
+/// voice's results, from the board's own thread; the light follows what the UI carries out.
+/// No GPIO here: the simulated board, or none; never a failure of the kiosk.
+fn start_front_panel(config: &Config, controller: &Controller) -> Option<Board> {
+    let handle = controller.handle();
+    let board = Board::start(
+        &config.hardware,
+        &config.data_dir,
+        Arc::new(move |event| handle.event(event)),
+    )?;
+    match board.socket() {
+        Some(socket) => info!(socket = %socket.display(), "front panel: simulated board"),
+        None => info!(kind = ?board.kind(), "front panel ready"),
+    }
+    let light = board.light();
+    controller.on_light(move |state| light.set(state));
+    Some(board)
+}
+
+/// The supervisor screen's line for the front panel.
+fn front_panel_status(config: &Config, board: Option<&Board>) -> Result<String, String> {
+    use kiosk_hardware::{BoardChoice, BoardKind};
+    match (board, config.hardware.board) {
+        (Some(board), _) if board.kind() == BoardKind::Gpio => Ok("GPIO".to_owned()),
+        (Some(board), _) => Ok(match board.socket() {
+            Some(socket) => format!("simulés ({})", socket.display()),
+            None => "simulés".to_owned(),
+        }),
+        (None, BoardChoice::None) => Ok("aucun (hardware.board = \"none\")".to_owned()),
+        (None, _) => Err("pas de GPIO sur cette machine, voir le journal".to_owned()),
     }
 }
 

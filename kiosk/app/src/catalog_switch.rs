@@ -86,6 +86,47 @@ impl CatalogSwitch {
         self.engine.warm_cache(texts);
     }
 
+    /// On a thread of its own, once the recognition model is loaded: the flows offered at start
+    /// checked against its vocabulary, and handed again to the UI if a question must be
+    /// listened to in free dictation (see [`crate::flow_vocabulary`]).
+    pub fn adapt_current(&self) {
+        let switch = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("vocabulary".into())
+            .spawn(move || {
+                let current = switch
+                    .current
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
+                let adapted = switch.adapted(current.clone());
+                if adapted.iter().zip(&current).all(|(a, c)| Arc::ptr_eq(a, c)) {
+                    return;
+                }
+                switch.hand_to_ui(adapted);
+            });
+        if let Err(e) = spawned {
+            warn!(error = %e, "vocabulary thread not started");
+        }
+    }
+
+    fn adapted(&self, flows: Vec<Arc<Flow>>) -> Vec<Arc<Flow>> {
+        crate::flow_vocabulary::adapt(flows, &|words| self.engine.known_words(words))
+    }
+
+    /// Makes `flows` current and gives them to the UI (waiting for it to exist, at start).
+    fn hand_to_ui(&self, flows: Vec<Arc<Flow>>) {
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = flows.clone();
+        for _ in 0..600 {
+            if let Some(handle) = *self.handle.lock().unwrap_or_else(PoisonError::into_inner) {
+                handle.set_flows(flows);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        warn!("no UI to hand the flows to");
+    }
+
     /// A catalog was installed: on a thread of its own, read it back (verified again), warm
     /// its prompts, then give it to the UI.
     pub fn installed(&self) {
@@ -126,12 +167,11 @@ impl CatalogSwitch {
         if !self.progress.wait(texts.len(), WARM_WAIT) {
             warn!("prompt cache not warm in time: switching anyway");
         }
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = offered.flows.clone();
-        if let Some(handle) = *self.handle.lock().unwrap_or_else(PoisonError::into_inner) {
-            handle.set_flows(offered.flows.clone());
-        }
+        let flows = self.adapted(offered.flows);
+        let count = flows.len();
+        self.hand_to_ui(flows);
         info!(
-            flows = offered.flows.len(),
+            flows = count,
             version = offered.catalog_version,
             "new flows handed to the UI, used from the next person on"
         );

@@ -143,6 +143,10 @@ pub enum FlowCommand {
     Check {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Also check every option's phrases against this Vosk model's vocabulary: words it
+        /// does not know are reported per flow, step and option (warnings).
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
     },
 }
 

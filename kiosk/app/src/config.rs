@@ -26,6 +26,8 @@ pub struct Config {
     pub supervisor: SupervisorConfig,
     pub printer: PrinterConfig,
     pub sync: SyncConfig,
+    /// The front panel: which board, its GPIO pins (`hardware/README.md`).
+    pub hardware: kiosk_hardware::HardwareConfig,
     /// The file this was read from; `None`: no file, the development defaults.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -43,6 +45,9 @@ pub struct ScreenConfig {
     pub idle_seconds: u64,
     /// Seconds of the visible countdown before the session is wiped.
     pub idle_countdown_seconds: u64,
+    /// Seconds without a touch before "Vous êtes toujours là ?" once the presence sensor saw
+    /// the person leave (instead of `idle_seconds`).
+    pub absent_idle_seconds: u64,
     /// Window size on a desktop (the Pi's screen is used whole).
     pub width: u32,
     pub height: u32,
@@ -69,8 +74,11 @@ pub struct VoiceConfig {
     /// Audio devices by ALSA name (`kiosk run --list-devices` shows them); none: the defaults.
     pub input_device: Option<String>,
     pub output_device: Option<String>,
-    /// espeak-ng language of the fallback voice, when no Piper voice is installed.
+    /// The language of the texts, as an espeak-ng voice name: a Piper voice of another language
+    /// is refused, and espeak-ng's voice of this language speaks when no Piper voice is usable.
     pub fallback_language: String,
+    /// The Piper voice (a folder of the models); none: the production French voice.
+    pub piper_voice: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,6 +114,7 @@ impl Default for Config {
             supervisor: SupervisorConfig::default(),
             printer: PrinterConfig::default(),
             sync: SyncConfig::default(),
+            hardware: kiosk_hardware::HardwareConfig::default(),
             source: None,
         }
     }
@@ -116,6 +125,7 @@ impl Default for ScreenConfig {
         Self {
             idle_seconds: 90,
             idle_countdown_seconds: 20,
+            absent_idle_seconds: 15,
             width: 1280,
             height: 800,
             large_text: false,
@@ -136,6 +146,7 @@ impl Default for VoiceConfig {
             input_device: None,
             output_device: None,
             fallback_language: "fr".to_owned(),
+            piper_voice: None,
         }
     }
 }
@@ -221,7 +232,13 @@ impl Config {
         if self.screen.idle_seconds < 10 {
             return Err("screen.idle_seconds : 10 secondes au moins".to_owned());
         }
-        Ok(())
+        if !(5..=self.screen.idle_seconds).contains(&self.screen.absent_idle_seconds) {
+            return Err(format!(
+                "screen.absent_idle_seconds : de 5 secondes à idle_seconds ({})",
+                self.screen.idle_seconds
+            ));
+        }
+        self.hardware.check()
     }
 
     /// Refuses the published default PIN in a configuration file (a kiosk), with a message in
@@ -247,6 +264,19 @@ impl Config {
 
     pub fn idle_countdown(&self) -> Duration {
         Duration::from_secs(self.screen.idle_countdown_seconds)
+    }
+
+    /// Which voice speaks: the configured Piper voice, refused unless it speaks the texts'
+    /// language, else espeak-ng's voice of that language.
+    pub fn voice_choice(&self) -> kiosk_voice::VoiceChoice {
+        kiosk_voice::VoiceChoice {
+            piper_voice: self.voice.piper_voice.clone(),
+            language: self.voice.fallback_language.clone(),
+        }
+    }
+
+    pub fn absent_idle(&self) -> Duration {
+        Duration::from_secs(self.screen.absent_idle_seconds)
     }
 
     pub fn store_path(&self) -> PathBuf {
@@ -275,7 +305,7 @@ impl Config {
                 max_utterance: Duration::from_secs(voice.max_utterance_seconds),
                 ..kiosk_voice::TurnConfig::default()
             },
-            fallback_language: voice.fallback_language.clone(),
+            voice_choice: self.voice_choice(),
             open_devices: open_devices && voice.enabled,
         }
     }
@@ -322,6 +352,23 @@ mod tests {
     }
 
     #[test]
+    fn the_front_panel_pins_are_checked_and_named_by_their_key() {
+        let config =
+            Config::parse("[hardware]\nboard = \"simulated\"\nstatus_led_pin = 5\n").unwrap();
+        assert_eq!(
+            config.hardware.board,
+            kiosk_hardware::BoardChoice::Simulated
+        );
+        assert_eq!(config.hardware.status_led_pin, 5);
+        let err = Config::parse("[hardware]\nhelp_button_pin = 17\n").unwrap_err();
+        assert!(err.contains("hardware.help_button_pin"), "{err}");
+        let err = Config::parse("[hardware]\nboard = \"usb\"\n").unwrap_err();
+        assert!(err.starts_with("2:9:"), "{err}");
+        let err = Config::parse("[screen]\nabsent_idle_seconds = 200\n").unwrap_err();
+        assert!(err.contains("absent_idle_seconds"), "{err}");
+    }
+
+    #[test]
     fn relative_paths_are_taken_from_the_file_folder() {
         let dir = std::env::temp_dir().join(format!("kiosk-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -351,6 +398,11 @@ mod tests {
         assert_eq!(
             example.sync.interval_seconds,
             defaults.sync.interval_seconds
+        );
+        assert_eq!(example.hardware, defaults.hardware);
+        assert_eq!(
+            example.screen.absent_idle_seconds,
+            defaults.screen.absent_idle_seconds
         );
     }
 

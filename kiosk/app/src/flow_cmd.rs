@@ -2,20 +2,36 @@
 
 use crate::catalog;
 use crate::cli::Kind;
-use anyhow::Result;
+use crate::flow_vocabulary;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use kiosk_flow::model::ChoiceOption;
 use kiosk_flow::understand::{understand, DateWindow, Expected};
-use std::path::PathBuf;
+use kiosk_voice::{Recognizer, RecognizerConfig};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn flow_check(paths: &[PathBuf]) -> Result<ExitCode> {
+pub fn flow_check(paths: &[PathBuf], model: Option<&Path>) -> Result<ExitCode> {
     let _span = tracing::info_span!("flow_check", files = paths.len()).entered();
     let report = catalog::check(paths)?;
     for line in report.lines() {
         println!("{line}");
     }
-    let (errors, warnings) = (report.error_count(), report.warning_count());
+    let (errors, mut warnings) = (report.error_count(), report.warning_count());
+    if let Some(model) = model {
+        let recognizer = Recognizer::spawn(RecognizerConfig::new(model))
+            .with_context(|| format!("modèle de reconnaissance {}", model.display()))?;
+        let known_words = |words: Vec<String>| recognizer.known_words(words).ok();
+        for (path, flow) in &report.flows {
+            let Some(vocabulary) = flow_vocabulary::report(flow, &known_words) else {
+                continue;
+            };
+            for message in vocabulary.messages() {
+                println!("{}: attention : {message}", path.display());
+                warnings += 1;
+            }
+        }
+    }
     eprintln!(
         "{} parcours vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).",
         report.flows.len()

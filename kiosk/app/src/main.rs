@@ -11,6 +11,7 @@ mod catalog_sync;
 mod cli;
 mod config;
 mod flow_cmd;
+mod flow_vocabulary;
 mod installed;
 mod screenshot_cmd;
 mod simulate;
@@ -60,8 +61,8 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
         (cli.data_dir != std::path::Path::new(DEFAULT_DATA_DIR)).then(|| cli.data_dir.clone());
     match cli.command {
         Command::Flow {
-            command: FlowCommand::Check { paths },
-        } => flow_check(&paths),
+            command: FlowCommand::Check { paths, model },
+        } => flow_check(&paths, model.as_deref()),
         Command::Understand {
             kind,
             today,
@@ -126,7 +127,10 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
             size,
             today,
         } => screenshot(&flow, &out, size, today),
-        Command::Say { text, out } => voice_cmd::say(&text, out.as_deref()),
+        Command::Say { text, out } => {
+            let config = config::Config::load(&cli.config, None)?;
+            voice_cmd::say(&text, out.as_deref(), &config.voice_choice())
+        }
         Command::Listen { wav, grammar } => voice_cmd::listen(wav.as_deref(), grammar.as_deref()),
     }
 }

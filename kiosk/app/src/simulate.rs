@@ -9,9 +9,13 @@
 //! Script lines: what a person says; `touch:ID` for a tile, option or button (a command button
 //! id such as `touch:aide` is that command); `touch` alone for a touch on the screen;
 //! `attendre` for the person saying and touching nothing until the kiosk's timer runs out; an
-//! empty answer is silence.
+//! empty answer is silence. The front panel: `bouton:parler`, `bouton:aide` (pressed briefly),
+//! `bouton:parler-long`, `bouton:aide-long` (held), `presence:oui`, `presence:non` (the
+//! presence sensor).
 
-use kiosk_flow::machine::{KioskEffect, KioskEvent, KioskMachine, PageView, View};
+use kiosk_flow::machine::{
+    KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, View,
+};
 use kiosk_flow::runtime::{Event, Input, Outcome, Screen, Submission};
 use kiosk_flow::understand::Command;
 use kiosk_host::Host;
@@ -443,8 +447,8 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
 }
 
 /// A script line as an event: `touch:ID` a touch (a command button id is that command),
-/// `touch` a touch on the screen, an empty line silence, anything else heard. `None` for
-/// `attendre` (the host fires its timer).
+/// `touch` a touch on the screen, `bouton:…` and `presence:…` the front panel, an empty line
+/// silence, anything else heard. `None` for `attendre` (the host fires its timer).
 pub fn to_event(line: &str) -> Option<KioskEvent> {
     let line = line.trim();
     if line == "attendre" {
@@ -453,6 +457,9 @@ pub fn to_event(line: &str) -> Option<KioskEvent> {
     if line == "touch" {
         return Some(KioskEvent::Tap);
     }
+    if let Some(event) = panel_event(line) {
+        return Some(event);
+    }
     Some(match line.strip_prefix("touch:") {
         Some(id) => match Command::from_button_id(id.trim()) {
             Some(command) => KioskEvent::Command(command),
@@ -460,5 +467,37 @@ pub fn to_event(line: &str) -> Option<KioskEvent> {
         },
         None if line.is_empty() => KioskEvent::Silence,
         None => KioskEvent::Heard(line.to_string()),
+    })
+}
+
+/// The front panel's script lines: `bouton:parler`, `bouton:parler-long`, `bouton:aide`,
+/// `bouton:aide-long`, `presence:oui`, `presence:non`.
+fn panel_event(line: &str) -> Option<KioskEvent> {
+    let button = |button, press| Some(KioskEvent::Button { button, press });
+    match line {
+        "bouton:parler" => button(PanelButton::Talk, Press::Short),
+        "bouton:parler-long" => button(PanelButton::Talk, Press::Long),
+        "bouton:aide" => button(PanelButton::Help, Press::Short),
+        "bouton:aide-long" => button(PanelButton::Help, Press::Long),
+        "presence:oui" => Some(KioskEvent::Presence(true)),
+        "presence:non" => Some(KioskEvent::Presence(false)),
+        _ => None,
+    }
+}
+
+const PANEL_LINES: &str = "bouton:parler, bouton:parler-long, bouton:aide, bouton:aide-long, \
+                           presence:oui ou presence:non";
+
+/// The first script line that looks like the front panel's but is none of its lines, with what
+/// is wrong, in French (a typo would otherwise be heard as speech).
+pub fn unknown_panel_line(lines: &[(usize, String)]) -> Option<(usize, String)> {
+    lines.iter().find_map(|(number, line)| {
+        let looks_like_panel = line.starts_with("bouton:") || line.starts_with("presence:");
+        (looks_like_panel && panel_event(line).is_none()).then(|| {
+            (
+                *number,
+                format!("« {line} » n'est pas une ligne du panneau ; attendu : {PANEL_LINES}"),
+            )
+        })
     })
 }

@@ -38,7 +38,11 @@ pub(crate) fn simulate_flow(
                     file.display()
                 )
             })?;
-            Some(simulate::parse_script(&text))
+            let lines = simulate::parse_script(&text);
+            if let Some((line, mistake)) = simulate::unknown_panel_line(&lines) {
+                anyhow::bail!("{}, ligne {line} : {mistake}", file.display());
+            }
+            Some(lines)
         }
         None => None,
     };
@@ -72,6 +76,11 @@ pub(crate) fn simulate_flow(
             let id = flow.id.clone();
             (vec![Arc::new(flow)], Start::Flow(id))
         }
+    };
+    // Heard by the recognizer: the questions it cannot hear every option of go free.
+    let flows = match &voice {
+        Some(voice) => voice.adapt_flows(flows),
+        None => flows,
     };
 
     // The same adapter as the touchscreen's: the sealed outbox with --submit, and the back end

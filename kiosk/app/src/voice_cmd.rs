@@ -6,20 +6,19 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use kiosk_voice::audio::RECOGNIZER_RATE;
-use kiosk_voice::{Audio, Mode, ModelPaths, Recognizer, RecognizerConfig, Speaker};
+use kiosk_voice::{Audio, Mode, ModelPaths, Recognizer, RecognizerConfig, Speaker, VoiceChoice};
 use serde::Serialize;
 
-/// The espeak-ng voice used when no Piper voice is installed.
-const FALLBACK_LANGUAGE: &str = "fr";
-
-/// `kiosk say "TEXTE" [--out FILE.wav]`: speaks the text with the best installed voice (Piper,
-/// else espeak-ng) at the kiosk's default rate, into a WAV file.
-pub fn say(text: &str, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// `kiosk say "TEXTE" [--out FILE.wav]`: speaks the text with the voice the configuration
+/// chooses among those installed (a French Piper voice, else espeak-ng's French voice; never a
+/// voice of another language) at the kiosk's default rate, into a WAV file, and prints which
+/// voice spoke (`voix : espeak-ng fr`).
+pub fn say(text: &str, out: Option<&Path>, choice: &VoiceChoice) -> anyhow::Result<ExitCode> {
     let Some(out) = out else {
         // Playback through the sound card (cpal) is not wired yet.
         bail!("la sortie audio n'est pas encore branchée : utilisez --out FICHIER.wav");
     };
-    let mut speaker = Speaker::from_models(&ModelPaths::from_env(), FALLBACK_LANGUAGE, None);
+    let mut speaker = Speaker::from_models(&ModelPaths::from_env(), choice, None);
     let Some(audio) = speaker.render(text).context("synthèse vocale")? else {
         eprintln!("aucune voix installée (scripts/fetch-models, scripts/setup-audio) : texte seul");
         println!("{text}");
@@ -28,12 +27,8 @@ pub fn say(text: &str, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     audio
         .write_wav(out)
         .with_context(|| format!("écriture de {}", out.display()))?;
-    eprintln!(
-        "{}: {:.1} s, voix {}",
-        out.display(),
-        audio.duration_secs(),
-        speaker.voice_id().unwrap_or("?")
-    );
+    println!("voix : {}", speaker.voice_label().unwrap_or_default());
+    eprintln!("{} : {:.1} s", out.display(), audio.duration_secs());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,7 +15,7 @@
 use kiosk_voice::device::{AudioConfig, Capture, HalfDuplex, Playback};
 use kiosk_voice::{
     listen_once, Mode, ModelPaths, Recognizer, RecognizerConfig, Speaker, SpeechSettings, StopFlag,
-    TurnConfig, TurnOutcome,
+    TurnConfig, TurnOutcome, VoiceChoice,
 };
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -39,8 +39,8 @@ pub struct VoiceSettings {
     /// 0.0 to 1.0.
     pub volume: f32,
     pub turn: TurnConfig,
-    /// espeak-ng language of the fallback voice.
-    pub fallback_language: String,
+    /// Which voice speaks (configured Piper voice, language of the texts).
+    pub voice_choice: VoiceChoice,
     /// Open the speaker and microphone (false for `kiosk say --out` style uses).
     pub open_devices: bool,
 }
@@ -48,7 +48,7 @@ pub struct VoiceSettings {
 /// What the voice can do, for the supervisor's screen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VoiceStatus {
-    /// The voice speaking ("en_US-joe-medium", "espeak-ng:fr"); none: text only.
+    /// The voice speaking ("piper fr_FR-siwis-medium", "espeak-ng fr"); none: text only.
     pub voice: Option<String>,
     /// The recognition model's folder name; none: touch only.
     pub recognition: Option<String>,
@@ -101,6 +101,7 @@ enum Job {
     Volume(f32),
     Warm(Vec<String>),
     TestMicrophone,
+    KnownWords(Vec<String>, Sender<Option<Vec<bool>>>),
 }
 
 /// The handle on the voice worker; dropping it stops the worker.
@@ -197,6 +198,14 @@ impl VoiceEngine {
     pub fn test_microphone(&self) {
         self.send(Job::TestMicrophone);
     }
+
+    /// Whether each word is in the recognition model's vocabulary; blocks until the models are
+    /// loaded. `None`: no recognition model (or the worker stopped).
+    pub fn known_words(&self, words: Vec<String>) -> Option<Vec<bool>> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Job::KnownWords(words, tx));
+        rx.recv().ok().flatten()
+    }
 }
 
 impl Drop for VoiceEngine {
@@ -289,6 +298,14 @@ impl Worker {
                     info!(texts = warm_total, removed, "warming the prompt cache");
                 }
                 Job::TestMicrophone => self.test_microphone(&loaded),
+                Job::KnownWords(words, reply) => {
+                    let known = loaded.recognizer.as_ref().and_then(|r| {
+                        r.known_words(words)
+                            .map_err(|e| warn!(error = %e, "vocabulary lookup failed"))
+                            .ok()
+                    });
+                    let _ = reply.send(known);
+                }
             }
         }
     }
@@ -297,16 +314,13 @@ impl Worker {
         let settings = &self.settings;
         let paths = ModelPaths::new(&settings.models);
         let mut status = VoiceStatus::default();
-        let mut speaker = Speaker::from_models(
-            &paths,
-            &settings.fallback_language,
-            settings.cache_dir.clone(),
-        );
+        let mut speaker =
+            Speaker::from_models(&paths, &settings.voice_choice, settings.cache_dir.clone());
         speaker.settings = SpeechSettings {
             words_per_minute: settings.words_per_minute,
             volume: settings.volume,
         };
-        status.voice = speaker.voice_id().map(str::to_owned);
+        status.voice = speaker.voice_label();
         if status.voice.is_none() {
             status.problems.push(
                 "Aucune voix installée (scripts/fetch-models) : les textes sont seulement affichés."
@@ -500,6 +514,14 @@ impl BlockingVoice {
         }
     }
 
+    /// The flows adapted to the recognition model's vocabulary (see [`crate::flow_vocabulary`]).
+    pub fn adapt_flows(
+        &self,
+        flows: Vec<std::sync::Arc<kiosk_flow::Flow>>,
+    ) -> Vec<std::sync::Arc<kiosk_flow::Flow>> {
+        crate::flow_vocabulary::adapt(flows, &|words| self.engine.known_words(words))
+    }
+
     /// Says `text`; returns when it is said, with the instant its first audio played.
     pub fn say(&mut self, text: &str) -> anyhow::Result<Option<Instant>> {
         self.engine.say(text);
@@ -571,7 +593,7 @@ mod tests {
                 words_per_minute: 150,
                 volume: 1.0,
                 turn: TurnConfig::default(),
-                fallback_language: "fr".into(),
+                voice_choice: VoiceChoice::default(),
                 open_devices,
             },
             Box::new(move |r| {

@@ -405,3 +405,52 @@ fn run_refuses_the_published_default_pin() {
     );
     assert!(stderr.contains("published default"), "{stderr}");
 }
+
+/// The front panel in an answer script: someone arrives, holds « Aide », presses « Parler »
+/// and says what they came for, then leaves: the idle time is the shorter one.
+#[test]
+fn the_front_panel_lines_drive_the_simulator() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("panel.txt");
+    let mut lines = String::from(
+        "presence:oui\nbouton:aide-long\nbouton:parler\nun lampadaire ne marche plus\n",
+    );
+    lines.push_str(
+        &std::fs::read_to_string(repo().join("flows/examples/eclairage-public.txt"))
+            .expect("script"),
+    );
+    lines.push_str("presence:non\nattendre\n");
+    std::fs::write(&script, lines).expect("write");
+    let out = kiosk(&[
+        "simulate",
+        "flows/",
+        "--answers",
+        &script.to_string_lossy(),
+        "--today",
+        "2026-11-28",
+    ]);
+    let transcript = text(&out.stdout);
+    assert!(out.status.success(), "{}\n{transcript}", text(&out.stderr));
+    let greeting = transcript.find("VOIX  : Bonjour.").expect("greeted");
+    let call = transcript
+        .find("(appel à l'aide noté pour les ambassadeurs : parcours accueil, étape menu)")
+        .expect("a call for help");
+    assert!(greeting < call, "{transcript}");
+    assert!(transcript.contains("Demande : parcours eclairage-public"));
+    // Gone from the end screen: the absent time (15 s by default), not the end screen's 90.
+    let left = transcript.rfind("> presence:non").expect("left");
+    assert!(
+        transcript[left..].contains("(15 s plus tard)"),
+        "{}",
+        &transcript[left..]
+    );
+    assert!(transcript[left..].contains("── Accueil"));
+
+    // A typo on a panel line is refused with its line, not heard as speech.
+    std::fs::write(&script, "presence:oui\nbouton:parle\n").expect("write");
+    let out = kiosk(&["simulate", "flows/", "--answers", &script.to_string_lossy()]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("ligne 2 : « bouton:parle »"), "{err}");
+    assert!(err.contains("bouton:aide-long"), "{err}");
+}

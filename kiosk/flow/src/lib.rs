@@ -37,6 +37,7 @@ pub mod runtime;
 pub mod submission;
 pub mod template;
 pub mod understand;
+pub mod vocabulary;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{

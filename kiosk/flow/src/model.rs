@@ -59,6 +59,10 @@ pub struct Flow {
     /// the loader requires it when the flow has one.
     pub privacy: Option<PrivacyNotice>,
     pub steps: Vec<Step>,
+    /// The questions listened to in free dictation, their answer matched to the options by
+    /// closeness, because an option has no phrase the recognition model knows every word of
+    /// (set at installation by [`crate::vocabulary::apply`]; empty when loaded).
+    pub free_recognition: Vec<String>,
 }
 
 impl Flow {
@@ -328,6 +332,10 @@ pub struct ChoiceOption {
     pub label: String,
     /// Other ways people say it; used for understanding and the recognition grammar.
     pub synonyms: Vec<String>,
+    /// Spellings of the label made of words the recognition model knows (`say_as: [tinque]`
+    /// for "Tincques"); used like synonyms for the grammar and understanding, never shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub say_as: Vec<String>,
     pub pictogram: Option<String>,
     /// Data kept with the answer but never spoken (a commune's postcode).
     pub details: std::collections::BTreeMap<String, String>,
@@ -339,9 +347,17 @@ impl ChoiceOption {
             id: id.to_string(),
             label: label.to_string(),
             synonyms: synonyms.iter().map(|s| s.to_string()).collect(),
+            say_as: Vec::new(),
             pictogram: None,
             details: Default::default(),
         }
+    }
+
+    /// Every way to say this option: its label, synonyms and `say_as` spellings.
+    pub fn phrases(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.label)
+            .chain(&self.synonyms)
+            .chain(&self.say_as)
     }
 }
 

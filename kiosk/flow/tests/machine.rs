@@ -6,12 +6,12 @@
 
 use chrono::NaiveDate;
 use kiosk_flow::machine::phrases::{
-    HELP_NOTED, HELP_UNAVAILABLE, LOOKUP_ASK, LOOKUP_NOT_ENROLLED, LOOKUP_OFFLINE,
+    HELP_NOTED, HELP_UNAVAILABLE, HOME_GREETING, LOOKUP_ASK, LOOKUP_NOT_ENROLLED, LOOKUP_OFFLINE,
     NOT_ENROLLED_NOTE, PIN_WRONG, STILL_THERE, WIPED,
 };
 use kiosk_flow::machine::{
     sends_something, HomeView, KioskConfig, KioskEffect, KioskEvent, KioskMachine, LookupAnswer,
-    PageView, RequestState, View,
+    PageView, PanelButton, Press, RequestState, View,
 };
 use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_SCREEN};
 use kiosk_flow::understand::Command;
@@ -1069,4 +1069,184 @@ fn je_ne_sais_pas_on_the_home_menu_gets_its_help() {
         said(&effects)
     );
     assert!(matches!(last_view(&effects).page, PageView::Home(_)));
+}
+
+// ----- the front panel (buttons and presence sensor) -------------------------------------------
+
+fn button(button: PanelButton, press: Press) -> KioskEvent {
+    KioskEvent::Button { button, press }
+}
+
+fn listens(effects: &[KioskEffect]) -> Vec<&Option<Vec<String>>> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            KioskEffect::Listen { phrases } => Some(phrases),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn parler_wakes_the_attract_screen_with_the_greeting() {
+    let mut host = Host::shipped();
+    let effects = host.send(button(PanelButton::Talk, Press::Short));
+    assert!(matches!(last_view(&effects).page, PageView::Home(_)));
+    assert!(
+        said(&effects).starts_with(HOME_GREETING),
+        "{}",
+        said(&effects)
+    );
+    assert!(!listens(&effects).is_empty());
+    assert_eq!(host.timer, Some(KioskConfig::default().idle_timeout));
+}
+
+#[test]
+fn parler_interrupts_the_kiosk_and_listens_for_the_question_on_screen() {
+    let mut host = Host::shipped();
+    host.street_light_at_place();
+    let asked = host.send(KioskEvent::Command(Command::Repeat));
+    let question_grammar = listens(&asked).last().cloned().cloned().expect("listens");
+
+    let effects = host.send(button(PanelButton::Talk, Press::Short));
+    // Speech stopped first, then listening at once, for the same answer; nothing said, the
+    // screen unchanged.
+    let hush = effects
+        .iter()
+        .position(|e| matches!(e, KioskEffect::Hush))
+        .expect("the kiosk stops talking");
+    let listen = effects
+        .iter()
+        .position(|e| matches!(e, KioskEffect::Listen { .. }))
+        .expect("and listens");
+    assert!(hush < listen, "{effects:?}");
+    assert_eq!(listens(&effects), [&question_grammar]);
+    assert!(says(&effects).is_empty(), "{effects:?}");
+    assert!(views(&effects).is_empty(), "{effects:?}");
+    assert_eq!(host.timer, Some(KioskConfig::default().idle_timeout));
+
+    // What is said then answers the question on screen (read back for confirmation).
+    let effects = host.send(heard("devant le douze rue de l'église"));
+    assert!(said(&effects).contains("douze"), "{}", said(&effects));
+}
+
+#[test]
+fn parler_does_not_listen_when_the_kiosk_cannot_hear() {
+    let mut host = Host::shipped();
+    host.street_light_at_place();
+    host.send(KioskEvent::Voice {
+        hearing: false,
+        speaking: true,
+    });
+    // Host::check refuses any Listen once the kiosk cannot hear.
+    let effects = host.send(button(PanelButton::Talk, Press::Short));
+    assert!(listens(&effects).is_empty());
+}
+
+#[test]
+fn parler_under_the_idle_prompt_means_i_am_here() {
+    let mut host = Host::shipped();
+    host.street_light_at_place();
+    host.fire();
+    let effects = host.send(button(PanelButton::Talk, Press::Short));
+    assert_eq!(last_view(&effects).idle_prompt, None);
+    assert_eq!(screen(&effects).step_id, "lieu");
+    assert_eq!(host.timer, Some(KioskConfig::default().idle_timeout));
+}
+
+#[test]
+fn a_long_press_of_parler_is_left_to_one_button_mode() {
+    // Not a speak-now: this helper does not handle it (one-button mode does).
+    let mut host = Host::shipped();
+    host.street_light_at_place();
+    let effects = host.send(button(PanelButton::Talk, Press::Long));
+    assert!(!effects.iter().any(|e| matches!(e, KioskEffect::Hush)));
+}
+
+#[test]
+fn aide_is_the_help_of_this_step_and_held_down_a_call_for_help() {
+    let mut host = Host::shipped();
+    host.street_light_at_place();
+    let by_command = host.send(KioskEvent::Command(Command::Help));
+    let by_button = host.send(button(PanelButton::Help, Press::Short));
+    assert_eq!(said(&by_button), said(&by_command));
+    assert_eq!(screen(&by_button).step_id, "lieu");
+    assert!(calls_for_help(&by_button).is_empty());
+
+    let effects = host.send(button(PanelButton::Help, Press::Long));
+    assert_eq!(calls_for_help(&effects), [("eclairage-public", "lieu")]);
+    assert_eq!(said(&effects), HELP_NOTED);
+    assert_eq!(screen(&effects).step_id, "lieu", "the answers stay");
+
+    // On the attract screen too, without starting anything.
+    let mut host = Host::shipped();
+    let effects = host.send(button(PanelButton::Help, Press::Long));
+    assert_eq!(calls_for_help(&effects), [("accueil", "accueil")]);
+    assert!(host.machine.is_idle());
+
+    // Not enrolled: nothing queued, and said so.
+    let mut host = Host::new(config(vec![opening_hours()], false));
+    host.send(KioskEvent::Tap);
+    let effects = host.send(button(PanelButton::Help, Press::Long));
+    assert!(calls_for_help(&effects).is_empty());
+    assert!(said(&effects).contains(HELP_UNAVAILABLE));
+}
+
+#[test]
+fn presence_wakes_the_attract_screen_with_the_greeting() {
+    let mut host = Host::shipped();
+    let effects = host.send(KioskEvent::Presence(true));
+    assert!(matches!(last_view(&effects).page, PageView::Home(_)));
+    assert!(said(&effects).starts_with(HOME_GREETING));
+    // Seen again during the visit: nothing new said.
+    let effects = host.send(KioskEvent::Presence(true));
+    assert!(effects.is_empty(), "{effects:?}");
+    // Nobody leaving the attract screen changes nothing.
+    let mut host = Host::shipped();
+    let effects = host.send(KioskEvent::Presence(false));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(host.machine.is_idle());
+}
+
+#[test]
+fn a_person_who_leaves_gets_the_idle_prompt_sooner_then_the_wipe() {
+    let defaults = KioskConfig::default();
+    assert!(defaults.absent_timeout < defaults.idle_timeout);
+    let mut host = Host::shipped();
+    host.street_light_at_place();
+    host.send(KioskEvent::Presence(false));
+    assert_eq!(host.timer, Some(defaults.absent_timeout));
+    // The end of a sentence does not bring the long time back.
+    host.send(KioskEvent::DoneSpeaking);
+    assert_eq!(host.timer, Some(defaults.absent_timeout));
+    let effects = host.fire();
+    assert!(said(&effects).contains(STILL_THERE));
+    assert_eq!(host.timer, Some(defaults.idle_countdown));
+    let effects = host.fire();
+    assert!(is_attract(&effects));
+    assert!(host.machine.session().is_none());
+
+    // The next visit has the usual time again.
+    host.send(KioskEvent::Presence(true));
+    assert_eq!(host.timer, Some(defaults.idle_timeout));
+}
+
+#[test]
+fn a_touch_or_the_person_seen_again_brings_the_usual_idle_time_back() {
+    let defaults = KioskConfig::default();
+    for back in [KioskEvent::Presence(true), touched("nothing-here")] {
+        let mut host = Host::shipped();
+        host.street_light_at_place();
+        host.send(KioskEvent::Presence(false));
+        assert_eq!(host.timer, Some(defaults.absent_timeout));
+        host.send(back.clone());
+        assert_eq!(host.timer, Some(defaults.idle_timeout), "{back:?}");
+    }
+    // The end screen goes sooner too (the receipt is not left for the next person to read).
+    let mut host = Host::shipped();
+    host.open_flow("report", "eclairage-public");
+    host.send_all(script("eclairage-public-toucher.txt"));
+    assert_eq!(host.timer, Some(defaults.done_timeout));
+    host.send(KioskEvent::Presence(false));
+    assert_eq!(host.timer, Some(defaults.absent_timeout));
 }

@@ -13,11 +13,14 @@ use crate::status::KioskStatus;
 use crate::voice::VoicePort;
 use chrono::NaiveDate;
 use kiosk_flow::machine::{
-    KioskConfig, KioskEffect, KioskEvent, KioskMachine, SettingChange, Settings, SupervisorAction,
+    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PanelButton, Press, SettingChange,
+    Settings, SupervisorAction,
 };
 use kiosk_flow::runtime::{Screen, ScreenOption};
 use kiosk_flow::understand::{self, Command, Expected};
 use kiosk_flow::Flow;
+pub use kiosk_hardware::Light;
+use kiosk_hardware::LightFollower;
 pub use kiosk_host::{Host, Storage, SAMPLE_RECEIPT};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use std::cell::RefCell;
@@ -36,6 +39,8 @@ pub struct UiConfig {
     pub idle_timeout: Duration,
     /// How long that question waits before the session is wiped.
     pub idle_countdown: Duration,
+    /// The idle time once the presence sensor saw the person leave.
+    pub absent_timeout: Duration,
     /// How long the PIN pad and the ambassadors' screen stay without a touch.
     pub supervisor_timeout: Duration,
     /// How long the end screen stays before the next person.
@@ -62,6 +67,7 @@ impl Default for UiConfig {
             flows: Vec::new(),
             idle_timeout: machine.idle_timeout,
             idle_countdown: machine.idle_countdown,
+            absent_timeout: machine.absent_timeout,
             supervisor_timeout: machine.supervisor_timeout,
             done_timeout: machine.done_timeout,
             supervisor_pin: String::new(),
@@ -82,6 +88,7 @@ impl UiConfig {
             can_send,
             idle_timeout: self.idle_timeout,
             idle_countdown: self.idle_countdown,
+            absent_timeout: self.absent_timeout,
             done_timeout: self.done_timeout,
             supervisor_timeout: self.supervisor_timeout,
             supervisor_pin: self.supervisor_pin.clone(),
@@ -107,6 +114,8 @@ const RATES: [(f32, &str); 5] = [
 
 /// Called with the receipt code and the screen's text.
 type PrintHook = Box<dyn FnMut(&str, &str)>;
+/// Called with the status light's new state.
+type LightHook = Box<dyn FnMut(Light)>;
 
 pub(crate) struct Inner {
     pub(crate) window: slint::Weak<KioskWindow>,
@@ -132,6 +141,10 @@ pub(crate) struct Inner {
     pub(crate) status: KioskStatus,
     pub(crate) supervisor_notes: Vec<String>,
     pub(crate) on_print: Option<PrintHook>,
+    /// The status light, derived from the effects carried out and the voice's reports.
+    pub(crate) light: LightFollower,
+    pub(crate) shown_light: Light,
+    pub(crate) on_light: Option<LightHook>,
     /// This controller's id, for replies from other threads.
     pub(crate) id: u64,
 }
@@ -268,6 +281,9 @@ impl Controller {
             status: KioskStatus::default(),
             supervisor_notes: Vec::new(),
             on_print: None,
+            light: LightFollower::new(),
+            shown_light: Light::Off,
+            on_light: None,
             id,
         }));
         REGISTRY.with(|r| r.borrow_mut().insert(id, Rc::downgrade(&inner)));
@@ -303,6 +319,19 @@ impl Controller {
     /// Called with the receipt code and the screen's text when "Imprimer" is touched.
     pub fn on_print(&self, f: impl FnMut(&str, &str) + 'static) {
         self.inner.borrow_mut().on_print = Some(Box::new(f));
+    }
+
+    /// Called with the status light's state now and whenever it changes (the front panel).
+    pub fn on_light(&self, mut f: impl FnMut(Light) + 'static) {
+        let mut me = self.inner.borrow_mut();
+        me.shown_light = me.light.light();
+        f(me.shown_light);
+        me.on_light = Some(Box::new(f));
+    }
+
+    /// The status light's state now.
+    pub fn light(&self) -> Light {
+        self.inner.borrow().light.light()
     }
 
     // Same-thread versions of the handle's messages (tests, single-threaded apps).
@@ -525,16 +554,22 @@ fn carry_out(inner: &Rc<RefCell<Inner>>, effects: Vec<KioskEffect>) {
                 let handle = ControllerHandle { id: me.id };
                 me.host.carry_out(&effect, move |event| handle.event(event))
             };
-            inner.borrow_mut().effect(effect, inner);
+            {
+                let mut me = inner.borrow_mut();
+                me.light.effect(&effect);
+                me.effect(effect, inner);
+            }
             if let Some(event) = reply {
                 let more = inner.borrow_mut().machine.handle(event);
                 queue.push_back(more);
             }
         }
     }
+    inner.borrow_mut().update_light();
 }
 
 fn heard(inner: &Rc<RefCell<Inner>>, text: &str) {
+    inner.borrow_mut().light.done_listening();
     inner.borrow().with_kiosk(|k| {
         k.set_heard(SharedString::new());
         k.set_listening(false);
@@ -548,6 +583,7 @@ fn partial(inner: &Rc<RefCell<Inner>>, text: &str) {
 }
 
 fn no_speech(inner: &Rc<RefCell<Inner>>) {
+    inner.borrow_mut().light.done_listening();
     inner.borrow().with_kiosk(|k| {
         k.set_heard(SharedString::new());
         k.set_listening(false);
@@ -560,6 +596,7 @@ fn speaking(inner: &Rc<RefCell<Inner>>, caption: &str) {
 }
 
 fn done_speaking(inner: &Rc<RefCell<Inner>>) {
+    inner.borrow_mut().light.done_speaking();
     // The idle time counts from the end of what the kiosk said.
     dispatch(inner, KioskEvent::DoneSpeaking);
 }
@@ -606,6 +643,14 @@ impl Inner {
     pub(crate) fn wants_caption(&self, event: &KioskEvent) -> bool {
         let command = match event {
             KioskEvent::Command(c) => Some(*c),
+            // The front panel's « Aide »: the Aide command; held, « Appeler quelqu'un ».
+            KioskEvent::Button {
+                button: PanelButton::Help,
+                press,
+            } => Some(match press {
+                Press::Short => Command::Help,
+                Press::Long => Command::Human,
+            }),
             KioskEvent::Heard(text) => {
                 understand::understand(Expected::Text, text, self.today()).command
             }
@@ -700,6 +745,17 @@ impl Inner {
             KioskEffect::Submit(_)
             | KioskEffect::CallForHelp { .. }
             | KioskEffect::LookupStatus { .. } => {}
+        }
+    }
+
+    /// Tells the front panel when the light's state changed.
+    pub(crate) fn update_light(&mut self) {
+        let light = self.light.light();
+        if light != self.shown_light {
+            self.shown_light = light;
+            if let Some(hook) = self.on_light.as_mut() {
+                hook(light);
+            }
         }
     }
 

@@ -24,7 +24,7 @@ pub mod status;
 pub mod voice;
 
 pub use controller::{
-    Controller, ControllerHandle, Host, Storage, UiConfig, UiError, SAMPLE_RECEIPT,
+    Controller, ControllerHandle, Host, Light, Storage, UiConfig, UiError, SAMPLE_RECEIPT,
 };
 pub use generated::{InputKind, Kiosk, KioskWindow, Page, Theme};
 pub use screenshots::{render_flow_screenshots, ScreenshotOptions};

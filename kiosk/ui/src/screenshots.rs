@@ -299,6 +299,7 @@ fn sample_status() -> KioskStatus {
         synthesis: Some(Ok("Piper fr_FR-siwis-medium".into())),
         microphone: Some(Ok("USB Audio Device".into())),
         speaker: Some(Err("aucune sortie son".into())),
+        front_panel: None,
         problems: vec![],
     }
 }

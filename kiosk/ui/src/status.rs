@@ -17,6 +17,9 @@ pub struct KioskStatus {
     pub synthesis: Option<Result<String, String>>,
     pub microphone: Option<Result<String, String>>,
     pub speaker: Option<Result<String, String>>,
+    /// The front panel's board (« Parler », « Aide », light, presence), `Err` with why there is
+    /// none; `None`: not started yet (no line).
+    pub front_panel: Option<Result<String, String>>,
     /// Anything else degraded, in French ("2 parcours ignorés : erreur dans voirie.yaml").
     pub problems: Vec<String>,
 }
@@ -85,6 +88,14 @@ impl KioskStatus {
             let (value, ok) = part(v);
             out.push(Line { label, value, ok });
         }
+        if self.front_panel.is_some() {
+            let (value, ok) = part(&self.front_panel);
+            out.push(Line {
+                label: "Boutons et capteur",
+                value,
+                ok,
+            });
+        }
         for p in &self.problems {
             out.push(Line {
                 label: "Problème",
@@ -114,5 +125,16 @@ mod tests {
         assert!(lines.iter().any(|l| l.label == "Reconnaissance vocale"
             && l.value.contains("introuvable")
             && !l.ok));
+        assert!(!lines.iter().any(|l| l.label == "Boutons et capteur"));
+        let status = KioskStatus {
+            front_panel: Some(Err("pas de GPIO".into())),
+            ..Default::default()
+        };
+        assert!(status
+            .lines()
+            .iter()
+            .any(|l| l.label == "Boutons et capteur"
+                && l.value == "absent (pas de GPIO)"
+                && !l.ok));
     }
 }

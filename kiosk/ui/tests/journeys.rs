@@ -542,3 +542,72 @@ fn the_privacy_notice_prints_in_full_when_the_kiosk_has_a_printer() {
     assert!(text.contains("dpo@"), "{text}");
     assert_eq!(step(&k), "vos-données");
 }
+
+#[test]
+fn the_front_panel_drives_the_kiosk_and_the_light_follows_it() {
+    use kiosk_flow::machine::{KioskEvent, PanelButton, Press};
+    use kiosk_ui::Light;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let k = kiosk(config());
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    {
+        let seen = Rc::clone(&seen);
+        k.controller
+            .on_light(move |light| seen.borrow_mut().push(light));
+    }
+    assert_eq!(*seen.borrow(), [Light::Idle], "the attract screen");
+
+    // Someone arrives: the greeting is said, then the kiosk listens.
+    k.controller.event(KioskEvent::Presence(true));
+    assert_eq!(k.controller.page(), Page::Home);
+    assert_eq!(k.controller.light(), Light::Speaking);
+    k.controller.done_speaking();
+    assert_eq!(k.controller.light(), Light::Listening);
+
+    // « Parler » while the kiosk speaks: it stops and listens at once.
+    tap(&k, "Signaler un problème");
+    assert_eq!(k.controller.light(), Light::Speaking);
+    let before = k.voice.calls().len();
+    k.controller.event(KioskEvent::Button {
+        button: PanelButton::Talk,
+        press: Press::Short,
+    });
+    let calls = k.voice.calls()[before..].to_vec();
+    assert_eq!(calls.first(), Some(&VoiceCall::StopSpeaking), "{calls:?}");
+    assert!(
+        matches!(calls.last(), Some(VoiceCall::Listen(Some(_)))),
+        "{calls:?}"
+    );
+    assert_eq!(k.controller.light(), Light::Listening);
+    k.controller.no_speech();
+
+    // Held « Aide »: a call for help in the store.
+    assert!(!k
+        .controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_show_caption());
+    k.controller.event(KioskEvent::Button {
+        button: PanelButton::Help,
+        press: Press::Long,
+    });
+    let calls = k
+        .store
+        .due_help_calls(chrono::Utc::now() + chrono::Duration::days(1), 10)
+        .unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].step_id, "menu");
+    // Said and captioned, as with the on-screen button.
+    assert!(k
+        .controller
+        .window()
+        .global::<KioskGlobal>()
+        .get_show_caption());
+
+    // The microphone is gone: the light says so.
+    k.controller.voice_available(false, true);
+    assert_eq!(k.controller.light(), Light::Error);
+    assert_eq!(seen.borrow().last(), Some(&Light::Error));
+}

@@ -11,7 +11,8 @@
 //! - [`audio`]: the [`Audio`] buffer type, WAV files and resampling to the recognizer's 16 kHz.
 //! - [`recognize`]: the recognizer worker thread (a Vosk recognizer is not thread-safe): grammar
 //!   and free modes, word confidences, partial results, recognizers recreated on a schedule.
-//! - [`synth`]: the voices ([`PiperVoice`], the [`EspeakVoice`] fallback) and sentence splitting.
+//! - [`synth`]: the voices ([`PiperVoice`], the [`EspeakVoice`] fallback), a Piper voice's
+//!   language, and sentence splitting. `espeak` (private) is the linked espeak-ng engine both use.
 //! - [`cache`]: the prompt cache on disk, keyed by voice, rate and sentence; it holds only the
 //!   sentences of the kiosk's fixed texts (never an answer), within a size bound.
 //! - [`speaker`]: speaking a text: sentence by sentence, each played while the next is
@@ -66,6 +67,7 @@
 pub mod audio;
 pub mod cache;
 pub mod device;
+mod espeak;
 pub mod listen;
 pub mod models;
 pub mod recognize;
@@ -82,8 +84,8 @@ pub use device::{
 pub use listen::{listen_once, Listened, TurnOutcome, TurnTiming};
 pub use models::ModelPaths;
 pub use recognize::{Event, Mode, Recognizer, RecognizerConfig, Utterance, Word};
-pub use speaker::{AudioSink, MemorySink, Speaker, SpeechSettings, Spoken, StopFlag};
-pub use synth::{EspeakVoice, PiperVoice, Voice};
+pub use speaker::{AudioSink, MemorySink, Speaker, SpeechSettings, Spoken, StopFlag, VoiceChoice};
+pub use synth::{piper_voice_language, same_language, EspeakVoice, PiperVoice, Voice};
 pub use turn::{Turn, TurnConfig, TurnEnd, TurnStep, Vad};
 
 /// Everything that can go wrong in the voice; the kiosk falls back to text when it does.

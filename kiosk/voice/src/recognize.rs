@@ -8,9 +8,14 @@
 //! reject the utterance: the Korean development model has no `[unk]` word, so in grammar mode
 //! anything heard maps to some phrase and the confidence is the only filter.
 //!
+//! A grammar phrase with a word outside the model's vocabulary is left out of the grammar (Vosk
+//! would silently drop the word and listen for the rest); [`Recognizer::known_words`] lets the
+//! flows be checked against the vocabulary when they are installed (`kiosk_flow::vocabulary`).
+//!
 //! Vosk recognizers grow in long runs, so each is dropped and rebuilt after
 //! [`RecognizerConfig::recreate_after`] utterances.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
@@ -91,6 +96,7 @@ enum Command {
     Begin(Mode),
     Audio(Vec<i16>),
     End,
+    KnownWords(Vec<String>, Sender<Vec<bool>>),
 }
 
 /// The handle on the recognizer worker; dropping it stops the worker.
@@ -154,6 +160,14 @@ impl Recognizer {
         self.send(Command::End)
     }
 
+    /// Whether each word is in the model's vocabulary (`vosk_model_find_word`), as the grammar
+    /// would hold it (lower case).
+    pub fn known_words(&self, words: Vec<String>) -> Result<Vec<bool>, VoiceError> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Command::KnownWords(words, tx))?;
+        rx.recv().map_err(|_| VoiceError::WorkerGone)
+    }
+
     /// The worker's partial and final results.
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
@@ -208,12 +222,24 @@ struct Worker {
     config: RecognizerConfig,
     model: vosk::Model,
     has_unk: bool,
+    /// Words looked up in the model's vocabulary.
+    known: HashMap<String, bool>,
     grammar: Option<Active>,
     free: Option<Active>,
 }
 
 impl Worker {
-    fn grammar_for(&self, phrases: &[String]) -> Vec<String> {
+    fn knows(&mut self, word: &str) -> bool {
+        let word = word.to_lowercase();
+        if let Some(known) = self.known.get(&word) {
+            return *known;
+        }
+        let known = self.model.find_word(&word).is_some();
+        self.known.insert(word, known);
+        known
+    }
+
+    fn grammar_for(&mut self, phrases: &[String]) -> Vec<String> {
         let mut grammar: Vec<String> = phrases
             .iter()
             .chain(&self.config.global_phrases)
@@ -222,6 +248,19 @@ impl Worker {
             .collect();
         grammar.sort();
         grammar.dedup();
+        let before = grammar.len();
+        let phrases = std::mem::take(&mut grammar);
+        for phrase in phrases {
+            if phrase.split(' ').all(|word| self.knows(word)) {
+                grammar.push(phrase);
+            }
+        }
+        if grammar.len() < before {
+            debug!(
+                left_out = before - grammar.len(),
+                "grammar phrases with words outside the vocabulary left out"
+            );
+        }
         if self.has_unk {
             grammar.push("[unk]".to_owned());
         }
@@ -309,6 +348,7 @@ fn worker(
         config,
         model,
         has_unk,
+        known: HashMap::new(),
         grammar: None,
         free: None,
     };
@@ -354,6 +394,10 @@ fn worker(
                         warn!("Vosk failed to decode a chunk");
                     }
                 }
+            }
+            Command::KnownWords(words, reply) => {
+                let known = words.iter().map(|w| state.knows(w)).collect();
+                let _ = reply.send(known);
             }
             Command::End => {
                 let slot = match current.take() {

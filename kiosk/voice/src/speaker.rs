@@ -13,8 +13,10 @@ use tracing::{info, instrument, warn};
 
 use crate::audio::Audio;
 use crate::cache::PromptCache;
-use crate::models::ModelPaths;
-use crate::synth::{sentences, EspeakVoice, PiperVoice, Voice};
+use crate::models::{ModelPaths, PRODUCTION_VOICE};
+use crate::synth::{
+    piper_voice_language, same_language, sentences, EspeakVoice, PiperVoice, Voice,
+};
 use crate::VoiceError;
 
 /// Rate and volume, adjustable by the citizen ("plus lentement").
@@ -98,6 +100,55 @@ pub enum Spoken {
     TextOnly,
 }
 
+/// Which voice should speak, from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoiceChoice {
+    /// A Piper voice folder under the models root; `None`: [`PRODUCTION_VOICE`].
+    pub piper_voice: Option<String>,
+    /// The language of the texts, as an espeak-ng voice name (`fr`): a Piper voice of another
+    /// language is refused, and espeak-ng speaks it when no Piper voice is usable.
+    pub language: String,
+}
+
+impl Default for VoiceChoice {
+    fn default() -> Self {
+        Self {
+            piper_voice: None,
+            language: "fr".to_owned(),
+        }
+    }
+}
+
+/// The `.onnx` of the chosen Piper voice, if it is installed and speaks the chosen language.
+fn choose_piper(paths: &ModelPaths, choice: &VoiceChoice) -> Option<PathBuf> {
+    let name = choice.piper_voice.as_deref().unwrap_or(PRODUCTION_VOICE);
+    let Some(onnx) = paths.piper_voice(name) else {
+        info!(
+            voice = name,
+            "Piper voice not installed (scripts/fetch-models --production)"
+        );
+        return None;
+    };
+    match piper_voice_language(&onnx) {
+        Ok(spoken) if same_language(&spoken, &choice.language) => Some(onnx),
+        Ok(spoken) => {
+            warn!(
+                voice = name,
+                spoken = %spoken,
+                wanted = %choice.language,
+                "voix Piper {name} refusée : elle parle « {spoken} », pas « {} » / Piper voice {name} refused: it speaks {spoken}, not {}",
+                choice.language,
+                choice.language
+            );
+            None
+        }
+        Err(e) => {
+            warn!(voice = name, error = %e, "Piper voice without a readable language: refused");
+            None
+        }
+    }
+}
+
 pub struct Speaker {
     voice: Option<Box<dyn Voice>>,
     cache: Option<PromptCache>,
@@ -116,32 +167,33 @@ impl Speaker {
         }
     }
 
-    /// The best voice installed: a Piper voice, else espeak-ng in `espeak_language`, else none.
+    /// The voice that speaks `choice.language`: the chosen Piper voice (the production French
+    /// voice unless the configuration names another) if it is installed and speaks that
+    /// language, else espeak-ng's voice of that language, else none (text only). A Piper voice
+    /// of another language is refused, never used: French is never read by a foreign voice.
     pub fn from_models(
         paths: &ModelPaths,
-        espeak_language: &str,
+        choice: &VoiceChoice,
         cache_dir: Option<PathBuf>,
     ) -> Self {
-        let piper = match (paths.default_piper_voice(), paths.onnxruntime()) {
-            (Some(onnx), Some(ort)) => match PiperVoice::load(&onnx, &ort) {
+        let language = choice.language.as_str();
+        let piper = choose_piper(paths, choice).and_then(|onnx| {
+            let Some(ort) = paths.onnxruntime() else {
+                info!("no ONNX Runtime installed (scripts/fetch-models): no Piper voice");
+                return None;
+            };
+            match PiperVoice::load(&onnx, &ort) {
                 Ok(voice) => Some(Box::new(voice) as Box<dyn Voice>),
                 Err(e) => {
                     warn!(error = %e, "Piper voice unusable, trying espeak-ng");
                     None
                 }
-            },
-            _ => {
-                info!("no Piper voice or ONNX Runtime installed (scripts/fetch-models)");
-                None
             }
-        };
+        });
         let voice = piper.or_else(|| {
-            EspeakVoice::available().then(|| {
-                info!(
-                    language = espeak_language,
-                    "using the espeak-ng fallback voice"
-                );
-                Box::new(EspeakVoice::new(espeak_language)) as Box<dyn Voice>
+            EspeakVoice::available(language).then(|| {
+                info!(language, "using espeak-ng's voice");
+                Box::new(EspeakVoice::new(language)) as Box<dyn Voice>
             })
         });
         let cache = cache_dir.and_then(|dir| match PromptCache::open(&dir) {
@@ -152,6 +204,11 @@ impl Speaker {
             }
         });
         Self::new(voice, cache)
+    }
+
+    /// Names the voice for people (`piper fr_FR-siwis-medium`, `espeak-ng fr`), if there is one.
+    pub fn voice_label(&self) -> Option<String> {
+        self.voice.as_deref().map(Voice::label)
     }
 
     /// The voice's id, if there is one.

@@ -1,8 +1,7 @@
-//! The voices: Piper (ONNX, through piper-rs) and espeak-ng as the fallback, and the splitting of a
-//! text into sentences.
+//! The voices: Piper (ONNX, through piper-rs) and espeak-ng (the linked library) as the fallback,
+//! the language of a Piper voice, and the splitting of a text into sentences.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use tracing::{info, instrument};
@@ -22,6 +21,10 @@ pub trait Voice: Send {
     fn id(&self) -> &str;
     /// Synthesizes one sentence at `words_per_minute`.
     fn synthesize(&mut self, sentence: &str, words_per_minute: u32) -> Result<Audio, VoiceError>;
+    /// Names the voice for people: `piper fr_FR-siwis-medium`, `espeak-ng fr`.
+    fn label(&self) -> String {
+        self.id().to_owned()
+    }
 }
 
 /// A Piper voice (`NAME.onnx` with `NAME.onnx.json` beside it).
@@ -32,13 +35,35 @@ pub struct PiperVoice {
 
 static ORT_INIT: OnceLock<Result<(), String>> = OnceLock::new();
 
-/// Folders where Debian and Raspberry Pi OS keep `espeak-ng-data`.
-const ESPEAK_DATA_PARENTS: &[&str] = &[
-    "/usr/lib/x86_64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/usr/lib/arm-linux-gnueabihf",
-    "/usr/share",
-];
+/// The language a Piper voice speaks, from its `.onnx.json`: `espeak.voice` (`fr`, `en-us`),
+/// else `language.code` (`fr_FR`).
+pub fn piper_voice_language(onnx: &Path) -> Result<String, VoiceError> {
+    let config = onnx.with_extension("onnx.json");
+    let load_error = |why: String| VoiceError::Load {
+        what: config.display().to_string(),
+        why,
+    };
+    let text = std::fs::read_to_string(&config).map_err(|e| load_error(e.to_string()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| load_error(e.to_string()))?;
+    json.pointer("/espeak/voice")
+        .or_else(|| json.pointer("/language/code"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| load_error("neither espeak.voice nor language.code".to_owned()))
+}
+
+/// Whether a voice's language (`fr`, `fr-be`, `fr_FR`) is `language` (`fr`): the same primary
+/// subtag.
+pub fn same_language(voice_language: &str, language: &str) -> bool {
+    let primary = |l: &str| {
+        l.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    primary(voice_language) == primary(language)
+}
 
 impl PiperVoice {
     /// Loads a voice; `onnxruntime` is the `libonnxruntime.so` to open (once per process).
@@ -57,17 +82,8 @@ impl PiperVoice {
                 why: why.clone(),
             });
         }
-        // piper-rs phonemizes with espeak-ng, which needs its data folder; use the system's
-        // unless the environment names one. Set before any synthesis thread starts.
-        if std::env::var_os("PIPER_ESPEAKNG_DATA_DIRECTORY").is_none() {
-            if let Some(parent) = ESPEAK_DATA_PARENTS
-                .iter()
-                .map(PathBuf::from)
-                .find(|p| p.join("espeak-ng-data").is_dir())
-            {
-                std::env::set_var("PIPER_ESPEAKNG_DATA_DIRECTORY", parent);
-            }
-        }
+        // piper-rs phonemizes with espeak-ng, which needs its data folder.
+        crate::espeak::locate_data();
         let config = onnx.with_extension("onnx.json");
         let started = std::time::Instant::now();
         let piper = piper_rs::Piper::new(onnx, &config).map_err(|e| VoiceError::Load {
@@ -88,9 +104,15 @@ impl Voice for PiperVoice {
         &self.id
     }
 
+    fn label(&self) -> String {
+        format!("piper {}", self.id)
+    }
+
     #[instrument(skip_all, fields(voice = %self.id, chars = sentence.len()))]
     fn synthesize(&mut self, sentence: &str, words_per_minute: u32) -> Result<Audio, VoiceError> {
         let length_scale = NATURAL_WORDS_PER_MINUTE / words_per_minute.max(40) as f32;
+        // Piper phonemizes with the one espeak-ng engine.
+        let _espeak = crate::espeak::lock();
         let (samples, rate) = self
             .piper
             .create(sentence, false, None, Some(length_scale), None, None)
@@ -99,7 +121,8 @@ impl Voice for PiperVoice {
     }
 }
 
-/// The espeak-ng command: robotic, but always there on Debian and Raspberry Pi OS.
+/// espeak-ng's own voice, synthesized by the linked library (the one Piper phonemizes with):
+/// robotic, but it needs only `espeak-ng-data`, there on Debian and Raspberry Pi OS.
 pub struct EspeakVoice {
     id: String,
     language: String,
@@ -114,12 +137,9 @@ impl EspeakVoice {
         }
     }
 
-    /// Whether the `espeak-ng` command runs here.
-    pub fn available() -> bool {
-        Command::new("espeak-ng")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
+    /// Whether espeak-ng runs here (its data folder found) with a voice named `language`.
+    pub fn available(language: &str) -> bool {
+        crate::espeak::has_voice(language)
     }
 }
 
@@ -128,22 +148,18 @@ impl Voice for EspeakVoice {
         &self.id
     }
 
+    fn label(&self) -> String {
+        format!("espeak-ng {}", self.language)
+    }
+
     #[instrument(skip_all, fields(voice = %self.id, chars = sentence.len()))]
     fn synthesize(&mut self, sentence: &str, words_per_minute: u32) -> Result<Audio, VoiceError> {
-        let output = Command::new("espeak-ng")
-            .args(["-v", &self.language, "-s", &words_per_minute.to_string()])
-            .arg("--stdout")
-            .arg("--")
-            .arg(sentence)
-            .output()
+        let (samples, rate) = crate::espeak::synthesize(&self.language, sentence, words_per_minute)
             .map_err(|e| VoiceError::Synthesis(format!("espeak-ng: {e}")))?;
-        if !output.status.success() {
-            return Err(VoiceError::Synthesis(format!(
-                "espeak-ng: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            )));
-        }
-        Audio::from_wav_bytes(&output.stdout)
+        Ok(Audio::new(
+            samples.iter().map(|s| f32::from(*s) / 32768.0).collect(),
+            rate,
+        ))
     }
 }
 

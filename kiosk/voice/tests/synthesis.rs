@@ -1,14 +1,16 @@
-//! Synthesis with the real English Piper voice, the prompt cache, the espeak-ng fallback and
-//! text-only operation.
+//! Synthesis with the real English Piper voice (tests of the Piper pipeline only), the prompt
+//! cache, the choice of the voice (never a voice of another language for French), espeak-ng's
+//! voice and text-only operation.
 
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use kiosk_voice::models::DEVELOPMENT_VOICE;
 use kiosk_voice::{
-    Audio, EspeakVoice, MemorySink, PiperVoice, PromptCache, Speaker, Spoken, StopFlag, Voice,
-    VoiceError,
+    piper_voice_language, Audio, EspeakVoice, MemorySink, PiperVoice, PromptCache, Speaker, Spoken,
+    StopFlag, Voice, VoiceChoice, VoiceError,
 };
 
 #[test]
@@ -118,13 +120,21 @@ fn a_stop_ends_speech_at_once() {
 
 #[test]
 fn espeak_ng_is_the_fallback_voice_and_no_voice_means_text_only() {
-    assert!(EspeakVoice::available(), "run scripts/setup-audio");
+    assert!(EspeakVoice::available("fr"), "run scripts/setup-audio");
+    assert!(!EspeakVoice::available("xx-nowhere"));
     let mut speaker = Speaker::new(Some(Box::new(EspeakVoice::new("fr"))), None);
     let audio = speaker
         .render("Bonjour. Dans quelle commune habitez-vous ?")
         .expect("render")
         .expect("audio");
     assert!(audio.duration_secs() > 1.0 && audio.rms() > 0.02);
+    // The linked library honours the rate.
+    speaker.settings.words_per_minute = 100;
+    let slow = speaker
+        .render("Bonjour. Dans quelle commune habitez-vous ?")
+        .expect("render")
+        .expect("audio");
+    assert!(slow.duration_secs() > audio.duration_secs() * 1.2);
 
     let mut mute = Speaker::new(None, None);
     let spoken = mute
@@ -133,10 +143,77 @@ fn espeak_ng_is_the_fallback_voice_and_no_voice_means_text_only() {
     assert_eq!(spoken, Spoken::TextOnly);
     assert_eq!(mute.render("Bonjour.").expect("no crash"), None);
 
-    // No model folder at all: espeak-ng is chosen.
+    // No model folder at all: espeak-ng's French voice is chosen.
     let empty = tempfile::tempdir().expect("tempdir");
-    let speaker = Speaker::from_models(&kiosk_voice::ModelPaths::new(empty.path()), "fr", None);
+    let speaker = Speaker::from_models(
+        &kiosk_voice::ModelPaths::new(empty.path()),
+        &VoiceChoice::default(),
+        None,
+    );
     assert_eq!(speaker.voice_id(), Some("espeak-ng-fr"));
+    assert_eq!(speaker.voice_label().as_deref(), Some("espeak-ng fr"));
+}
+
+#[test]
+fn french_is_never_read_by_a_piper_voice_of_another_language() {
+    // These models have the English development voice and no French one: espeak-ng speaks.
+    let models = common::models();
+    assert!(models.piper_voice(DEVELOPMENT_VOICE).is_some());
+    let speaker = Speaker::from_models(&models, &VoiceChoice::default(), None);
+    assert_eq!(speaker.voice_label().as_deref(), Some("espeak-ng fr"));
+
+    // Named by the configuration, the English voice is still refused for French.
+    let english = VoiceChoice {
+        piper_voice: Some(DEVELOPMENT_VOICE.to_owned()),
+        language: "fr".to_owned(),
+    };
+    let mut speaker = Speaker::from_models(&models, &english, None);
+    assert_eq!(speaker.voice_label().as_deref(), Some("espeak-ng fr"));
+    let audio = speaker.render("Bonjour.").expect("render").expect("audio");
+    assert!(audio.rms() > 0.02);
+    let onnx = models.piper_voice(DEVELOPMENT_VOICE).expect("voice");
+    assert_eq!(piper_voice_language(&onnx).expect("language"), "en-us");
+
+    // A Piper voice whose configuration says French is taken: here the English network with a
+    // French configuration, in a models folder of its own.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let voice_dir = dir.path().join("fr_FR-test-medium");
+    std::fs::create_dir(&voice_dir).expect("mkdir");
+    std::os::unix::fs::symlink(&onnx, voice_dir.join("fr_FR-test-medium.onnx")).expect("link");
+    let mut config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(onnx.with_extension("onnx.json")).expect("json"),
+    )
+    .expect("json");
+    config["espeak"]["voice"] = "fr".into();
+    config["language"]["code"] = "fr_FR".into();
+    std::fs::write(
+        voice_dir.join("fr_FR-test-medium.onnx.json"),
+        config.to_string(),
+    )
+    .expect("write");
+    let ort = models.onnxruntime().expect("ONNX Runtime");
+    std::os::unix::fs::symlink(
+        ort.parent().expect("folder"),
+        dir.path()
+            .join(ort.parent().expect("folder").file_name().expect("name")),
+    )
+    .expect("link");
+    let french = VoiceChoice {
+        piper_voice: Some("fr_FR-test-medium".to_owned()),
+        language: "fr".to_owned(),
+    };
+    let speaker = Speaker::from_models(&kiosk_voice::ModelPaths::new(dir.path()), &french, None);
+    assert_eq!(
+        speaker.voice_label().as_deref(),
+        Some("piper fr_FR-test-medium")
+    );
+    // The same voice is refused for Korean.
+    let korean = VoiceChoice {
+        language: "ko".to_owned(),
+        ..french
+    };
+    let speaker = Speaker::from_models(&kiosk_voice::ModelPaths::new(dir.path()), &korean, None);
+    assert_eq!(speaker.voice_label().as_deref(), Some("espeak-ng ko"));
 }
 
 /// The texts the appliance warms and allows in the cache: the fixed prompts of `flows`, sorted

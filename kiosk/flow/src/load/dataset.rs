@@ -6,6 +6,7 @@ use super::suggest::suggest;
 use super::{Dataset, DatasetField};
 use crate::diagnostic::Position;
 use crate::model::ChoiceOption;
+use crate::understand::normalize::recognizer_form;
 use crate::understand::Command;
 use marked_yaml::Node;
 use std::collections::{BTreeMap, HashMap};
@@ -189,6 +190,10 @@ impl Reader<'_> {
                 .get("synonyms")
                 .map(|n| self.string_list(n, "synonyms"))
                 .unwrap_or_default();
+            let say_as = fields
+                .get("say_as")
+                .map(|n| self.say_as(n, label.as_deref(), &synonyms))
+                .unwrap_or_default();
             let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
             let mut details = BTreeMap::new();
             if from_dataset {
@@ -208,12 +213,42 @@ impl Reader<'_> {
                     id,
                     label,
                     synonyms: synonyms.into_iter().map(|(s, _)| s).collect(),
+                    say_as,
                     pictogram,
                     details,
                 });
             }
         }
         options
+    }
+
+    /// `say_as`: other spellings for the recognizer, each different from the label and the
+    /// synonyms (once folded), or it would add nothing.
+    fn say_as(
+        &mut self,
+        node: &Node,
+        label: Option<&str>,
+        synonyms: &[(String, Position)],
+    ) -> Vec<String> {
+        let mut taken: Vec<String> = label
+            .into_iter()
+            .chain(synonyms.iter().map(|(s, _)| s.as_str()))
+            .map(recognizer_form)
+            .collect();
+        let mut kept = Vec::new();
+        for (spelling, position) in self.string_list(node, "say_as") {
+            let form = recognizer_form(&spelling);
+            if taken.contains(&form) {
+                self.diags.error(
+                    position,
+                    format!("« {spelling} » est déjà le libellé, un synonyme ou une autre écriture de cette option : « say_as » donne une écriture différente, faite de mots que le modèle de reconnaissance connaît"),
+                );
+                continue;
+            }
+            taken.push(form);
+            kept.push(spelling);
+        }
+        kept
     }
 
     pub(super) fn pictogram(&mut self, node: &Node) -> Option<String> {

@@ -87,6 +87,7 @@ impl Reader<'_> {
             pictogram,
             privacy: privacy.ok()?,
             steps,
+            free_recognition: Vec::new(),
         })
     }
 

@@ -1,7 +1,7 @@
 //! "Vouliez-vous dire ... ?": French words for keys, and typos.
 
 /// French words administrators may write for a key.
-const FRENCH_KEYS: [(&str, &str); 34] = [
+const FRENCH_KEYS: [(&str, &str); 36] = [
     ("aide", "help"),
     ("question", "ask"),
     ("demande", "ask"),
@@ -22,6 +22,8 @@ const FRENCH_KEYS: [(&str, &str); 34] = [
     ("envoyer", "submit"),
     ("choix", "options"),
     ("synonymes", "synonyms"),
+    ("prononciation", "say_as"),
+    ("say-as", "say_as"),
     ("pictogramme", "pictogram"),
     ("etapes", "steps"),
     ("étapes", "steps"),

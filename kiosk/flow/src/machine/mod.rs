@@ -14,7 +14,7 @@
 //! - `supervisor`: the ambassadors' PIN pad and screen;
 //! - `view`: what the screen shows, page by page;
 //! - `lookup`: "Où en est ma demande ?";
-//! - `panel`: the front panel's buttons and presence sensor, as events;
+//! - `panel`: the front panel's buttons and presence sensor, and what they mean;
 //! - `phrases`: the kiosk's own sentences.
 
 mod home;
@@ -51,6 +51,9 @@ pub struct KioskConfig {
     pub idle_timeout: Duration,
     /// How long that question waits before the session is wiped.
     pub idle_countdown: Duration,
+    /// The idle time once the presence sensor saw the person leave (shorter than
+    /// `idle_timeout`; a touch or a button brings the usual time back).
+    pub absent_timeout: Duration,
     /// How long the end screen (receipt) stays before the next person.
     pub done_timeout: Duration,
     /// How long the PIN pad or the ambassadors' screen stays without a touch.
@@ -70,6 +73,7 @@ impl Default for KioskConfig {
             can_send: true,
             idle_timeout: Duration::from_secs(60),
             idle_countdown: Duration::from_secs(20),
+            absent_timeout: Duration::from_secs(15),
             done_timeout: Duration::from_secs(90),
             supervisor_timeout: Duration::from_secs(120),
             printer: false,
@@ -265,6 +269,10 @@ pub struct KioskMachine {
     idle_prompt: bool,
     /// What the last Show showed, to show it again with the idle prompt on or off.
     last_view: Option<View>,
+    /// The grammar of the last Listen (`Some(None)`: dictation), for « Parler ».
+    last_listen: Option<Option<Vec<String>>>,
+    /// The presence sensor saw the person leave: the shorter idle time applies.
+    absent: bool,
 }
 
 impl KioskMachine {
@@ -281,6 +289,8 @@ impl KioskMachine {
             page: Page::Attract,
             idle_prompt: false,
             last_view: None,
+            last_listen: None,
+            absent: false,
         }
     }
 
@@ -329,7 +339,23 @@ impl KioskMachine {
     /// Handles one event; returns what the host must do, in order.
     pub fn handle(&mut self, event: KioskEvent) -> Vec<KioskEffect> {
         let mut out = Vec::new();
+        if panel::is_someone_there(&event) {
+            self.absent = false;
+        }
+        // « Aide » on the front panel is the Aide command button; held, « Appeler quelqu'un ».
+        let event = panel::help_button_as_command(event);
         match event {
+            KioskEvent::Button {
+                button: PanelButton::Talk,
+                press,
+            } => {
+                self.talk_button(press, &mut out);
+                return out;
+            }
+            KioskEvent::Presence(here) => {
+                self.presence(here, &mut out);
+                return out;
+            }
             KioskEvent::Voice { hearing, .. } => {
                 if self.hearing != hearing {
                     self.hearing = hearing;
@@ -773,10 +799,17 @@ impl KioskMachine {
 
     /// Arms the timer of the current page.
     fn arm(&self, out: &mut Vec<KioskEffect>) {
+        // The person left (presence sensor): no longer than the absent time.
+        let citizen = |timeout: Duration| match self.absent {
+            true => timeout.min(self.config.absent_timeout),
+            false => timeout,
+        };
         let after = match self.page {
             Page::Attract => None,
-            Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => Some(self.config.idle_timeout),
-            Page::Done { .. } => Some(self.config.done_timeout),
+            Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => {
+                Some(citizen(self.config.idle_timeout))
+            }
+            Page::Done { .. } => Some(citizen(self.config.done_timeout)),
             Page::Pin { .. } | Page::Supervisor => Some(self.config.supervisor_timeout),
         };
         out.push(KioskEffect::SetTimer(after));
@@ -788,6 +821,7 @@ impl KioskMachine {
     fn go_attract(&mut self, out: &mut Vec<KioskEffect>) {
         self.page = Page::Attract;
         self.idle_prompt = false;
+        self.absent = false;
         self.apply_pending(out);
         if self.settings != self.config.settings {
             self.settings = self.config.settings;
@@ -847,7 +881,8 @@ impl KioskMachine {
 
     // ----- voice, settings, help ------------------------------------------------------------
 
-    fn listen(&self, phrases: Option<Vec<String>>, out: &mut Vec<KioskEffect>) {
+    fn listen(&mut self, phrases: Option<Vec<String>>, out: &mut Vec<KioskEffect>) {
+        self.last_listen = Some(phrases.clone());
         if self.hearing {
             out.push(KioskEffect::Listen { phrases });
         }

@@ -288,9 +288,7 @@ impl Session {
         };
         let phrases = match &self.state {
             State::At(i) => match &self.flow.steps[*i].body {
-                StepBody::Question(q) => {
-                    understand::grammar_phrases(expected(&self.kind_now(q), self.today))
-                }
+                StepBody::Question(q) => self.question_grammar(*i, q),
                 _ => yes_no_and_continue(),
             },
             State::Correcting { summary } => {
@@ -308,7 +306,7 @@ impl Session {
                 if let (Some(p), StepBody::Question(q)) =
                     (&mut phrases, &self.flow.steps[*step].body)
                 {
-                    match understand::grammar_phrases(expected(&self.kind_now(q), self.today)) {
+                    match self.question_grammar(*step, q) {
                         Some(more) => p.extend(more),
                         None => phrases = None,
                     }
@@ -318,6 +316,19 @@ impl Session {
             _ => yes_no_and_continue(),
         };
         Effect::Listen { phrases }
+    }
+
+    /// The phrases of a question; none (free dictation) for the questions the recognition model
+    /// cannot hear every option of ([`Flow::free_recognition`]).
+    fn question_grammar(&self, step: usize, q: &Question) -> Option<Vec<String>> {
+        if self
+            .flow
+            .free_recognition
+            .contains(&self.flow.steps[step].id)
+        {
+            return None;
+        }
+        understand::grammar_phrases(expected(&self.kind_now(q), self.today))
     }
 
     /// The grammar of the current moment, for the voice layer and tests.

@@ -95,7 +95,7 @@ impl ChoiceIndex {
         let mut vocabulary: Vec<Word> = Vec::new();
         let mut known: HashMap<String, usize> = HashMap::new();
         for (i, option) in options.iter().enumerate() {
-            for text in std::iter::once(&option.label).chain(&option.synonyms) {
+            for text in option.phrases() {
                 let prepared = prepare_phrase(text);
                 for name in prepared.names {
                     if NEGATIONS.contains(&name.as_str()) && !name_words.contains(&name) {

@@ -139,10 +139,7 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
         }
         Expected::Choices(options) => {
             for option in options {
-                p.add(&option.label);
-                for synonym in &option.synonyms {
-                    p.add(synonym);
-                }
+                p.add_all(option.phrases().map(String::as_str));
             }
             p.add_all([
                 "et",
@@ -163,10 +160,7 @@ pub fn grammar_phrases(expected: Expected<'_>) -> Option<Vec<String>> {
         }
         Expected::Choice(options) => {
             for option in options {
-                p.add(&option.label);
-                for synonym in &option.synonyms {
-                    p.add(synonym);
-                }
+                p.add_all(option.phrases().map(String::as_str));
             }
             let count = options.len().min(ORDINALS.len());
             for (masculine, feminine) in &ORDINALS[..count] {
