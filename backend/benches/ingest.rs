@@ -5,57 +5,35 @@
 //! `BACKEND_BENCH_N` (default 2000) submissions, `BACKEND_BENCH_CLIENTS` (default 8) clients.
 //! The sealing is done before the clock starts: only the back end's work is timed.
 
-use backend::data_dir::DataDir;
+mod common;
+
 use backend::db::{self, kiosks};
-use backend::state::AppState;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use common::{env_number, BenchServer};
 use kiosk_sync::seal;
 use kiosk_sync::wire::{self, EnrollRequest, EnrollResponse, SubmissionUpload};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(default)
-}
-
 fn main() {
     let total = env_number("BACKEND_BENCH_N", 2000);
     let clients = env_number("BACKEND_BENCH_CLIENTS", 8);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run(total, clients));
+    common::block_on(run(total, clients));
 }
 
 async fn run(total: usize, clients: usize) {
-    // On disk, next to the build, not in a RAM-backed /tmp: fsync must cost what it costs.
-    let parent = option_env!("CARGO_TARGET_TMPDIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = tempfile::tempdir_in(parent).expect("tempdir");
-    let data_dir = DataDir::new(dir.path());
-    data_dir.init().expect("init");
-    let code = data_dir
-        .open_db()
-        .expect("db")
-        .with(|c| kiosks::add(c, "Banc d'essai", "Duisans", &db::now()))
-        .expect("kiosk")
-        .code;
-    let state = AppState::open(&data_dir).expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(backend::serve::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let mut code = String::new();
+    let server = BenchServer::start(|data_dir| {
+        code = data_dir
+            .open_db()
+            .expect("db")
+            .with(|c| kiosks::add(c, "Banc d'essai", "Duisans", &db::now()))
+            .expect("kiosk")
+            .code;
+    })
+    .await;
+    let base = server.base.clone();
 
     let client = reqwest::Client::new();
     let kiosk: EnrollResponse = client
@@ -80,13 +58,8 @@ async fn run(total: usize, clients: usize) {
     let first = send_all(&client, &base, &token, &chunks, 201).await;
     let retries = send_all(&client, &base, &token, &chunks, 200).await;
 
-    let stored: i64 = rusqlite::Connection::open(data_dir.db_path())
-        .expect("db")
-        .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(stored as usize, total);
-    let _ = stop.send(());
-    server.await.expect("server task").expect("server");
+    assert_eq!(server.count("submissions") as usize, total);
+    server.stop().await;
 
     println!(
         "ingest : {total} demandes scellées ouvertes et stockées en {:.2} s par {clients} clients, \

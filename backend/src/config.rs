@@ -9,6 +9,18 @@
 //! # auto = on, except when the server listens on a loopback address and public_url (if
 //! # any) is not https: plain http on 127.0.0.1 is for trying it out and for tests.
 //! cookie_secure = "auto"
+//! # Reverse proxies whose X-Forwarded-For header is believed (addresses or networks). The
+//! # login limits count attempts per client address: behind a proxy, list it here, else every
+//! # agent seems to come from the proxy. Default: none (the TCP peer is the client).
+//! trusted_proxies = ["127.0.0.1", "::1"]
+//! # A request's headers must arrive within this many seconds; it is also how long a kept-alive
+//! # connection may wait, idle, for its next request. Default 15.
+//! header_timeout_secs = 15
+//! # A whole request (its body included) must be read and answered within this; else 408 and
+//! # the connection is closed. Default 60.
+//! request_timeout_secs = 60
+//! # Connections served at once; further ones wait to be accepted. Default 512.
+//! max_connections = 512
 //!
 //! # Email announcements of new requests, to each service's address. Off without this table.
 //! [smtp]
@@ -50,6 +62,48 @@ pub struct WebSection {
     pub public_url: Option<String>,
     #[serde(default)]
     pub cookie_secure: CookieSecure,
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    pub header_timeout_secs: Option<f64>,
+    pub request_timeout_secs: Option<f64>,
+    pub max_connections: Option<usize>,
+}
+
+/// The limits that keep slow or idle clients from holding the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this; also how long a kept-alive connection
+    /// may stay idle.
+    pub header_timeout: Duration,
+    /// A whole request, body included, is read and answered within this (else 408).
+    pub request_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen queue.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(60),
+            max_connections: 512,
+        }
+    }
+}
+
+/// Parses a trusted proxy: an address (`192.0.2.1`, `::1`) or a network (`10.0.0.0/8`).
+pub fn parse_proxy(text: &str) -> anyhow::Result<ipnet::IpNet> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        return Ok(net.trunc());
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "« {text} » n'est ni une adresse IP ni un réseau (exemples : 10.0.0.1, 10.0.0.0/8)"
+            )
+        })
 }
 
 /// The Secure flag of the session cookie.
@@ -157,6 +211,9 @@ impl Default for Retry {
     }
 }
 
+/// How long a logged-in session may stay unused.
+pub const SESSION_IDLE: Duration = Duration::from_secs(2 * 3600);
+
 /// What the running server uses.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -167,6 +224,11 @@ pub struct Settings {
     /// Email announcements; `None`: off.
     pub smtp: Option<SmtpConfig>,
     pub retry: Retry,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub limits: ConnectionLimits,
+    /// A logged-in session unused for this long is over (2 hours; shorter in tests).
+    pub session_idle: Duration,
 }
 
 impl Default for Settings {
@@ -177,6 +239,9 @@ impl Default for Settings {
             cookie_secure: true,
             smtp: None,
             retry: Retry::default(),
+            trusted_proxies: Vec::new(),
+            limits: ConnectionLimits::default(),
+            session_idle: SESSION_IDLE,
         }
     }
 }
@@ -216,6 +281,20 @@ impl ConfigFile {
         if let Some(url) = &file.web.public_url {
             check_public_url(url).context("[web] public_url")?;
         }
+        for proxy in &file.web.trusted_proxies {
+            parse_proxy(proxy).context("[web] trusted_proxies")?;
+        }
+        for (name, value) in [
+            ("header_timeout_secs", file.web.header_timeout_secs),
+            ("request_timeout_secs", file.web.request_timeout_secs),
+        ] {
+            if value.is_some_and(|v| !(v.is_finite() && v > 0.0 && v < 1e6)) {
+                bail!("[web] {name} doit être un nombre de secondes positif");
+            }
+        }
+        if file.web.max_connections == Some(0) {
+            bail!("[web] max_connections doit être au moins 1");
+        }
         let n = &file.notifications;
         for (name, value) in [
             ("retry_first_secs", n.retry_first_secs),
@@ -244,7 +323,25 @@ impl ConfigFile {
             CookieSecure::Auto => !listen.ip().is_loopback() || public_url.starts_with("https://"),
         };
         let n = &self.notifications;
+        let defaults = ConnectionLimits::default();
+        let web = &self.web;
         Settings {
+            // Checked by `parse`.
+            trusted_proxies: web
+                .trusted_proxies
+                .iter()
+                .filter_map(|proxy| parse_proxy(proxy).ok())
+                .collect(),
+            session_idle: SESSION_IDLE,
+            limits: ConnectionLimits {
+                header_timeout: web
+                    .header_timeout_secs
+                    .map_or(defaults.header_timeout, Duration::from_secs_f64),
+                request_timeout: web
+                    .request_timeout_secs
+                    .map_or(defaults.request_timeout, Duration::from_secs_f64),
+                max_connections: web.max_connections.unwrap_or(defaults.max_connections),
+            },
             public_url,
             cookie_secure,
             smtp: self.smtp.clone(),
@@ -294,11 +391,36 @@ mod tests {
             "[smtp]\nhost = \"h\"\nfrom = \"a@b.c\"\nusername = \"u\"\n",
             "[web]\npublic_url = \"ftp://x\"\n",
             "[web]\ncookie_secure = \"peut-être\"\n",
+            "[web]\ntrusted_proxies = [\"proxy.local\"]\n",
+            "[web]\nheader_timeout_secs = 0\n",
+            "[web]\nmax_connections = 0\n",
             "[notifications]\nretry_first_secs = -1\n",
             "[inconnu]\n",
         ] {
             assert!(ConfigFile::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn proxies_and_limits_are_read() {
+        let file = ConfigFile::parse(
+            "[web]\ntrusted_proxies = [\"127.0.0.1\", \"10.1.2.3/8\", \"::1\"]\n\
+             header_timeout_secs = 2.5\nrequest_timeout_secs = 30\nmax_connections = 64\n",
+        )
+        .unwrap();
+        let settings = file.settings("127.0.0.1:1".parse().unwrap());
+        let proxies: Vec<String> = settings
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(proxies, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        assert_eq!(settings.limits.header_timeout, Duration::from_millis(2500));
+        assert_eq!(settings.limits.request_timeout, Duration::from_secs(30));
+        assert_eq!(settings.limits.max_connections, 64);
+        let plain = ConfigFile::default().settings("127.0.0.1:1".parse().unwrap());
+        assert!(plain.trusted_proxies.is_empty());
+        assert_eq!(plain.limits, ConnectionLimits::default());
     }
 
     #[test]

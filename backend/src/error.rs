@@ -41,6 +41,10 @@ pub enum Error {
     /// A page needs a logged-in account: to the login page, then back to `next` (a path).
     #[error("connexion nécessaire")]
     LoginRequired { next: String },
+    /// A form posted after its session ended: the login page, carrying the form (`form`,
+    /// form-encoded, without token or password) back to `path` after the login.
+    #[error("votre session s'est fermée : reconnectez-vous")]
+    SessionExpired { path: String, form: String },
     /// A page asked from another site without a session: reload `path` from this site, so
     /// the browser sends its SameSite=Strict cookie (see `pages::session::Agent`).
     #[error("rechargement depuis ce site")]
@@ -50,6 +54,10 @@ pub enum Error {
         "ce formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez"
     )]
     Csrf,
+    /// Too many requests of one kind from one client: try again after `retry_after` seconds
+    /// (`Retry-After`).
+    #[error("trop de demandes : réessayez dans {retry_after} secondes")]
+    TooManyRequests { retry_after: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -74,7 +82,9 @@ impl Error {
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Error::LoginRequired { .. } => (StatusCode::SEE_OTHER, "login_required"),
             Error::ReloadFromHere { .. } => (StatusCode::OK, "reload"),
+            Error::SessionExpired { .. } => (StatusCode::UNAUTHORIZED, "session_expired"),
             Error::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            Error::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -90,11 +100,17 @@ pub enum ErrorPage {
     Login { next: String },
     /// A page that reloads `path` from this site ([`Error::ReloadFromHere`]).
     Reload { path: String },
+    /// The login page, carrying a form back to `path` ([`Error::SessionExpired`]).
+    LoginCarrying { path: String, form: String },
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            Error::TooManyRequests { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let message = match &self {
             Error::Internal(error) => {
                 // The cause stays in the log; the client learns only that it failed.
@@ -106,6 +122,7 @@ impl IntoResponse for Error {
         let page = match self {
             Error::LoginRequired { next } => ErrorPage::Login { next },
             Error::ReloadFromHere { path } => ErrorPage::Reload { path },
+            Error::SessionExpired { path, form } => ErrorPage::LoginCarrying { path, form },
             _ => ErrorPage::Message {
                 status,
                 message: message.clone(),
@@ -116,6 +133,11 @@ impl IntoResponse for Error {
             message,
         };
         let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         response.extensions_mut().insert(page);
         response
     }

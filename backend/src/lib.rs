@@ -25,8 +25,12 @@
 //! - [`auth`]: the device-token extractor. [`extract`]: JSON and path extractors whose
 //!   rejections are JSON [`kiosk_sync::wire::ErrorBody`]s.
 //! - [`error`]: the one [`error::Error`] enum and its HTTP mapping.
-//! - [`serve`]: runs the router and the notifier on a listener until a shutdown future
-//!   completes.
+//! - [`serve`]: runs the router, the notifier and the [`sweep`]er (expired sessions, old login
+//!   failures) on a listener until a shutdown future completes, with connection limits and
+//!   timeouts.
+//! - [`client_address`]: who is asking, behind the trusted reverse proxies.
+//! - [`cookie_key`]: the key signing the login form's token and the device cookie.
+//! - [`rate_limit`]: in-memory limits per key (receipt status look-ups per kiosk).
 //! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it);
 //!   [`flow_cmd`]: its `flow publish|list|retire`.
 //! - [`publish`]: checking a publication (flow checker, growing versions, kiosks) for the
@@ -40,7 +44,9 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_address;
 pub mod config;
+pub mod cookie_key;
 pub mod data_dir;
 pub mod db;
 pub mod error;
@@ -57,7 +63,9 @@ pub mod opened;
 pub mod pages;
 pub mod passwords;
 pub mod publish;
+pub mod rate_limit;
 pub mod router;
 pub mod secrets;
 pub mod serve;
 pub mod state;
+pub mod sweep;

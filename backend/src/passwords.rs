@@ -1,14 +1,64 @@
 //! Passwords of agents and administrators: argon2id hashes (PHC strings, OWASP's parameters,
 //! the `argon2` crate's defaults), checks of new passwords, and generated ones.
 //!
-//! Hashing and verifying cost tens of milliseconds on purpose: callers on the server run them
-//! on the blocking pool.
+//! Hashing and verifying cost tens of milliseconds and 19 MiB each on purpose: the server runs
+//! them through [`PasswordWork`], on the blocking pool, a few at a time.
 
 use crate::secrets;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::Rng;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
+
+/// The argon2 work the server does at once, at most: one per core, up to 4 (so a burst of
+/// logins cannot take more than 4 × 19 MiB); the others wait their turn.
+#[derive(Debug, Clone)]
+pub struct PasswordWork {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for PasswordWork {
+    fn default() -> PasswordWork {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        PasswordWork::new(cores.clamp(1, 4))
+    }
+}
+
+impl PasswordWork {
+    pub fn new(at_once: usize) -> PasswordWork {
+        PasswordWork {
+            permits: Arc::new(Semaphore::new(at_once.max(1))),
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a permit is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _permit = self.permits.acquire().await?;
+        Ok(tokio::task::spawn_blocking(work).await?)
+    }
+
+    /// Whether `password` matches `phc`; without a hash (no such account), the time of a
+    /// verification is spent all the same and the answer is no.
+    pub async fn verify(&self, password: String, phc: Option<String>) -> anyhow::Result<bool> {
+        self.run(move || match phc {
+            Some(phc) => verify(&password, &phc),
+            None => {
+                verify_nobody(&password);
+                false
+            }
+        })
+        .await
+    }
+
+    /// The permits free now (for tests).
+    pub fn available(&self) -> usize {
+        self.permits.available_permits()
+    }
+}
 
 /// The shortest password accepted.
 pub const MIN_CHARS: usize = 12;

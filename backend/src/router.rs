@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::header::{CONNECTION, CONTENT_LENGTH};
-use axum::http::{HeaderValue, Request};
+use axum::http::{HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -19,6 +19,7 @@ use http_body_util::BodyExt;
 use kiosk_sync::wire::MAX_BODY_BYTES;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -205,6 +206,9 @@ pub enum Page {
     KioskRevoke,
     Flows,
     FlowPublish,
+    SessionScript,
+    SessionExtend,
+    Accessibility,
     Open311Clients,
     Open311ClientCreate,
     Open311ClientRevoke,
@@ -274,6 +278,9 @@ pub const PAGES: &[PageRoute] = &[
     ),
     page(Method::Get, "/admin/parcours", Page::Flows),
     page(Method::Post, "/admin/parcours", Page::FlowPublish),
+    page(Method::Get, "/static/session.js", Page::SessionScript),
+    page(Method::Post, "/session/prolonger", Page::SessionExtend),
+    page(Method::Get, "/accessibilite", Page::Accessibility),
     page(Method::Get, "/admin/open311", Page::Open311Clients),
     page(Method::Post, "/admin/open311", Page::Open311ClientCreate),
     page(
@@ -284,7 +291,10 @@ pub const PAGES: &[PageRoute] = &[
 ];
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
-    use pages::{account, assets, flows, inbox, kiosks, login, request, services, users};
+    use pages::{
+        accessibility, account, assets, flows, inbox, kiosks, login, request, services,
+        session_time, users,
+    };
     let filter = route.method.filter();
     match route.page {
         Page::Home => on(filter, pages::home),
@@ -316,6 +326,9 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::KioskRevoke => on(filter, kiosks::revoke),
         Page::Flows => on(filter, flows::list),
         Page::FlowPublish => on(filter, flows::publish),
+        Page::SessionScript => on(filter, session_time::script),
+        Page::SessionExtend => on(filter, session_time::extend),
+        Page::Accessibility => on(filter, accessibility::statement),
         Page::Open311Clients => on(filter, pages::open311::list),
         Page::Open311ClientCreate => on(filter, pages::open311::create),
         Page::Open311ClientRevoke => on(filter, pages::open311::revoke),
@@ -342,8 +355,9 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
 }
 
 /// The whole service: routes, fallbacks (JSON for the API, pages elsewhere), body limits,
-/// page headers and request tracing.
+/// page headers, the request timeout (408, connection closed) and request tracing.
 pub fn app(state: AppState) -> Router {
+    let request_timeout = state.settings.limits.request_timeout;
     // Routes sharing a path (a page and its form) share one method router.
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     let api = ROUTES
@@ -364,10 +378,20 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
-        .layer(middleware::from_fn(pages::html_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::html_errors,
+        ))
         // Bodies streamed without a length are cut at the limit by the extractors (413 too).
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_declared_oversize))
+        // A request not read and answered in time (a body trickling in) gets 408, and its
+        // connection is closed: what is left of the body is never read.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(middleware::map_response(close_after_timeout))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -385,6 +409,16 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         .get::<MatchedPath>()
         .map_or("(inconnue)", MatchedPath::as_str);
     tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// `Connection: close` on a 408 (the request's body was not read to its end).
+async fn close_after_timeout(mut response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// How much of a refused body is read and thrown away, and for how long, so the client can

@@ -2,8 +2,11 @@
 //! server's settings, and the bell that wakes the notifier.
 
 use crate::config::Settings;
+use crate::cookie_key::CookieKey;
 use crate::data_dir::DataDir;
 use crate::db::Db;
+use crate::passwords::PasswordWork;
+use crate::rate_limit::RateLimits;
 use kiosk_sync::catalog::{self, SigningKey};
 use kiosk_sync::seal::KeyPair;
 use rand::Rng;
@@ -28,6 +31,12 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rung when new notifications are queued, so the notifier sends them at once.
     pub outbox_bell: Arc<Notify>,
+    /// Signs the login form's token and device cookies (derived from the signing key).
+    pub cookie_key: Arc<CookieKey>,
+    /// Bounds the argon2 work done at once (each costs 19 MiB and tens of milliseconds).
+    pub password_work: PasswordWork,
+    /// In-memory rate limits (status look-ups per kiosk).
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -43,7 +52,10 @@ impl AppState {
             keys: Arc::new(keys),
             public_key,
             catalog_key: catalog::public_key_base64(&signing_key).into(),
+            cookie_key: Arc::new(CookieKey::derive(&signing_key.to_bytes())),
             signing_key: Arc::new(signing_key),
+            password_work: PasswordWork::default(),
+            rate_limits: Arc::default(),
             shipped_flows: Arc::default(),
             known_flows: Arc::default(),
             settings: Arc::new(Settings::default()),
@@ -62,6 +74,7 @@ impl AppState {
     pub fn with_signing_key(self, signing_key: SigningKey) -> AppState {
         AppState {
             catalog_key: catalog::public_key_base64(&signing_key).into(),
+            cookie_key: Arc::new(CookieKey::derive(&signing_key.to_bytes())),
             signing_key: Arc::new(signing_key),
             ..self
         }

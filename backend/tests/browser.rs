@@ -601,3 +601,80 @@ async fn an_administrator_publishes_from_the_page_and_sees_an_error_on_its_line(
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_warns_before_it_ends_and_a_late_note_is_not_lost() {
+    // Sessions over after 8 idle seconds: the warning comes 4 seconds before.
+    let server = Server::start_with(backend::config::Settings {
+        session_idle: Duration::from_secs(8),
+        ..common::test_settings()
+    })
+    .await;
+    server.add_service("voirie", "Voirie et éclairage", None, None);
+    server.add_user(VOIRIE_AGENT, Role::Agent, &["voirie"], PASSWORD);
+    let kiosk = server.kiosk("Mairie de Duisans").await;
+    let (receipt, id) = server
+        .submit(&kiosk, "voirie", "Duisans", "0612345678")
+        .await;
+    let base = format!("http://{}", server.addr);
+    let world = World {
+        server,
+        base,
+        kiosk,
+    };
+    with_browser(move |client| async move {
+        let base = world.base.clone();
+        log_in(&client, &base, VOIRIE_AGENT, PASSWORD).await;
+        wait_for_text(&client, "h1", "Demandes").await;
+        client.goto(&format!("{base}/demandes/{id}")).await.unwrap();
+        wait_for_text(&client, "#session-message", "votre session se ferme à").await;
+        let note = "La lampe sera changée jeudi.";
+        fill(&client, "note", note).await;
+        // The warning comes before the end, and the focus goes to its button.
+        wait_for_text(&client, "#session[role=alert]", "se ferme dans une minute").await;
+        let focused = client.active_element().await.unwrap();
+        assert_eq!(focused.text().await.unwrap(), "Rester connecté");
+        // Pressing it (the keyboard's Enter) keeps the session without leaving the page.
+        focused.send_keys(&Key::Enter.to_string()).await.unwrap();
+        wait_for_text(&client, "#session-message", "Session prolongée").await;
+        let typed = client.find(Locator::Id("note")).await.unwrap();
+        assert_eq!(typed.prop("value").await.unwrap().as_deref(), Some(note));
+
+        // Then the agent leaves the page open too long, and sends the note after the end.
+        tokio::time::sleep(Duration::from_secs(9)).await;
+        click(&client, "label[for=\"statut-en_cours\"]").await;
+        click(&client, "form[action$=\"/statut\"] button[type=\"submit\"]").await;
+        wait_for_text(&client, "main", "Votre session s'est fermée").await;
+        fill(&client, "email", VOIRIE_AGENT).await;
+        fill(&client, "password", PASSWORD).await;
+        click(
+            &client,
+            "form[action=\"/connexion\"] button[type=\"submit\"]",
+        )
+        .await;
+        // Back on the same request, the note and the status as they were, not yet saved.
+        wait_for_text(&client, "main", "Vous êtes reconnecté").await;
+        assert_eq!(
+            client.current_url().await.unwrap().path(),
+            "/connexion",
+            "the form comes back in the login's answer"
+        );
+        let typed = client.find(Locator::Id("note")).await.unwrap();
+        assert_eq!(typed.prop("value").await.unwrap().as_deref(), Some(note));
+        let chosen = client.find(Locator::Id("statut-en_cours")).await.unwrap();
+        assert_eq!(
+            chosen.prop("checked").await.unwrap().as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            kiosk_status(&world, &receipt).await.status,
+            RequestStatus::Recu
+        );
+        click(&client, "form[action$=\"/statut\"] button[type=\"submit\"]").await;
+        wait_for_text(&client, "main", "Statut enregistré : En cours.").await;
+        let status = kiosk_status(&world, &receipt).await;
+        assert_eq!(status.status, RequestStatus::EnCours);
+        assert_eq!(status.note.as_deref(), Some(note));
+    })
+    .await;
+}

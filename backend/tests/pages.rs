@@ -248,6 +248,9 @@ async fn a_link_from_another_site_reloads_from_this_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failed_logins_are_slowed_down() {
     let w = world().await;
+    // The agent's own browser has logged in before (it holds the device cookie).
+    let mut own = Web::logged_in(&w.server, VOIRIE_AGENT, PASSWORD).await;
+    own.cookies.remove("session");
     let mut web = Web::new(&w.server);
     for attempt in 1..=4 {
         let page = web.login(VOIRIE_AGENT, "mauvais mot de passe").await;
@@ -268,23 +271,28 @@ async fn repeated_failed_logins_are_slowed_down() {
     // Another account is not locked by it.
     let page = elsewhere.login(CRECHE_AGENT, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // The agent's own browser is not held by the lock: someone typing wrong passwords
+    // elsewhere cannot keep the agent out.
+    let page = own.login(VOIRIE_AGENT, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
-    // Per address: many accounts tried from one address lock the address.
+    // Per address: many accounts tried from one address slow the address down (the five
+    // failures above count too: 20 are free), but the right password of an account that is
+    // not locked is never refused.
     let mut guesser = Web::new(&w.server);
-    let mut locked = false;
-    for n in 0..30 {
+    for n in 0..15 {
         let page = guesser
             .login(&format!("inconnu{n}@example.org"), "mauvais mot de passe")
             .await;
-        if page.status == StatusCode::TOO_MANY_REQUESTS {
-            locked = true;
-            break;
-        }
-        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{n}");
     }
-    assert!(locked, "the address was never locked");
+    let started = std::time::Instant::now();
     let page = guesser.login(ADMIN, PASSWORD).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "the address was not slowed down"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,8 @@
 //! Browser sessions of agents and administrators. A session is known by the sha256 of its
 //! cookie's value (a copy of the database does not let anyone in); it holds the form token
-//! (CSRF) and, once logged in, the account. Sessions exist before login too (to protect the
-//! login form), and logging in always replaces the session with a new one.
+//! (CSRF) and the account. Only logging in stores one (the login form's token is stateless,
+//! `pages::login`), and logging in always replaces the browser's session with a new one.
+//! Sessions that are over are deleted when met, at each login, and by the sweeper.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -99,6 +100,14 @@ pub fn live(
     }
 }
 
+/// Deletes every session past `expires_at` at `now` or idle since before `idle_cutoff`;
+/// returns how many.
+pub fn sweep(conn: &Connection, now: &str, idle_cutoff: &str) -> anyhow::Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2")?
+        .execute(params![now, idle_cutoff])?)
+}
+
 /// Records activity on a session (for the idle timeout).
 pub fn touch(conn: &Connection, id_hash: &str, now: &str) -> anyhow::Result<()> {
     conn.prepare_cached("UPDATE sessions SET last_seen_at = ?2 WHERE id_hash = ?1")?
@@ -184,5 +193,55 @@ mod tests {
                 "2026-01-01T21:00:00.000Z"
             ))
             .is_none());
+    }
+
+    #[test]
+    fn the_sweep_deletes_expired_and_idle_sessions_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
+        for (id, seen, expires) in [
+            (
+                "expired",
+                "2026-01-01T10:00:00.000Z",
+                "2026-01-01T11:00:00.000Z",
+            ),
+            (
+                "idle",
+                "2026-01-01T08:00:00.000Z",
+                "2026-01-01T20:00:00.000Z",
+            ),
+            (
+                "live",
+                "2026-01-01T11:30:00.000Z",
+                "2026-01-01T20:00:00.000Z",
+            ),
+        ] {
+            db.with(|c| {
+                create(
+                    c,
+                    &NewSession {
+                        id_hash: id,
+                        user_id: None,
+                        csrf_token: "t",
+                        now: seen,
+                        expires_at: expires,
+                    },
+                )
+            })
+            .unwrap();
+        }
+        let swept = db
+            .with(|c| sweep(c, "2026-01-01T12:00:00.000Z", "2026-01-01T10:00:00.000Z"))
+            .unwrap();
+        assert_eq!(swept, 2);
+        let left: Vec<String> = db.with(|c| {
+            c.prepare("SELECT id_hash FROM sessions")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        });
+        assert_eq!(left, ["live"]);
     }
 }

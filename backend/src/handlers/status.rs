@@ -1,6 +1,7 @@
 //! `GET /api/v1/status/{receipt}`: where a request is, for the citizen at any kiosk. The
 //! answer holds the status and the agent's note, no personal data, so any enrolled kiosk
-//! may ask about any receipt.
+//! may ask about any receipt, within a rate per kiosk (`rate_limit::STATUS_LOOKUPS`; beyond
+//! it, 429 with `Retry-After`), so a kiosk's token cannot be used to try codes by the thousand.
 
 use crate::auth::Kiosk;
 use crate::db::submissions;
@@ -12,9 +13,19 @@ use kiosk_sync::wire::{normalize_receipt, StatusResponse};
 
 pub async fn get(
     State(state): State<AppState>,
-    _kiosk: Kiosk,
+    kiosk: Kiosk,
     Path(receipt): Path<String>,
 ) -> Result<axum::Json<StatusResponse>, Error> {
+    if let Err(wait) = state
+        .rate_limits
+        .status_lookups
+        .take(&kiosk.id, std::time::Instant::now())
+    {
+        tracing::info!(kiosk = %kiosk.id, "consultations de statut trop rapides");
+        return Err(Error::TooManyRequests {
+            retry_after: wait.as_secs().max(1),
+        });
+    }
     // A code that cannot be a receipt cannot have a status either.
     let receipt = normalize_receipt(&receipt).ok_or(Error::NotFound)?;
     let status = state

@@ -1,15 +1,20 @@
 //! `GET|POST /compte`: one's own account, and changing one's password (which ends every
 //! session of the account, this one included: log in again with the new password).
+//!
+//! A wrong current password counts like a failed login of the account, on the same key and
+//! with the same lock (`db::login_failures`), so a session left open cannot be used to guess
+//! the password; the attempt is counted before argon2 runs, as at login.
 
 use super::session::{self, Agent, Jar, Posted};
 use super::view::{self, render, see_other, Layout};
+use crate::db::login_failures::{self, Reservation};
 use crate::db::users;
 use crate::error::Error;
 use crate::passwords;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -71,26 +76,65 @@ pub async fn change_password(
         new,
         confirm,
     } = form;
-    let checked = tokio::task::spawn_blocking(move || {
-        let mut problems = Vec::new();
-        if !passwords::verify(&current, &hash) {
-            problems.push("Le mot de passe actuel est incorrect.".to_string());
-        }
-        if let Err(problem) = passwords::check_new(&new) {
-            problems.push(problem);
-        }
-        if new != confirm {
-            problems.push("Les deux nouveaux mots de passe diffèrent.".to_string());
-        }
-        if problems.is_empty() {
-            passwords::hash(&new).map(Ok)
-        } else {
-            Ok(Err(problems))
-        }
-    })
-    .await
-    .map_err(|error| Error::Internal(error.into()))??;
-    let new_hash = match checked {
+    let key = login_failures::account_key(&agent.user.email);
+    let counted = key.clone();
+    let reservation = state
+        .db
+        .call("password_reserve", move |conn| {
+            login_failures::reserve(conn, &counted, None, chrono::Utc::now())
+        })
+        .await?;
+    if let Reservation::Locked(until) = reservation {
+        tracing::info!(
+            user = user_id,
+            "changement de mot de passe refusé : trop d'échecs"
+        );
+        let (retry, secs) = super::login::retry_in(until, chrono::Utc::now());
+        let mut response = page(
+            &agent,
+            StatusCode::TOO_MANY_REQUESTS,
+            vec![format!("Trop de mots de passe actuels incorrects. {retry}")],
+        )?;
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        return Ok(response);
+    }
+    let checked = state
+        .password_work
+        .run(move || {
+            let mut problems = Vec::new();
+            let right = passwords::verify(&current, &hash);
+            if !right {
+                problems.push("Le mot de passe actuel est incorrect.".to_string());
+            }
+            if let Err(problem) = passwords::check_new(&new) {
+                problems.push(problem);
+            }
+            if new != confirm {
+                problems.push("Les deux nouveaux mots de passe diffèrent.".to_string());
+            }
+            let outcome = if problems.is_empty() {
+                passwords::hash(&new).map(Ok)
+            } else {
+                Ok(Err(problems))
+            };
+            (right, outcome)
+        })
+        .await?;
+    let (right, checked) = checked;
+    if right {
+        // The attempt counted in advance is taken back.
+        state
+            .db
+            .call("password_right", move |conn| {
+                login_failures::succeeded(conn, &key, None)
+            })
+            .await?;
+    } else {
+        tracing::info!(user = user_id, "mot de passe actuel incorrect");
+    }
+    let new_hash = match checked? {
         Ok(hash) => hash,
         Err(problems) => return page(&agent, StatusCode::UNPROCESSABLE_ENTITY, problems),
     };

@@ -1,21 +1,27 @@
 //! The pages for people: agents (inbox, requests, statuses, exports) and administrators
 //! (services, accounts, kiosks), rendered on the server with askama templates
-//! (`backend/templates`) and one plain CSS file (`backend/static/style.css`), in French,
-//! without JavaScript.
+//! (`backend/templates`) and one plain CSS file (`backend/static/style.css`), in French.
+//! Everything works without JavaScript; one small script (`static/session.js`,
+//! [`session_time`]) only warns before a session ends and keeps it open without leaving the
+//! page.
 //!
 //! # Layout
 //! - [`session`]: the session cookie and the extractors every handler takes ([`session::Agent`],
 //!   [`session::Admin`], [`session::Posted`] with its CSRF check, ...).
 //! - [`view`]: the frame every page shares, French times and statuses, [`view::render`].
 //! - One module per page group: [`login`], [`inbox`], [`request`], [`account`], [`services`],
-//!   [`users`], [`kiosks`], and [`assets`] (the stylesheet).
+//!   [`users`], [`kiosks`], [`accessibility`] (the accessibility statement), [`assets`] (the
+//!   stylesheet), [`session_time`] (staying logged in) and [`carried`] (a form posted after
+//!   its session ended, given back after the login).
 //!
 //! Their routes are [`crate::router::PAGES`]. What an agent may see is decided in one place,
 //! [`crate::db::inbox::Scope`]: a request outside it is "not found", whether asked by page,
 //! export or guessed address.
 
+pub mod accessibility;
 pub mod account;
 pub mod assets;
+pub mod carried;
 pub mod flows;
 pub mod inbox;
 pub mod kiosks;
@@ -24,12 +30,15 @@ pub mod open311;
 pub mod request;
 pub mod services;
 pub mod session;
+pub mod session_time;
 pub mod users;
 pub mod view;
 
 use crate::error::ErrorPage;
+use crate::state::AppState;
 use askama::Template;
 use axum::body::Body;
+use axum::extract::State;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, LOCATION, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
@@ -91,10 +100,16 @@ struct ErrorTemplate {
 }
 
 /// Outside the kiosk API, an error answers a French page rather than JSON (or the login
-/// page's redirection, or a reload from this site: see [`ErrorPage`]); every page also gets
-/// headers that forbid framing, sniffing and outside resources.
-pub async fn html_errors(request: Request<Body>, next: Next) -> Response {
+/// page's redirection or the login page carrying a form, or a reload from this site: see
+/// [`ErrorPage`]); every page also gets headers that forbid framing, sniffing and outside
+/// resources.
+pub async fn html_errors(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let page = !request.uri().path().starts_with(API_PREFIX);
+    let login_cookie = session::LoginCookie::read(request.headers(), &state);
     let mut response = next.run(request).await;
     if !page {
         return response;
@@ -109,14 +124,18 @@ pub async fn html_errors(request: Request<Body>, next: Next) -> Response {
         Some(ErrorPage::Reload { path }) => {
             response = reload_page(&path);
         }
+        Some(ErrorPage::LoginCarrying { path, form }) => {
+            response = login::carrying(&state, &login_cookie, &path, &form)
+                .unwrap_or_else(|_| login_redirect(&path));
+        }
         None => {}
     }
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+             img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -99,15 +99,51 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, Error> {
-    let (detail, service_name, flow_title) = load(&state, agent.scope(), id).await?;
+    page(&state, &agent, id, !query.enregistre.is_empty(), None).await
+}
+
+/// A status change not sent yet, shown filled in on the request's page (after a login that
+/// interrupted it).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StatusDraft {
+    #[serde(default)]
+    pub statut: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The page of request `id`: `saved` says the status was just saved; with `draft`, its form
+/// is filled in with it and the page says it was kept.
+pub async fn page(
+    state: &AppState,
+    agent: &Agent,
+    id: String,
+    saved: bool,
+    draft: Option<StatusDraft>,
+) -> Result<Response, Error> {
+    let (detail, service_name, flow_title) = load(state, agent.scope(), id).await?;
     let s = &detail.submission;
     let kiosk = match (&detail.kiosk_name, &detail.kiosk_place) {
         (Some(name), Some(place)) => format!("{name} ({place})"),
         (Some(name), None) => name.clone(),
         _ => s.kiosk_id.clone(),
     };
-    let notice = (!query.enregistre.is_empty())
-        .then(|| format!("Statut enregistré : {}.", status_label(s.status)));
+    let mut notice = saved.then(|| format!("Statut enregistré : {}.", status_label(s.status)));
+    let mut status_options = status_choices(s.status);
+    let mut note_value = s.status_note.clone().unwrap_or_default();
+    if let Some(draft) = draft {
+        notice = Some(
+            "Vous êtes reconnecté. Votre changement de statut n'est pas encore enregistré : \
+             vérifiez-le ci-dessous, puis cliquez sur « Enregistrer le statut »."
+                .to_string(),
+        );
+        if status_options.iter().any(|o| o.value == draft.statut) {
+            for option in &mut status_options {
+                option.selected = option.value == draft.statut;
+            }
+        }
+        note_value = draft.note;
+    }
     let template = RequestTemplate {
         layout: agent.layout(format!("Demande {}", s.receipt), view::SECTION_INBOX),
         notice,
@@ -124,8 +160,8 @@ pub async fn show(
         received: french_time(&s.received_at),
         answers: export::answers(&s.opened()?),
         status_action: format!("/demandes/{}/statut", s.id),
-        status_options: status_choices(s.status),
-        note_value: s.status_note.clone().unwrap_or_default(),
+        status_options,
+        note_value,
         note_max: NOTE_MAX_CHARS,
         history: detail
             .history

@@ -33,9 +33,27 @@ pub struct Layout {
     pub csrf: String,
     /// One of the `SECTION_*` constants, or empty.
     pub section: &'static str,
+    /// Seconds until the session ends without activity (0: no session). The page says it,
+    /// and its script warns [`SESSION_WARNING_SECS`] before, with a button to stay.
+    pub session_left_secs: u64,
 }
 
+/// How long before the session's end the page warns (or half the time left, if less).
+pub const SESSION_WARNING_SECS: u64 = 5 * 60;
+
 impl Layout {
+    /// When to warn, in seconds before the end.
+    pub fn session_warning_secs(&self) -> u64 {
+        SESSION_WARNING_SECS.min(self.session_left_secs / 2)
+    }
+
+    /// The session's end without activity, as « 16 h 42 » (Paris time).
+    pub fn session_end(&self) -> String {
+        let left = i64::try_from(self.session_left_secs.min(366 * 86_400)).unwrap_or(0);
+        let end = Utc::now() + chrono::Duration::seconds(left);
+        end.with_timezone(&Paris).format("%H h %M").to_string()
+    }
+
     /// The frame for a logged-in account.
     pub fn for_user(
         title: impl Into<String>,
@@ -49,6 +67,7 @@ impl Layout {
             is_admin: user.is_admin(),
             csrf: csrf.to_string(),
             section,
+            session_left_secs: 0,
         }
     }
 

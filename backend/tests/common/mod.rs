@@ -2,6 +2,7 @@
 //! a temporary folder, a reqwest client, and helpers to enrol kiosks and seal submissions.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod web;
 
 use backend::config::{Retry, Settings};
@@ -217,6 +218,7 @@ pub fn test_settings() -> Settings {
             max: Duration::from_millis(400),
             timeout: Duration::from_secs(5),
         },
+        ..Settings::default()
     }
 }
 

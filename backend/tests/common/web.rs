@@ -47,8 +47,13 @@ pub fn csrf_in(html: &str) -> Option<String> {
 
 impl Web {
     pub fn new(server: &Server) -> Web {
+        Web::at(server.addr)
+    }
+
+    /// A browser talking to `addr` (the server, or a proxy in front of it).
+    pub fn at(addr: std::net::SocketAddr) -> Web {
         Web {
-            base: format!("http://{}", server.addr),
+            base: format!("http://{addr}"),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
