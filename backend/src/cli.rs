@@ -1,4 +1,4 @@
-//! The `backend` command line: `init`, `kiosk add|list|revoke`, `service add|list`,
+//! The `backend` command line: `init`, `kiosk add|code|list|revoke`, `service add|list`,
 //! `user add|list|password`, `flow publish|list|retire` (in [`crate::flow_cmd`]), `serve`,
 //! `submissions`, `status set`. Messages are French;
 //! results go to stdout, explanations to stderr.
@@ -104,6 +104,11 @@ pub enum KioskCommand {
         #[arg(long)]
         place: String,
     },
+    /// Donne un nouveau code d'enrôlement à une borne (code expiré ou perdu, réinscription).
+    Code {
+        /// Nom ou identifiant de la borne.
+        name_or_id: String,
+    },
     /// Liste les bornes.
     List,
     /// Révoque une borne : son jeton ne marche plus.
@@ -206,6 +211,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init => init(&data_dir),
         Command::Kiosk { command } => match command {
             KioskCommand::Add { name, place } => kiosk_add(&data_dir, &name, &place),
+            KioskCommand::Code { name_or_id } => kiosk_code(&data_dir, &name_or_id),
             KioskCommand::List => kiosk_list(&data_dir),
             KioskCommand::Revoke { name_or_id } => kiosk_revoke(&data_dir, &name_or_id),
         },
@@ -273,6 +279,7 @@ fn init(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
             "Les bornes déjà inscrites doivent être réinscrites pour recevoir les parcours              publiés. Clé publique :"
         );
         println!("{catalog_key}");
+        print_fingerprint(data_dir)?;
         return Ok(ExitCode::SUCCESS);
     }
     let done = data_dir.init()?;
@@ -288,7 +295,18 @@ fn init(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     );
     eprintln!("Clé publique (envoyée aux bornes à l'enrôlement) :");
     println!("{}", done.public_key);
+    print_fingerprint(data_dir)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the fingerprint of the back end's keys (on stderr: stdout keeps the key alone),
+/// for the installer to compare with the one `kiosk enroll` prints.
+fn print_fingerprint(data_dir: &DataDir) -> anyhow::Result<()> {
+    eprintln!(
+        "Empreinte des clés, à comparer avec celle qu'affiche « kiosk enroll » sur la borne : {}",
+        data_dir.key_fingerprint()?
+    );
+    Ok(())
 }
 
 fn kiosk_add(data_dir: &DataDir, name: &str, place: &str) -> anyhow::Result<ExitCode> {
@@ -298,12 +316,29 @@ fn kiosk_add(data_dir: &DataDir, name: &str, place: &str) -> anyhow::Result<Exit
         "Borne « {} » ajoutée à {} (identifiant {}, préfixe des reçus {}).",
         added.kiosk.name, added.kiosk.place, added.kiosk.id, added.kiosk.receipt_prefix
     );
+    print_code(data_dir, &added.code)
+}
+
+/// Prints an enrolment code (stdout) with its validity and the keys' fingerprint (stderr).
+fn print_code(data_dir: &DataDir, code: &str) -> anyhow::Result<ExitCode> {
     eprintln!(
-        "Code d'enrôlement à saisir sur la borne à son installation. Il ne sert qu'une fois \
-         et n'est plus affiché : notez-le maintenant."
+        "Code d'enrôlement à saisir sur la borne à son installation. Il ne sert qu'une fois, \
+         pendant {} jours, et n'est plus affiché : notez-le maintenant.",
+        kiosks::CODE_VALID_DAYS
     );
-    println!("{}", secrets::display_enrolment_code(&added.code));
+    print_fingerprint(data_dir)?;
+    println!("{}", secrets::display_enrolment_code(code));
     Ok(ExitCode::SUCCESS)
+}
+
+fn kiosk_code(data_dir: &DataDir, name_or_id: &str) -> anyhow::Result<ExitCode> {
+    let db = data_dir.open_db()?;
+    let added = db.with(|conn| kiosks::new_code(conn, name_or_id, &db::now()))?;
+    eprintln!(
+        "Nouveau code pour la borne « {} » ; ses codes précédents ne marchent plus.",
+        added.kiosk.name
+    );
+    print_code(data_dir, &added.code)
 }
 
 fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {

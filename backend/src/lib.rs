@@ -9,7 +9,8 @@
 //!   the [`config::Settings`] the server runs with.
 //! - [`db`]: SQLite (WAL, `synchronous=FULL`), migrations, and one module per table group;
 //!   plain synchronous functions over a `Connection`, shared by the server and the command line.
-//! - [`secrets`]: device tokens, enrolment codes, receipt prefixes and their hashes.
+//! - [`secrets`]: device tokens, enrolment codes, receipt prefixes and their hashes;
+//!   [`guesses`]: wrong enrolment codes limited per network address.
 //! - [`state`]: [`state::AppState`], the one struct every handler receives.
 //! - [`router`]: every route in two tables, the kiosk API's ([`router::ROUTES`]) and the
 //!   pages' ([`router::PAGES`]), and [`router::app`].
@@ -45,6 +46,7 @@ pub mod export;
 pub mod extract;
 pub mod flow_cmd;
 pub mod flow_titles;
+pub mod guesses;
 pub mod handlers;
 pub mod notify;
 pub mod opened;

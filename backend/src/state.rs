@@ -26,6 +26,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rung when new notifications are queued, so the notifier sends them at once.
     pub outbox_bell: Arc<Notify>,
+    /// Wrong enrolment codes per network address.
+    pub enrolment_guesses: Arc<crate::guesses::GuessLimiter>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             shipped_titles: Arc::default(),
             settings: Arc::new(Settings::default()),
             outbox_bell: Arc::new(Notify::new()),
+            enrolment_guesses: Arc::default(),
         }
     }
 

@@ -6,9 +6,6 @@ use crate::secrets;
 use anyhow::bail;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-/// The longest service id: a short word, as flows name it.
-const MAX_ID_CHARS: usize = 50;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     /// As flows name it (`service: voirie`).
@@ -43,13 +40,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
     })
 }
 
-/// Whether `id` can name a service: lowercase letters, digits, `-` and `_`.
+/// Whether `id` can name a service: `[a-z0-9_-]{1,64}`, as flows name it
+/// ([`kiosk_flow::ids::is_valid_id`]).
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().count() <= MAX_ID_CHARS
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    kiosk_flow::ids::is_valid_id(id)
 }
 
 /// Checks and normalizes what was typed: every problem, in French, at once.
@@ -98,8 +92,9 @@ pub fn add(
 ) -> anyhow::Result<Service> {
     if !valid_id(id) {
         bail!(
-            "identifiant de service invalide « {id} » : lettres minuscules, chiffres, - et _ \
-             (comme dans les démarches, par exemple « voirie »)"
+            "identifiant de service invalide « {} » : lettres minuscules, chiffres, - et _, \
+             64 caractères au plus (comme dans les démarches, par exemple « voirie »)",
+            id.escape_debug()
         );
     }
     if get(conn, id)?.is_some() {
