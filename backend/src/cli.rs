@@ -1,6 +1,6 @@
 //! The `backend` command line: `init`, `kiosk add|code|list|revoke`, `service add|list`,
 //! `user add|list|password`, `flow publish|list|retire` (in [`crate::flow_cmd`]), `serve`,
-//! `submissions`, `status set`. Messages are French;
+//! `submissions [purge]`, `backup`, `status set`. Messages are French;
 //! results go to stdout, explanations to stderr.
 
 use crate::config::{ConfigFile, CookieSecure};
@@ -81,11 +81,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         flows: Option<PathBuf>,
     },
-    /// Affiche les demandes reçues, ouvertes.
+    /// Affiche les demandes reçues, ouvertes ; « purge » efface les anciennes.
     Submissions {
         /// Une ligne JSON par demande, réponses comprises.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        command: Option<SubmissionsCommand>,
+    },
+    /// Sauvegarde la base (à chaud, serveur en marche), les clés et la configuration
+    /// dans le dossier DEST (fichiers 0600, dossier 0700).
+    Backup {
+        /// Dossier de la sauvegarde (créé s'il n'existe pas ; jamais écrasé).
+        dest: PathBuf,
     },
     /// Statut des demandes.
     Status {
@@ -130,9 +138,17 @@ pub enum ServiceCommand {
         /// Adresse e-mail prévenue de chaque nouvelle demande.
         #[arg(long)]
         email: Option<String>,
-        /// Adresse du webhook prévenu de chaque nouvelle demande (son secret est affiché).
+        /// Adresse du webhook prévenu de chaque nouvelle demande (son secret est affiché) :
+        /// https et adresse publique, sauf hôte dans [webhooks] allow de la configuration.
         #[arg(long, value_name = "URL")]
         webhook: Option<String>,
+        /// Durée de conservation des demandes, en jours après leur dernier changement
+        /// (défaut : 365).
+        #[arg(long, value_name = "JOURS")]
+        retention_days: Option<String>,
+        /// Fichier de configuration TOML (par défaut : DIR/backend.toml s'il existe).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Liste les services.
     List,
@@ -172,6 +188,21 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SubmissionsCommand {
+    /// Efface les demandes dont la durée de conservation est passée (celle de leur service,
+    /// 365 jours par défaut), ou plus vieilles que --older-than.
+    Purge {
+        /// Efface les demandes sans changement depuis plus de JOURS jours (365 ou 365j),
+        /// quel que soit leur service.
+        #[arg(long, value_name = "JOURS", value_parser = parse_older_than)]
+        older_than: Option<u32>,
+        /// Compte sans rien effacer.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum StatusCommand {
     /// Change le statut d'une demande (recu, en_cours, traite, rejete).
     Set {
@@ -191,6 +222,13 @@ const BY_CLI: &str = "cli";
 
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::from_db(text).ok_or_else(|| format!("rôle inconnu « {text} » : agent ou admin"))
+}
+
+fn parse_older_than(text: &str) -> Result<u32, String> {
+    match crate::db::retention::parse_days(text)? {
+        Some(days) => Ok(days),
+        None => Err("donnez un nombre de jours, par exemple 365".into()),
+    }
 }
 
 fn parse_status(text: &str) -> Result<RequestStatus, String> {
@@ -221,7 +259,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 name,
                 email,
                 webhook,
-            } => service_add(&data_dir, &id, &name, email.as_deref(), webhook.as_deref()),
+                retention_days,
+                config,
+            } => {
+                let policy = load_config(&data_dir, config.as_deref())?
+                    .settings("127.0.0.1:0".parse()?)
+                    .webhooks;
+                let new = NewService {
+                    id: &id,
+                    name: &name,
+                    email: email.as_deref(),
+                    webhook: webhook.as_deref(),
+                    retention_days: retention_days.as_deref(),
+                };
+                service_add(&data_dir, &new, &policy)
+            }
             ServiceCommand::List => service_list(&data_dir),
         },
         Command::User { command } => match command {
@@ -256,7 +308,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             serve_command(&data_dir, &listen, &file, flows.as_deref())
         }
-        Command::Submissions { json } => list_submissions(&data_dir, json),
+        Command::Submissions { json, command } => match command {
+            None => list_submissions(&data_dir, json),
+            Some(SubmissionsCommand::Purge {
+                older_than,
+                dry_run,
+            }) => purge(&data_dir, older_than, dry_run),
+        },
+        Command::Backup { dest } => backup(&data_dir, &dest),
         Command::Status { command } => match command {
             StatusCommand::Set {
                 receipt,
@@ -457,19 +516,40 @@ fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
     Ok((password, false))
 }
 
+/// `backend service add`'s arguments.
+struct NewService<'a> {
+    id: &'a str,
+    name: &'a str,
+    email: Option<&'a str>,
+    webhook: Option<&'a str>,
+    retention_days: Option<&'a str>,
+}
+
 fn service_add(
     data_dir: &DataDir,
-    id: &str,
-    name: &str,
-    email: Option<&str>,
-    webhook: Option<&str>,
+    new: &NewService<'_>,
+    policy: &crate::notify::targets::WebhookPolicy,
 ) -> anyhow::Result<ExitCode> {
-    let input = services::check(name, email, webhook).map_err(|problems| {
+    let mut input = services::check(new.name, new.email, new.webhook).map_err(|problems| {
         anyhow::anyhow!(problems.join(" ").trim_end_matches('.').to_lowercase())
     })?;
+    if let Some(url) = new.webhook {
+        policy
+            .check(url)
+            .map_err(|problem| anyhow::anyhow!(problem.trim_end_matches('.').to_string()))?;
+    }
+    input.retention_days = crate::db::retention::parse_days(new.retention_days.unwrap_or(""))
+        .map_err(anyhow::Error::msg)?;
+    let id = new.id;
     let db = data_dir.open_db()?;
     let service = db.with(|conn| services::add(conn, id.trim(), &input, &db::now()))?;
-    eprintln!("Service « {} » ajouté ({}).", service.name, service.id);
+    eprintln!(
+        "Service « {} » ajouté ({}) ; ses demandes sont gardées {} jours après leur dernier \
+         changement.",
+        service.name,
+        service.id,
+        service.retention()
+    );
     if let Some(email) = &service.email {
         eprintln!("  e-mail à chaque nouvelle demande : {email}");
     }
@@ -494,11 +574,12 @@ fn service_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     for service in all {
         writeln!(
             out,
-            "{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{} jours",
             service.id,
             service.name,
             service.email.as_deref().unwrap_or("-"),
-            service.webhook_url.as_deref().unwrap_or("-")
+            service.webhook_url.as_deref().unwrap_or("-"),
+            service.retention()
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -742,6 +823,49 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
     }
     if !json {
         eprintln!("{count} demande(s).");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn purge(data_dir: &DataDir, older_than: Option<u32>, dry_run: bool) -> anyhow::Result<ExitCode> {
+    use crate::db::retention::{self, Older, Reason};
+    let db = data_dir.open_db()?;
+    let (older, reason) = match older_than {
+        Some(days) => (Older::ThanDays(days), Reason::Purge),
+        None => (Older::ThanRetention, Reason::Retention),
+    };
+    let now = chrono::Utc::now();
+    let what = match older {
+        Older::ThanDays(days) => format!("sans changement depuis plus de {days} jours"),
+        Older::ThanRetention => "dont la durée de conservation est passée".to_string(),
+    };
+    if dry_run {
+        let count = db.with(|conn| retention::count(conn, older, now))?;
+        eprintln!("{count} demande(s) {what} seraient effacées (rien n'est effacé).");
+        println!("{count}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let started = std::time::Instant::now();
+    let erased = db.with(|conn| retention::purge(conn, older, reason, now))?;
+    eprintln!(
+        "{erased} demande(s) {what} effacée(s) en {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    println!("{erased}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup(data_dir: &DataDir, dest: &Path) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let done = crate::backup::backup(data_dir, dest)?;
+    eprintln!(
+        "Sauvegarde faite en {:.1} s (base : {} octets). À garder en lieu sûr : elle contient \
+         les réponses des usagers et les clés.",
+        started.elapsed().as_secs_f64(),
+        done.database_bytes
+    );
+    for file in done.files {
+        println!("{}", file.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,10 @@
 //!   `kiosk_flow::submission::Submission` (at ingest, and back from stored rows); the commune
 //!   a request is filed under is its answer from the communes dataset.
 //! - [`export`]: a request as JSON (its export and the webhook's payload) and as CSV.
-//! - [`notify`]: the notifier, which sends the outbox's emails and signed webhooks.
+//! - [`notify`]: the notifier, which sends the outbox's emails and signed webhooks, where
+//!   the webhook policy allows ([`notify::targets`]).
+//! - [`db::retention`]: retention periods and erasure (purge, an administrator's delete);
+//!   [`sweeper`]: the daily retention sweep of `backend serve`; [`backup`]: `backend backup`.
 //! - [`auth`]: the device-token extractor. [`extract`]: JSON and path extractors whose
 //!   rejections are JSON [`kiosk_sync::wire::ErrorBody`]s.
 //! - [`error`]: the one [`error::Error`] enum and its HTTP mapping.
@@ -37,6 +40,7 @@
 //! `kiosk_flow::submission`: this crate never redefines them.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod data_dir;
@@ -57,3 +61,4 @@ pub mod router;
 pub mod secrets;
 pub mod serve;
 pub mod state;
+pub mod sweeper;

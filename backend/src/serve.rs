@@ -1,5 +1,5 @@
 //! Running the service: [`serve`] on any listener until a shutdown future completes (tests
-//! pass `127.0.0.1:0` and a channel), with the notifier beside it, and [`shutdown_signal`]
+//! pass `127.0.0.1:0` and a channel), with the notifier and the retention sweep beside it, and [`shutdown_signal`]
 //! for SIGINT and SIGTERM.
 
 use crate::notify::Notifier;
@@ -26,6 +26,10 @@ where
         notifier
             .run(cancel.clone())
             .instrument(tracing::info_span!("notifications")),
+    );
+    tasks.spawn(
+        crate::sweeper::run(state.db.clone(), cancel.clone())
+            .instrument(tracing::info_span!("conservation")),
     );
     tasks.close();
     let stop = cancel.clone();

@@ -358,6 +358,55 @@ fn services_and_accounts_are_added_from_the_command_line() {
     );
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("http"), "{}", stderr(&bad));
+    // Plain http, or an internal address, without the configuration's allow-list: refused.
+    for refused in [
+        "http://outil.example.org/hook",
+        "https://169.254.169.254/hook",
+    ] {
+        let bad = backend(
+            dir,
+            &[
+                "service",
+                "add",
+                "dechets",
+                "--name",
+                "D",
+                "--webhook",
+                refused,
+            ],
+        );
+        assert!(!bad.status.success(), "{refused}");
+        assert!(
+            stderr(&bad).contains("[webhooks] allow"),
+            "{}",
+            stderr(&bad)
+        );
+    }
+    std::fs::write(
+        dir.join("backend.toml"),
+        "[webhooks]\nallow = [\"outil.interne:8080\"]\n",
+    )
+    .unwrap();
+    let allowed = backend(
+        dir,
+        &[
+            "service",
+            "add",
+            "dechets",
+            "--name",
+            "D",
+            "--webhook",
+            "http://outil.interne:8080/hook",
+            "--retention-days",
+            "90",
+        ],
+    );
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    assert!(
+        stderr(&allowed).contains("90 jours"),
+        "{}",
+        stderr(&allowed)
+    );
     let list = stdout(&backend(dir, &["service", "list"]));
     assert!(
         list.starts_with("voirie\tVoirie et éclairage\tvoirie@example.org\t"),

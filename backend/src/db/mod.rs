@@ -12,6 +12,7 @@ pub mod kiosks;
 pub mod login_failures;
 mod migrations;
 pub mod outbox;
+pub mod retention;
 pub mod services;
 pub mod sessions;
 pub mod submissions;

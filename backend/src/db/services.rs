@@ -16,6 +16,17 @@ pub struct Service {
     /// The HMAC-SHA256 key of the webhook; set whenever `webhook_url` is.
     pub webhook_secret: Option<String>,
     pub created_at: String,
+    /// How many days its requests are kept after their last change; `None`: the default
+    /// ([`crate::db::retention::DEFAULT_RETENTION_DAYS`]).
+    pub retention_days: Option<u32>,
+}
+
+impl Service {
+    /// The retention period in force, in days.
+    pub fn retention(&self) -> u32 {
+        self.retention_days
+            .unwrap_or(crate::db::retention::DEFAULT_RETENTION_DAYS)
+    }
 }
 
 /// What an administrator types to create or change a service (already trimmed and checked by
@@ -25,9 +36,11 @@ pub struct ServiceInput {
     pub name: String,
     pub email: Option<String>,
     pub webhook_url: Option<String>,
+    /// Set apart from [`check`], by [`crate::db::retention::parse_days`]; `None`: the default.
+    pub retention_days: Option<u32>,
 }
 
-const COLUMNS: &str = "id, name, email, webhook_url, webhook_secret, created_at";
+const COLUMNS: &str = "id, name, email, webhook_url, webhook_secret, created_at, retention_days";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -37,6 +50,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         webhook_url: row.get(3)?,
         webhook_secret: row.get(4)?,
         created_at: row.get(5)?,
+        retention_days: row.get(6)?,
     })
 }
 
@@ -77,6 +91,7 @@ pub fn check(
             name: name.to_string(),
             email: email.map(str::to_string),
             webhook_url: webhook_url.map(str::to_string),
+            retention_days: None,
         })
     } else {
         Err(problems)
@@ -102,14 +117,22 @@ pub fn add(
     }
     let secret = input.webhook_url.as_ref().map(|_| secrets::new_token());
     conn.execute(
-        "INSERT INTO services (id, name, email, webhook_url, webhook_secret, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, input.name, input.email, input.webhook_url, secret, now],
+        "INSERT INTO services (id, name, email, webhook_url, webhook_secret, created_at, \
+         retention_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            input.name,
+            input.email,
+            input.webhook_url,
+            secret,
+            now,
+            input.retention_days
+        ],
     )?;
     get(conn, id)?.ok_or_else(|| anyhow::anyhow!("le service « {id} » a disparu"))
 }
 
-/// Changes a service's name, email and webhook. A webhook keeps its secret unless
+/// Changes a service's name, email, webhook and retention period. A webhook keeps its secret unless
 /// `new_secret` (or it had none); removing the webhook removes its secret.
 pub fn update(
     conn: &Connection,
@@ -126,9 +149,16 @@ pub fn update(
         (Some(_), _) => Some(secrets::new_token()),
     };
     conn.execute(
-        "UPDATE services SET name = ?2, email = ?3, webhook_url = ?4, webhook_secret = ?5 \
-         WHERE id = ?1",
-        params![id, input.name, input.email, input.webhook_url, secret],
+        "UPDATE services SET name = ?2, email = ?3, webhook_url = ?4, webhook_secret = ?5, \
+         retention_days = ?6 WHERE id = ?1",
+        params![
+            id,
+            input.name,
+            input.email,
+            input.webhook_url,
+            secret,
+            input.retention_days
+        ],
     )?;
     get(conn, id)
 }

@@ -7,6 +7,7 @@
 //! nothing is lost while a receiver is down.
 
 pub mod email;
+pub mod targets;
 pub mod webhook;
 
 use crate::db::inbox::{self, Scope};
@@ -47,6 +48,8 @@ impl Notifier {
             .timeout(timeout)
             // A webhook that redirects is refused, not followed elsewhere with the payload.
             .redirect(reqwest::redirect::Policy::none())
+            // Names resolving to internal addresses are refused unless allowed.
+            .dns_resolver(state.settings.webhooks.resolver())
             .build()
             .context("client HTTP des webhooks")?;
         let mailer = state
@@ -179,12 +182,26 @@ impl Notifier {
                 else {
                     return Ok(Outcome::Skipped("le service n'a plus de webhook".into()));
                 };
+                if let Err(refused) = self.state.settings.webhooks.check(url) {
+                    tracing::warn!(outbox = item.id, refused, "webhook refusé");
+                    return Ok(Outcome::Failed(
+                        "adresse refusée : https et adresse publique exigés, sauf hôte dans \
+                         [webhooks] allow"
+                            .into(),
+                    ));
+                }
                 let delivery_id = item.id.to_string();
                 let timestamp = Utc::now().timestamp();
                 let request = match export::request_json(&detail, Some(&service.name), &flow_title)
                 {
                     Ok(request) => request,
-                    Err(error) => return Ok(Outcome::Failed(format!("{error:#}"))),
+                    Err(error) => {
+                        // The cause stays in the log; the page shows only that it failed.
+                        tracing::error!(outbox = item.id, error = format!("{error:#}"), "webhook");
+                        return Ok(Outcome::Failed(
+                            "erreur interne en préparant l'envoi".into(),
+                        ));
+                    }
                 };
                 let body = webhook::body(&delivery_id, timestamp, request);
                 match webhook::send(
