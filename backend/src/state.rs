@@ -24,7 +24,8 @@ pub struct AppState {
     /// Titles of the shipped flows (`serve --flows DIR`), for flows never published.
     pub shipped_titles: Arc<crate::flow_titles::ShippedTitles>,
     pub settings: Arc<Settings>,
-    /// Rung when new notifications are queued, so the notifier sends them at once.
+    /// Rung (`notify_waiters`) when new notifications are queued, so the notifier's loops
+    /// send them at once.
     pub outbox_bell: Arc<Notify>,
     /// Wrong enrolment codes per network address.
     pub enrolment_guesses: Arc<crate::guesses::GuessLimiter>,

@@ -99,6 +99,20 @@ impl Db {
         &self.path
     }
 
+    /// A separate read-only connection to the same file, for a long read (the CSV export)
+    /// that must not hold the shared connection: in WAL mode it reads one consistent moment
+    /// while kiosks and agents keep writing.
+    pub fn reader(&self) -> anyhow::Result<Connection> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("impossible de lire la base {}", self.path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(conn)
+    }
+
     /// Runs `f` on the connection, here and now (for the command line and tests).
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         // A panic while holding the lock leaves no open transaction (rusqlite rolls back on

@@ -95,32 +95,41 @@ pub fn enqueue(
     Ok(queued)
 }
 
-/// The pending announcements due at `now`, oldest first, at most `limit`.
-pub fn due(conn: &Connection, now: &str, limit: usize) -> anyhow::Result<Vec<Pending>> {
+/// The pending announcements on `channel` due at `now`, oldest first, at most `limit`.
+pub fn due(
+    conn: &Connection,
+    channel: Channel,
+    now: &str,
+    limit: usize,
+) -> anyhow::Result<Vec<Pending>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM notification_outbox \
-         WHERE state = 'pending' AND next_attempt_at <= ?1 \
-         ORDER BY next_attempt_at, id LIMIT ?2"
+         WHERE state = 'pending' AND channel = ?1 AND next_attempt_at <= ?2 \
+         ORDER BY next_attempt_at, id LIMIT ?3"
     ))?;
     let due = stmt
         .query_map(
-            params![now, i64::try_from(limit).unwrap_or(i64::MAX)],
+            params![
+                channel.as_db(),
+                now,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
             from_row,
         )?
         .collect::<Result<_, _>>()?;
     Ok(due)
 }
 
-/// When the next pending announcement is due, if any.
-pub fn next_due_at(conn: &Connection) -> anyhow::Result<Option<String>> {
+/// When the next announcement on `channel` is due, if any is pending.
+pub fn next_due_at(conn: &Connection, channel: Channel) -> anyhow::Result<Option<String>> {
     Ok(conn.query_row(
-        "SELECT min(next_attempt_at) FROM notification_outbox WHERE state = 'pending'",
-        [],
+        "SELECT min(next_attempt_at) FROM notification_outbox \
+         WHERE state = 'pending' AND channel = ?1",
+        [channel.as_db()],
         |row| row.get(0),
     )?)
 }
 
-/// Every pending announcement, oldest first (for the administrators' page).
 pub fn pending(conn: &Connection) -> anyhow::Result<Vec<Pending>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM notification_outbox WHERE state = 'pending' \

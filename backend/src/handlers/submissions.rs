@@ -64,8 +64,9 @@ pub async fn put(
         .await?;
     tracing::info!(kiosk = %kiosk.id, submission = %id, outcome = ingested.label(), "soumission");
     if matches!(ingested, db::Ingested::New { .. }) {
-        // Its notifications are queued (same transaction): the notifier sends them now.
-        state.outbox_bell.notify_one();
+        // Its notifications are queued (same transaction): the notifier's loops (one per
+        // channel) send them now.
+        state.outbox_bell.notify_waiters();
     }
     ack(id, ingested)
 }
