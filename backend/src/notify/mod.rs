@@ -239,7 +239,9 @@ impl Notifier {
         let next = self
             .state
             .db
-            .call("outbox_next", move |conn| outbox::next_due_at(conn, channel))
+            .call("outbox_next", move |conn| {
+                outbox::next_due_at(conn, channel)
+            })
             .await?;
         let Some(next) = next.and_then(|n| DateTime::parse_from_rfc3339(&n).ok()) else {
             return Ok(MAX_IDLE);
