@@ -421,7 +421,7 @@ mod tests {
         db.with(|c| {
             c.execute(
                 "INSERT INTO kiosk_receipt_prefixes (prefix, kiosk_id, given_at) \
-                 VALUES ('ZZ', ?1, 't0')",
+                 VALUES ('ZZ', ?1, 's')",
                 [&a.id],
             )
         })
