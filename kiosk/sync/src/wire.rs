@@ -7,7 +7,7 @@
 //!
 //! | method and path | body | answers |
 //! |---|---|---|
-//! | `POST /api/v1/enroll` | [`EnrollRequest`] | 200 [`EnrollResponse`]; 401 `bad_code` (unknown or already used) |
+//! | `POST /api/v1/enroll` | [`EnrollRequest`] | 200 [`EnrollResponse`]; 401 `bad_code` (unknown, used or expired); 429 `too_many_attempts` |
 //! | `PUT /api/v1/submissions/{id}` | [`SubmissionUpload`] | 201 [`Ack`] stored; 200 [`Ack`] already stored with the same content; 409 `conflict` same id, other content; 422 `cannot_open` sealed to another key or damaged; 400 `bad_request` (id in path and body differ, bad base64, bad fields) |
 //! | `PUT /api/v1/help-calls/{id}` | [`HelpCall`] | 201 or 200 [`Ack`], same rules as submissions |
 //! | `POST /api/v1/heartbeat` | [`Heartbeat`] | 204 |
