@@ -79,9 +79,8 @@ fn insert_code(conn: &Connection, kiosk_id: &str, now: &str) -> anyhow::Result<S
     Ok(code)
 }
 
-/// A receipt prefix no kiosk holds or ever held, at random among the 32 × 32; `None` when all
-/// are taken.
-fn free_prefix(conn: &Connection) -> anyhow::Result<Option<String>> {
+/// A receipt prefix no kiosk or other channel holds or ever held, at random among the 32 × 32.
+pub(crate) fn free_receipt_prefix(conn: &Connection) -> anyhow::Result<String> {
     let mut stmt = conn.prepare(
         "SELECT receipt_prefix FROM kiosks UNION SELECT prefix FROM kiosk_receipt_prefixes",
     )?;
@@ -99,10 +98,12 @@ fn free_prefix(conn: &Connection) -> anyhow::Result<Option<String>> {
         .filter(|prefix| !taken.contains(prefix))
         .collect();
     if free.is_empty() {
-        return Ok(None);
+        bail!("plus aucun préfixe de reçu libre : les 1024 préfixes sont pris");
     }
     let pick = rand::Rng::random_range(&mut rand::rng(), 0..free.len());
-    Ok(free.into_iter().nth(pick))
+    free.into_iter()
+        .nth(pick)
+        .context("plus aucun préfixe de reçu libre")
 }
 
 /// Whether `prefix` is, or was, one of `kiosk_id`'s receipt prefixes.
@@ -150,9 +151,7 @@ pub fn add(conn: &mut Connection, name: &str, place: &str, now: &str) -> anyhow:
     if taken {
         bail!("une borne s'appelle déjà « {name} » : choisissez un autre nom");
     }
-    let Some(receipt_prefix) = free_prefix(&tx)? else {
-        bail!("plus aucun préfixe de reçu libre : les 1024 préfixes sont pris");
-    };
+    let receipt_prefix = free_receipt_prefix(&tx)?;
     let id = uuid::Uuid::new_v4().to_string();
     tx.execute(
         "INSERT INTO kiosks (id, name, place, receipt_prefix, created_at) \
@@ -192,7 +191,7 @@ pub fn new_code(conn: &mut Connection, name_or_id: &str, now: &str) -> anyhow::R
 
 fn find(conn: &Connection, name_or_id: &str) -> anyhow::Result<Kiosk> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM kiosks WHERE id = ?1 OR name = ?1"),
+        &format!("SELECT {COLUMNS} FROM kiosks WHERE (id = ?1 OR name = ?1) AND kind = 'borne'"),
         [name_or_id.trim()],
         from_row,
     )
@@ -248,7 +247,9 @@ pub struct TokenHolder {
 
 pub fn by_token_hash(conn: &Connection, token_hash: &str) -> anyhow::Result<Option<TokenHolder>> {
     let holder = conn
-        .prepare_cached("SELECT id, revoked_at IS NOT NULL FROM kiosks WHERE token_hash = ?1")?
+        .prepare_cached(
+            "SELECT id, revoked_at IS NOT NULL FROM kiosks WHERE token_hash = ?1 AND kind = 'borne'",
+        )?
         .query_row([token_hash], |row| {
             Ok(TokenHolder {
                 kiosk_id: row.get(0)?,
@@ -285,7 +286,9 @@ pub fn record_heartbeat(
 
 /// Every kiosk, by name.
 pub fn list(conn: &Connection) -> anyhow::Result<Vec<Kiosk>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM kiosks ORDER BY name"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM kiosks WHERE kind = 'borne' ORDER BY name"
+    ))?;
     let kiosks = stmt.query_map([], from_row)?.collect::<Result<_, _>>()?;
     Ok(kiosks)
 }

@@ -225,7 +225,7 @@ pub async fn list(
     let (filter, problems) = query.filter();
     let scope = agent.scope();
     let page = query.page_number();
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     let data = state
         .db
         .call("inbox", move |conn| {
@@ -335,7 +335,7 @@ pub async fn export_csv(
 ) -> Result<Response, Error> {
     let (filter, _) = query.filter();
     let scope = agent.scope();
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     let db = state.db.clone();
     // Lines are written on the blocking pool from a read-only connection of their own, and
     // sent as they come: neither the shared connection nor the whole file is ever held.
@@ -397,7 +397,7 @@ fn write_csv(
     db: &crate::db::Db,
     scope: &Scope,
     filter: &inbox::Filter,
-    shipped: &crate::flow_titles::ShippedTitles,
+    shipped: &crate::known_flows::ShippedFlows,
     chunks: &tokio::sync::mpsc::Sender<Result<Vec<u8>, String>>,
 ) -> anyhow::Result<()> {
     let conn = db.reader()?;
