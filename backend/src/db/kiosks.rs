@@ -106,7 +106,8 @@ pub(crate) fn free_receipt_prefix(conn: &Connection) -> anyhow::Result<String> {
         .context("plus aucun préfixe de reçu libre")
 }
 
-/// Whether `prefix` is, or was, one of `kiosk_id`'s receipt prefixes.
+/// Whether `prefix` is, or was, one of `kiosk_id`'s receipt prefixes (its current one, or one
+/// in its history).
 pub fn owns_receipt_prefix(
     conn: &Connection,
     kiosk_id: &str,
@@ -115,7 +116,8 @@ pub fn owns_receipt_prefix(
     let owned = conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM kiosk_receipt_prefixes \
-             WHERE prefix = ?1 AND kiosk_id = ?2)",
+             WHERE prefix = ?1 AND kiosk_id = ?2) \
+             OR EXISTS (SELECT 1 FROM kiosks WHERE id = ?2 AND receipt_prefix = ?1)",
         )?
         .query_row(params![prefix, kiosk_id], |row| row.get(0))?;
     Ok(owned)
