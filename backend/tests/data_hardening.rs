@@ -233,13 +233,13 @@ async fn the_database_and_its_folder_are_made_private_whatever_they_were() {
 
 /// Sets the last change of the request `id` to `days` days ago.
 fn age(server: &Server, id: &str, days: i64) {
-    let conn = rusqlite::Connection::open(server.data_dir().db_path()).unwrap();
+    let conn = rusqlite::Connection::open(server.data_dir().db_path()).expect("test helper");
     conn.execute(
         "UPDATE submissions SET status_updated_at = \
          strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2 || ' days') WHERE id = ?1",
         rusqlite::params![id, format!("-{days}")],
     )
-    .unwrap();
+    .expect("test helper");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
