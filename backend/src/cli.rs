@@ -1,6 +1,6 @@
-//! The `backend` command line: `init`, `kiosk add|list|revoke`, `service add|list`,
+//! The `backend` command line: `init`, `kiosk add|code|list|revoke`, `service add|list`,
 //! `user add|list|password`, `flow publish|list|retire` (in [`crate::flow_cmd`]), `serve`,
-//! `submissions`, `status set`. Messages are French;
+//! `submissions [purge]`, `backup`, `status set`. Messages are French;
 //! results go to stdout, explanations to stderr.
 
 use crate::config::{ConfigFile, CookieSecure};
@@ -87,11 +87,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         flows: Option<PathBuf>,
     },
-    /// Affiche les demandes reçues, ouvertes.
+    /// Affiche les demandes reçues, ouvertes ; « purge » efface les anciennes.
     Submissions {
         /// Une ligne JSON par demande, réponses comprises.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        command: Option<SubmissionsCommand>,
+    },
+    /// Sauvegarde la base (à chaud, serveur en marche), les clés et la configuration
+    /// dans le dossier DEST (fichiers 0600, dossier 0700).
+    Backup {
+        /// Dossier de la sauvegarde (créé s'il n'existe pas ; jamais écrasé).
+        dest: PathBuf,
     },
     /// Statut des demandes.
     Status {
@@ -109,6 +117,11 @@ pub enum KioskCommand {
         /// Lieu de la borne.
         #[arg(long)]
         place: String,
+    },
+    /// Donne un nouveau code d'enrôlement à une borne (code expiré ou perdu, réinscription).
+    Code {
+        /// Nom ou identifiant de la borne.
+        name_or_id: String,
     },
     /// Liste les bornes.
     List,
@@ -131,9 +144,17 @@ pub enum ServiceCommand {
         /// Adresse e-mail prévenue de chaque nouvelle demande.
         #[arg(long)]
         email: Option<String>,
-        /// Adresse du webhook prévenu de chaque nouvelle demande (son secret est affiché).
+        /// Adresse du webhook prévenu de chaque nouvelle demande (son secret est affiché) :
+        /// https et adresse publique, sauf hôte dans [webhooks] allow de la configuration.
         #[arg(long, value_name = "URL")]
         webhook: Option<String>,
+        /// Durée de conservation des demandes, en jours après leur dernier changement
+        /// (défaut : 365).
+        #[arg(long, value_name = "JOURS")]
+        retention_days: Option<String>,
+        /// Fichier de configuration TOML (par défaut : DIR/backend.toml s'il existe).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Liste les services.
     List,
@@ -173,6 +194,21 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SubmissionsCommand {
+    /// Efface les demandes dont la durée de conservation est passée (celle de leur service,
+    /// 365 jours par défaut), ou plus vieilles que --older-than.
+    Purge {
+        /// Efface les demandes sans changement depuis plus de JOURS jours (365 ou 365j),
+        /// quel que soit leur service.
+        #[arg(long, value_name = "JOURS", value_parser = parse_older_than)]
+        older_than: Option<u32>,
+        /// Compte sans rien effacer.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum StatusCommand {
     /// Change le statut d'une demande (recu, en_cours, traite, rejete).
     Set {
@@ -194,6 +230,13 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::from_db(text).ok_or_else(|| format!("rôle inconnu « {text} » : agent ou admin"))
 }
 
+fn parse_older_than(text: &str) -> Result<u32, String> {
+    match crate::db::retention::parse_days(text)? {
+        Some(days) => Ok(days),
+        None => Err("donnez un nombre de jours, par exemple 365".into()),
+    }
+}
+
 fn parse_status(text: &str) -> Result<RequestStatus, String> {
     let folded: String = text
         .trim()
@@ -212,6 +255,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init => init(&data_dir),
         Command::Kiosk { command } => match command {
             KioskCommand::Add { name, place } => kiosk_add(&data_dir, &name, &place),
+            KioskCommand::Code { name_or_id } => kiosk_code(&data_dir, &name_or_id),
             KioskCommand::List => kiosk_list(&data_dir),
             KioskCommand::Revoke { name_or_id } => kiosk_revoke(&data_dir, &name_or_id),
         },
@@ -221,7 +265,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 name,
                 email,
                 webhook,
-            } => service_add(&data_dir, &id, &name, email.as_deref(), webhook.as_deref()),
+                retention_days,
+                config,
+            } => {
+                let policy = load_config(&data_dir, config.as_deref())?
+                    .settings("127.0.0.1:0".parse()?)
+                    .webhooks;
+                let new = NewService {
+                    id: &id,
+                    name: &name,
+                    email: email.as_deref(),
+                    webhook: webhook.as_deref(),
+                    retention_days: retention_days.as_deref(),
+                };
+                service_add(&data_dir, &new, &policy)
+            }
             ServiceCommand::List => service_list(&data_dir),
         },
         Command::User { command } => match command {
@@ -257,7 +315,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             serve_command(&data_dir, &listen, &file, flows.as_deref())
         }
-        Command::Submissions { json } => list_submissions(&data_dir, json),
+        Command::Submissions { json, command } => match command {
+            None => list_submissions(&data_dir, json),
+            Some(SubmissionsCommand::Purge {
+                older_than,
+                dry_run,
+            }) => purge(&data_dir, older_than, dry_run),
+        },
+        Command::Backup { dest } => backup(&data_dir, &dest),
         Command::Status { command } => match command {
             StatusCommand::Set {
                 receipt,
@@ -280,6 +345,7 @@ fn init(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
             "Les bornes déjà inscrites doivent être réinscrites pour recevoir les parcours              publiés. Clé publique :"
         );
         println!("{catalog_key}");
+        print_fingerprint(data_dir)?;
         return Ok(ExitCode::SUCCESS);
     }
     let done = data_dir.init()?;
@@ -295,7 +361,18 @@ fn init(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     );
     eprintln!("Clé publique (envoyée aux bornes à l'enrôlement) :");
     println!("{}", done.public_key);
+    print_fingerprint(data_dir)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the fingerprint of the back end's keys (on stderr: stdout keeps the key alone),
+/// for the installer to compare with the one `kiosk enroll` prints.
+fn print_fingerprint(data_dir: &DataDir) -> anyhow::Result<()> {
+    eprintln!(
+        "Empreinte des clés, à comparer avec celle qu'affiche « kiosk enroll » sur la borne : {}",
+        data_dir.key_fingerprint()?
+    );
+    Ok(())
 }
 
 fn kiosk_add(data_dir: &DataDir, name: &str, place: &str) -> anyhow::Result<ExitCode> {
@@ -305,12 +382,29 @@ fn kiosk_add(data_dir: &DataDir, name: &str, place: &str) -> anyhow::Result<Exit
         "Borne « {} » ajoutée à {} (identifiant {}, préfixe des reçus {}).",
         added.kiosk.name, added.kiosk.place, added.kiosk.id, added.kiosk.receipt_prefix
     );
+    print_code(data_dir, &added.code)
+}
+
+/// Prints an enrolment code (stdout) with its validity and the keys' fingerprint (stderr).
+fn print_code(data_dir: &DataDir, code: &str) -> anyhow::Result<ExitCode> {
     eprintln!(
-        "Code d'enrôlement à saisir sur la borne à son installation. Il ne sert qu'une fois \
-         et n'est plus affiché : notez-le maintenant."
+        "Code d'enrôlement à saisir sur la borne à son installation. Il ne sert qu'une fois, \
+         pendant {} jours, et n'est plus affiché : notez-le maintenant.",
+        kiosks::CODE_VALID_DAYS
     );
-    println!("{}", secrets::display_enrolment_code(&added.code));
+    print_fingerprint(data_dir)?;
+    println!("{}", secrets::display_enrolment_code(code));
     Ok(ExitCode::SUCCESS)
+}
+
+fn kiosk_code(data_dir: &DataDir, name_or_id: &str) -> anyhow::Result<ExitCode> {
+    let db = data_dir.open_db()?;
+    let added = db.with(|conn| kiosks::new_code(conn, name_or_id, &db::now()))?;
+    eprintln!(
+        "Nouveau code pour la borne « {} » ; ses codes précédents ne marchent plus.",
+        added.kiosk.name
+    );
+    print_code(data_dir, &added.code)
 }
 
 fn kiosk_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
@@ -429,19 +523,40 @@ fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
     Ok((password, false))
 }
 
+/// `backend service add`'s arguments.
+struct NewService<'a> {
+    id: &'a str,
+    name: &'a str,
+    email: Option<&'a str>,
+    webhook: Option<&'a str>,
+    retention_days: Option<&'a str>,
+}
+
 fn service_add(
     data_dir: &DataDir,
-    id: &str,
-    name: &str,
-    email: Option<&str>,
-    webhook: Option<&str>,
+    new: &NewService<'_>,
+    policy: &crate::notify::targets::WebhookPolicy,
 ) -> anyhow::Result<ExitCode> {
-    let input = services::check(name, email, webhook).map_err(|problems| {
+    let mut input = services::check(new.name, new.email, new.webhook).map_err(|problems| {
         anyhow::anyhow!(problems.join(" ").trim_end_matches('.').to_lowercase())
     })?;
+    if let Some(url) = new.webhook {
+        policy
+            .check(url)
+            .map_err(|problem| anyhow::anyhow!(problem.trim_end_matches('.').to_string()))?;
+    }
+    input.retention_days = crate::db::retention::parse_days(new.retention_days.unwrap_or(""))
+        .map_err(anyhow::Error::msg)?;
+    let id = new.id;
     let db = data_dir.open_db()?;
     let service = db.with(|conn| services::add(conn, id.trim(), &input, &db::now()))?;
-    eprintln!("Service « {} » ajouté ({}).", service.name, service.id);
+    eprintln!(
+        "Service « {} » ajouté ({}) ; ses demandes sont gardées {} jours après leur dernier \
+         changement.",
+        service.name,
+        service.id,
+        service.retention()
+    );
     if let Some(email) = &service.email {
         eprintln!("  e-mail à chaque nouvelle demande : {email}");
     }
@@ -466,11 +581,12 @@ fn service_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     for service in all {
         writeln!(
             out,
-            "{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{} jours",
             service.id,
             service.name,
             service.email.as_deref().unwrap_or("-"),
-            service.webhook_url.as_deref().unwrap_or("-")
+            service.webhook_url.as_deref().unwrap_or("-"),
+            service.retention()
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -714,6 +830,49 @@ fn list_submissions(data_dir: &DataDir, json: bool) -> anyhow::Result<ExitCode> 
     }
     if !json {
         eprintln!("{count} demande(s).");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn purge(data_dir: &DataDir, older_than: Option<u32>, dry_run: bool) -> anyhow::Result<ExitCode> {
+    use crate::db::retention::{self, Older, Reason};
+    let db = data_dir.open_db()?;
+    let (older, reason) = match older_than {
+        Some(days) => (Older::ThanDays(days), Reason::Purge),
+        None => (Older::ThanRetention, Reason::Retention),
+    };
+    let now = chrono::Utc::now();
+    let what = match older {
+        Older::ThanDays(days) => format!("sans changement depuis plus de {days} jours"),
+        Older::ThanRetention => "dont la durée de conservation est passée".to_string(),
+    };
+    if dry_run {
+        let count = db.with(|conn| retention::count(conn, older, now))?;
+        eprintln!("{count} demande(s) {what} seraient effacées (rien n'est effacé).");
+        println!("{count}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let started = std::time::Instant::now();
+    let erased = db.with(|conn| retention::purge(conn, older, reason, now))?;
+    eprintln!(
+        "{erased} demande(s) {what} effacée(s) en {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    println!("{erased}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup(data_dir: &DataDir, dest: &Path) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let done = crate::backup::backup(data_dir, dest)?;
+    eprintln!(
+        "Sauvegarde faite en {:.1} s (base : {} octets). À garder en lieu sûr : elle contient \
+         les réponses des usagers et les clés.",
+        started.elapsed().as_secs_f64(),
+        done.database_bytes
+    );
+    for file in done.files {
+        println!("{}", file.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,10 +35,17 @@
 //! retry_first_secs = 30        # first retry after a failure; doubles each time
 //! retry_max_secs = 3600        # longest wait between retries
 //! timeout_secs = 10            # one webhook or SMTP attempt
+//!
+//! # Webhooks must use https and reach a public address, unless their host is listed here
+//! # (a receiver on the intercommunality's own network or on this machine): then plain http
+//! # and loopback, link-local or private addresses are accepted. "host" or "host:port".
+//! [webhooks]
+//! allow = ["outil.interne:8080", "10.0.0.5"]
 //! ```
 //!
 //! [`AppState`]: crate::state::AppState
 
+use crate::notify::targets::WebhookPolicy;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -54,6 +61,16 @@ pub struct ConfigFile {
     pub smtp: Option<SmtpConfig>,
     #[serde(default)]
     pub notifications: NotificationsSection,
+    #[serde(default)]
+    pub webhooks: WebhooksSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksSection {
+    /// Hosts (or host:port) whose webhooks may use http and internal addresses.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -229,6 +246,8 @@ pub struct Settings {
     pub limits: ConnectionLimits,
     /// A logged-in session unused for this long is over (2 hours; shorter in tests).
     pub session_idle: Duration,
+    /// Where webhooks may go (`[webhooks] allow`).
+    pub webhooks: WebhookPolicy,
 }
 
 impl Default for Settings {
@@ -242,6 +261,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             limits: ConnectionLimits::default(),
             session_idle: SESSION_IDLE,
+            webhooks: WebhookPolicy::default(),
         }
     }
 }
@@ -295,6 +315,7 @@ impl ConfigFile {
         if file.web.max_connections == Some(0) {
             bail!("[web] max_connections doit être au moins 1");
         }
+        WebhookPolicy::new(&file.webhooks.allow).map_err(anyhow::Error::msg)?;
         let n = &file.notifications;
         for (name, value) in [
             ("retry_first_secs", n.retry_first_secs),
@@ -350,6 +371,8 @@ impl ConfigFile {
                 max: Duration::from_secs_f64(n.retry_max_secs.max(n.retry_first_secs)),
                 timeout: Duration::from_secs_f64(n.timeout_secs),
             },
+            // Checked by `parse`; a file built otherwise with a bad entry allows nothing.
+            webhooks: WebhookPolicy::new(&self.webhooks.allow).unwrap_or_default(),
         }
     }
 }

@@ -8,9 +8,9 @@ use anyhow::{bail, Context};
 use kiosk_sync::catalog::{self, SigningKey};
 use kiosk_sync::seal::KeyPair;
 use rand::Rng;
-use std::fs::{DirBuilder, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub const DB_FILE: &str = "backend.sqlite3";
@@ -94,10 +94,7 @@ impl DataDir {
         if key_path.exists() {
             bail!(refuse_overwrite(&key_path));
         }
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.root)
+        kiosk_sync::private_files::private_dir(&self.root)
             .with_context(|| format!("impossible de créer le dossier {}", self.root.display()))?;
         let keys = KeyPair::generate();
         write_secret(&self.root, &key_path, &keys.secret_base64())?;
@@ -133,7 +130,16 @@ impl DataDir {
             .with_context(|| format!("clé illisible dans {}", key_path.display()))
     }
 
-    /// Opens the database; fails with a hint when `backend init` was not run.
+    /// The fingerprint of the back end's public keys ([`kiosk_sync::wire::key_fingerprint`]),
+    /// which `kiosk enroll` prints too: the installer compares them.
+    pub fn key_fingerprint(&self) -> anyhow::Result<String> {
+        let public_key = self.load_key()?.public_base64();
+        let catalog_key = catalog::public_key_base64(&self.load_signing_key()?);
+        Ok(kiosk_sync::wire::key_fingerprint(&public_key, &catalog_key))
+    }
+
+    /// Opens the database (its folder 0700, its files 0600: [`Db::open`]); fails with a hint
+    /// when `backend init` was not run.
     pub fn open_db(&self) -> anyhow::Result<Db> {
         let db_path = self.db_path();
         if !db_path.exists() {

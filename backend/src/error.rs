@@ -20,6 +20,12 @@ pub enum Error {
     Revoked,
     #[error("code d'enrôlement inconnu ou déjà utilisé")]
     BadCode,
+    /// Too many wrong enrolment codes from this address: wait `retry_after_secs`.
+    #[error(
+        "trop de codes d'enrôlement faux depuis cette adresse : réessayez dans {} minutes",
+        retry_after_secs.div_ceil(60)
+    )]
+    TooManyGuesses { retry_after_secs: u64 },
     #[error("introuvable")]
     NotFound,
     #[error("méthode non permise pour cette adresse")]
@@ -28,6 +34,8 @@ pub enum Error {
     Conflict,
     #[error("ce code de reçu appartient déjà à une autre demande")]
     ReceiptTaken,
+    #[error("ce code de reçu ne porte pas le préfixe de cette borne")]
+    ForeignReceipt,
     #[error("impossible d'ouvrir la demande : scellée pour une autre clé, ou abîmée")]
     CannotOpen,
     /// Opened, but not a submission (`kiosk_flow::submission::Submission`), or one for
@@ -70,10 +78,12 @@ impl Error {
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Error::Revoked => (StatusCode::FORBIDDEN, "revoked"),
             Error::BadCode => (StatusCode::UNAUTHORIZED, "bad_code"),
+            Error::TooManyGuesses { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Error::Conflict => (StatusCode::CONFLICT, "conflict"),
             Error::ReceiptTaken => (StatusCode::CONFLICT, "receipt_taken"),
+            Error::ForeignReceipt => (StatusCode::UNPROCESSABLE_ENTITY, "foreign_receipt"),
             Error::CannotOpen => (StatusCode::UNPROCESSABLE_ENTITY, "cannot_open"),
             Error::BadContent => (StatusCode::UNPROCESSABLE_ENTITY, "bad_content"),
             Error::UnsupportedMediaType => {
@@ -118,6 +128,10 @@ impl IntoResponse for Error {
                 "erreur interne du serveur, réessayez plus tard".to_string()
             }
             other => other.to_string(),
+        };
+        let retry_after = match &self {
+            Error::TooManyGuesses { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         };
         let page = match self {
             Error::LoginRequired { next } => ErrorPage::Login { next },

@@ -9,7 +9,8 @@
 //!   the [`config::Settings`] the server runs with.
 //! - [`db`]: SQLite (WAL, `synchronous=FULL`), migrations, and one module per table group;
 //!   plain synchronous functions over a `Connection`, shared by the server and the command line.
-//! - [`secrets`]: device tokens, enrolment codes, receipt prefixes and their hashes.
+//! - [`secrets`]: device tokens, enrolment codes, receipt prefixes and their hashes;
+//!   [`guesses`]: wrong enrolment codes limited per network address.
 //! - [`state`]: [`state::AppState`], the one struct every handler receives.
 //! - [`router`]: every route in two tables, the kiosk API's ([`router::ROUTES`]) and the
 //!   pages' ([`router::PAGES`]), and [`router::app`].
@@ -21,11 +22,14 @@
 //!   `kiosk_flow::submission::Submission` (at ingest, and back from stored rows); the commune
 //!   a request is filed under is its answer from the communes dataset.
 //! - [`export`]: a request as JSON (its export and the webhook's payload) and as CSV.
-//! - [`notify`]: the notifier, which sends the outbox's emails and signed webhooks.
+//! - [`notify`]: the notifier, which sends the outbox's emails and signed webhooks, where
+//!   the webhook policy allows ([`notify::targets`]).
+//! - [`db::retention`]: retention periods and erasure (purge, an administrator's delete);
+//!   [`retention_sweep`]: the daily retention sweep of `backend serve`; [`backup`]: `backend backup`.
 //! - [`auth`]: the device-token extractor. [`extract`]: JSON and path extractors whose
 //!   rejections are JSON [`kiosk_sync::wire::ErrorBody`]s.
 //! - [`error`]: the one [`error::Error`] enum and its HTTP mapping.
-//! - [`serve`]: runs the router, the notifier and the [`sweep`]er (expired sessions, old login
+//! - [`serve`]: runs the router, the notifier and the [`session_sweep`] (expired sessions, old login
 //!   failures) on a listener until a shutdown future completes, with connection limits and
 //!   timeouts.
 //! - [`client_address`]: who is asking, behind the trusted reverse proxies.
@@ -43,6 +47,7 @@
 //! `kiosk_flow::submission`: this crate never redefines them.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod client_address;
 pub mod config;
@@ -54,6 +59,7 @@ pub mod export;
 pub mod extract;
 pub mod flow_cmd;
 pub mod flow_titles;
+pub mod guesses;
 pub mod handlers;
 pub mod known_flows;
 pub mod notify;
@@ -68,4 +74,5 @@ pub mod router;
 pub mod secrets;
 pub mod serve;
 pub mod state;
-pub mod sweep;
+pub mod retention_sweep;
+pub mod session_sweep;

@@ -9,8 +9,8 @@ use kiosk_sync::wire::{hex, RECEIPT_ALPHABET};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-/// How many characters of [`RECEIPT_ALPHABET`] an enrolment code has (40 bits).
-pub const ENROLMENT_CODE_LEN: usize = 8;
+/// How many characters of [`RECEIPT_ALPHABET`] an enrolment code has (60 bits).
+pub const ENROLMENT_CODE_LEN: usize = 12;
 
 /// The length of a device token: 32 random bytes in unpadded base64url.
 pub const TOKEN_LEN: usize = 43;
@@ -43,7 +43,7 @@ pub fn random_code(len: usize) -> String {
         .collect()
 }
 
-/// A fresh enrolment code, in its canonical form (8 characters, no dash).
+/// A fresh enrolment code, in its canonical form ([`ENROLMENT_CODE_LEN`] characters, no dash).
 pub fn new_enrolment_code() -> String {
     random_code(ENROLMENT_CODE_LEN)
 }
@@ -61,10 +61,14 @@ pub fn normalize_enrolment_code(code: &str) -> Option<String> {
     valid.then_some(canonical)
 }
 
-/// How a code is shown to the administrator: `ABCD-EFGH`.
+/// How a code is shown to the administrator: `ABCD-EFGH-JKLM`.
 pub fn display_enrolment_code(canonical: &str) -> String {
-    let (head, tail) = canonical.split_at(canonical.len() / 2);
-    format!("{head}-{tail}")
+    canonical
+        .as_bytes()
+        .chunks(4)
+        .map(|group| String::from_utf8_lossy(group).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -85,7 +89,7 @@ mod tests {
     fn enrolment_codes_round_trip_through_display() {
         let code = new_enrolment_code();
         let shown = display_enrolment_code(&code);
-        assert_eq!(shown.len(), 9);
+        assert_eq!(shown.len(), 14);
         assert_eq!(
             normalize_enrolment_code(&shown).as_deref(),
             Some(code.as_str())
@@ -94,8 +98,10 @@ mod tests {
             normalize_enrolment_code(&shown.to_lowercase()).as_deref(),
             Some(code.as_str())
         );
-        assert_eq!(normalize_enrolment_code("ABCD-EFG0"), None);
-        assert_eq!(normalize_enrolment_code("ABCD-EFG"), None);
+        assert_eq!(normalize_enrolment_code("ABCD-EFGH-JKL0"), None);
+        assert_eq!(normalize_enrolment_code("ABCD-EFGH-JKL"), None);
+        // The 8-character codes of earlier versions are no longer enough.
+        assert_eq!(normalize_enrolment_code("ABCD-EFGH"), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Running the service: [`serve`] on any listener until a shutdown future completes (tests
-//! pass `127.0.0.1:0` and a channel), with the notifier and the session sweeper beside it,
+//! pass `127.0.0.1:0` and a channel), with the notifier and the session sweeper and the
+//! retention sweep beside it,
 //! and [`shutdown_signal`] for SIGINT and SIGTERM.
 //!
 //! Connections are accepted by our own loop over hyper (not `axum::serve`, which has no
@@ -46,7 +47,11 @@ where
             .instrument(tracing::info_span!("notifications")),
     );
     tasks.spawn(
-        crate::sweep::run(state.clone(), cancel.clone()).instrument(tracing::info_span!("sweep")),
+        crate::session_sweep::run(state.clone(), cancel.clone()).instrument(tracing::info_span!("session_sweep")),
+    );
+    tasks.spawn(
+        crate::retention_sweep::run(state.db.clone(), cancel.clone())
+            .instrument(tracing::info_span!("conservation")),
     );
     tasks.close();
     let limits = state.settings.limits;

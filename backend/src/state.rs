@@ -29,7 +29,8 @@ pub struct AppState {
     /// Every known flow (published over shipped), loaded once per catalog revision.
     pub known_flows: Arc<crate::known_flows::KnownFlowsCache>,
     pub settings: Arc<Settings>,
-    /// Rung when new notifications are queued, so the notifier sends them at once.
+    /// Rung (`notify_waiters`) when new notifications are queued, so the notifier's loops
+    /// send them at once.
     pub outbox_bell: Arc<Notify>,
     /// Signs the login form's token and device cookies (derived from the signing key).
     pub cookie_key: Arc<CookieKey>,
@@ -37,6 +38,8 @@ pub struct AppState {
     pub password_work: PasswordWork,
     /// In-memory rate limits (status look-ups per kiosk).
     pub rate_limits: Arc<RateLimits>,
+    /// Wrong enrolment codes per network address.
+    pub enrolment_guesses: Arc<crate::guesses::GuessLimiter>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             known_flows: Arc::default(),
             settings: Arc::new(Settings::default()),
             outbox_bell: Arc::new(Notify::new()),
+            enrolment_guesses: Arc::default(),
         }
     }
 

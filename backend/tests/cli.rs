@@ -38,6 +38,16 @@ fn init_makes_a_private_key_and_refuses_to_overwrite_it() {
     let mode = std::fs::metadata(&key_path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     assert!(dir.join("backend.sqlite3").exists());
+    // The database is private too, and init prints the keys' fingerprint.
+    let db_mode = std::fs::metadata(dir.join("backend.sqlite3"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(db_mode & 0o777, 0o600, "{db_mode:o}");
+    let fingerprint = backend::data_dir::DataDir::new(&dir)
+        .key_fingerprint()
+        .unwrap();
+    assert!(stderr(&first).contains(&fingerprint), "{}", stderr(&first));
     let secret = std::fs::read_to_string(&key_path).unwrap();
     let keys = kiosk_sync::seal::KeyPair::from_secret_base64(&secret).unwrap();
     assert_eq!(keys.public_base64(), public_key);
@@ -91,8 +101,13 @@ fn kiosks_are_added_listed_and_revoked() {
         backend::secrets::normalize_enrolment_code(&code).is_some(),
         "{code}"
     );
-    assert_eq!(code.len(), 9);
+    assert_eq!(code.len(), 14);
     assert!(stderr(&added).contains("Code d'enrôlement"));
+    // The fingerprint of the keys, to compare with the one `kiosk enroll` prints.
+    let fingerprint = backend::data_dir::DataDir::new(dir)
+        .key_fingerprint()
+        .unwrap();
+    assert!(stderr(&added).contains(&fingerprint), "{}", stderr(&added));
 
     let again = backend(
         dir,
@@ -358,9 +373,59 @@ fn services_and_accounts_are_added_from_the_command_line() {
     );
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("http"), "{}", stderr(&bad));
+    // Plain http, or an internal address, without the configuration's allow-list: refused.
+    for refused in [
+        "http://outil.example.org/hook",
+        "https://169.254.169.254/hook",
+    ] {
+        let bad = backend(
+            dir,
+            &[
+                "service",
+                "add",
+                "dechets",
+                "--name",
+                "D",
+                "--webhook",
+                refused,
+            ],
+        );
+        assert!(!bad.status.success(), "{refused}");
+        assert!(
+            stderr(&bad).contains("[webhooks] allow"),
+            "{}",
+            stderr(&bad)
+        );
+    }
+    std::fs::write(
+        dir.join("backend.toml"),
+        "[webhooks]\nallow = [\"outil.interne:8080\"]\n",
+    )
+    .unwrap();
+    let allowed = backend(
+        dir,
+        &[
+            "service",
+            "add",
+            "dechets",
+            "--name",
+            "D",
+            "--webhook",
+            "http://outil.interne:8080/hook",
+            "--retention-days",
+            "90",
+        ],
+    );
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    assert!(
+        stderr(&allowed).contains("90 jours"),
+        "{}",
+        stderr(&allowed)
+    );
     let list = stdout(&backend(dir, &["service", "list"]));
     assert!(
-        list.starts_with("voirie\tVoirie et éclairage\tvoirie@example.org\t"),
+        list.lines()
+            .any(|line| line.starts_with("voirie\tVoirie et éclairage\tvoirie@example.org\t")),
         "{list}"
     );
 

@@ -334,3 +334,97 @@ async fn an_email_announces_each_new_request_without_its_answers() {
     .await;
     server.stop().await;
 }
+
+/// A webhook receiver that accepts connections and never answers.
+async fn dead_receiver() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("test helper");
+    let addr = listener.local_addr().expect("test helper");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_receiver_that_never_answers_does_not_delay_emails() {
+    let (smtp, mut mails) = fake_smtp().await;
+    let dead = dead_receiver().await;
+    let mut settings = test_settings();
+    settings.smtp = Some(SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: Some(smtp.port()),
+        security: SmtpSecurity::None,
+        username: None,
+        password: None,
+        from: "Bornes <bornes@example.org>".into(),
+    });
+    // Long enough that an email queued behind the webhook would visibly wait for it.
+    settings.retry.timeout = Duration::from_secs(30);
+    let server = Server::start_with(settings).await;
+    let hook = format!("http://{dead}/hook");
+    server.add_service("eclairage", "Éclairage", None, Some(&hook));
+    server.add_service("voirie", "Voirie", Some("voirie@example.org"), None);
+    let kiosk = server.kiosk("A").await;
+    // The webhook is queued first, the email after it.
+    server
+        .submit(&kiosk, "eclairage", "Duisans", "0611111111")
+        .await;
+    server
+        .submit(&kiosk, "voirie", "Duisans", "0622222222")
+        .await;
+    let (recipients, _) = tokio::time::timeout(Duration::from_secs(20), mails.recv())
+        .await
+        .expect("the email is not held up by the webhook")
+        .unwrap();
+    assert_eq!(recipients, ["<voirie@example.org>"]);
+    // The webhook is still waiting for its receiver: not failed, not lost.
+    let conn = rusqlite::Connection::open(server.data_dir().db_path()).unwrap();
+    let (state, attempts, _) = outbox(&conn, "webhook");
+    assert_eq!((state.as_str(), attempts), ("pending", 0));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_to_an_internal_address_is_refused_at_delivery_and_kept() {
+    let received_addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let listener = std::net::TcpListener::bind(received_addr).unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let mut received = start_receiver(addr, 0).await;
+    // No allow-list: a webhook saved before (straight into the database) to this machine.
+    let settings = backend::config::Settings {
+        webhooks: backend::notify::targets::WebhookPolicy::default(),
+        ..test_settings()
+    };
+    let server = Server::start_with(settings).await;
+    server.add_service(
+        "voirie",
+        "Voirie",
+        None,
+        Some(&format!("http://{addr}/hook")),
+    );
+    let kiosk = server.kiosk("A").await;
+    server
+        .submit(&kiosk, "voirie", "Duisans", "0611111111")
+        .await;
+    eventually(&server, "the delivery refused", |c| {
+        let (state, attempts, error) = outbox(c, "webhook");
+        state == "pending" && attempts >= 1 && error.is_some_and(|e| e.contains("adresse refusée"))
+    })
+    .await;
+    assert!(received.try_recv().is_err(), "nothing reached the receiver");
+    // The page shows the reason, without internal details.
+    let conn = rusqlite::Connection::open(server.data_dir().db_path()).unwrap();
+    let (_, _, error) = outbox(&conn, "webhook");
+    let error = error.unwrap();
+    assert!(
+        !error.contains("127.0.0.1") && !error.contains("tcp"),
+        "{error}"
+    );
+    server.stop().await;
+}

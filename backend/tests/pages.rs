@@ -927,7 +927,7 @@ async fn administrators_manage_services_accounts_and_kiosks() {
         .await;
     assert_eq!(kiosk.status, StatusCode::OK);
     let start = kiosk.body.find("class=\"secret\">").unwrap() + "class=\"secret\">".len();
-    let code = &kiosk.body[start..start + 9];
+    let code = &kiosk.body[start..start + 14];
     let enrolled = w.server.enroll(code).await;
     assert_eq!(enrolled.status(), StatusCode::OK);
     let enrolled: wire::EnrollResponse = enrolled.json().await.unwrap();

@@ -182,7 +182,7 @@ async fn the_sweeper_deletes_sessions_that_are_over() {
     let state = backend::state::AppState::open(&server.data_dir())
         .unwrap()
         .with_settings(short_sessions());
-    let (sessions, _) = backend::sweep::sweep_once(&state).await.unwrap();
+    let (sessions, _) = backend::session_sweep::sweep_once(&state).await.unwrap();
     assert_eq!(sessions, 2);
     assert_eq!(server.count("sessions"), 0);
 }

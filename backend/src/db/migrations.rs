@@ -164,6 +164,39 @@ UPDATE submissions SET urgent = 1
     WHERE json_valid(answers_json) AND json_extract(answers_json, '$.urgent') = 1;
 "#;
 
+/// Hardening (issue 14): every receipt prefix a kiosk has held (a receipt must carry one of
+/// its kiosk's, and a prefix once given is never given to another kiosk); when an enrolment
+/// code expires; each service's retention period (NULL: the documented default,
+/// `db::retention::DEFAULT_RETENTION_DAYS`); and the log of erased requests, without personal
+/// data (which request, service and flow, when, why, by whom), which also keeps an erased id
+/// from being stored again by a kiosk's late retry.
+const V5: &str = r#"
+CREATE TABLE kiosk_receipt_prefixes (
+    prefix     TEXT PRIMARY KEY,                  -- two characters of the receipt alphabet
+    kiosk_id   TEXT NOT NULL REFERENCES kiosks (id),
+    given_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX kiosk_receipt_prefixes_by_kiosk ON kiosk_receipt_prefixes (kiosk_id);
+INSERT INTO kiosk_receipt_prefixes (prefix, kiosk_id, given_at)
+    SELECT receipt_prefix, id, created_at FROM kiosks;
+
+ALTER TABLE enrolment_codes ADD COLUMN expires_at TEXT;  -- NULL: never usable
+UPDATE enrolment_codes SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+7 days');
+
+ALTER TABLE services ADD COLUMN retention_days INTEGER CHECK (retention_days > 0);
+
+CREATE TABLE erased_submissions (
+    submission_id  TEXT PRIMARY KEY,
+    service        TEXT NOT NULL,
+    flow_id        TEXT NOT NULL,
+    content_digest TEXT NOT NULL,                 -- of the sealed upload: a late retry gets 200
+    received_at    TEXT NOT NULL,
+    erased_at      TEXT NOT NULL,
+    reason         TEXT NOT NULL CHECK (reason IN ('retention', 'purge', 'admin')),
+    user_id        INTEGER REFERENCES users (id) ON DELETE SET NULL  -- the administrator
+) STRICT;
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -172,6 +205,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V3),
         M::up(super::flow_catalog::SCHEMA),
         M::up(super::open311::SCHEMA),
+        M::up(V5),
     ])
 }
 

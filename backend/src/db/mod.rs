@@ -1,5 +1,5 @@
-//! The back end's SQLite file: opening (WAL, `synchronous=FULL`, busy timeout), migrations,
-//! and the bridge from async handlers to blocking SQLite calls.
+//! The back end's SQLite file: opening (0600, WAL, `synchronous=FULL`, `secure_delete`, busy
+//! timeout), migrations, and the bridge from async handlers to blocking SQLite calls.
 //!
 //! Each table group has a module of plain synchronous functions over a
 //! [`rusqlite::Connection`]: the server calls them through [`Db::call`] (on tokio's blocking
@@ -13,6 +13,7 @@ pub mod login_failures;
 mod migrations;
 pub mod open311;
 pub mod outbox;
+pub mod retention;
 pub mod services;
 pub mod sessions;
 pub mod submissions;
@@ -50,6 +51,8 @@ pub enum Ingested {
     Conflict,
     /// The receipt code belongs to another submission.
     ReceiptTaken,
+    /// The receipt code does not carry one of the uploading kiosk's receipt prefixes.
+    ForeignReceipt,
 }
 
 impl Ingested {
@@ -60,19 +63,33 @@ impl Ingested {
             Ingested::Again { .. } => "again",
             Ingested::Conflict => "conflict",
             Ingested::ReceiptTaken => "receipt_taken",
+            Ingested::ForeignReceipt => "foreign_receipt",
         }
     }
 }
 
 impl Db {
     /// Opens (creating it if needed) the database at `path` and brings its schema up to date.
+    /// The file, its `-wal` and `-shm` companions are made 0600 and its folder 0700, whatever
+    /// they were ([`kiosk_sync::private_files`]).
     pub fn open(path: &Path) -> anyhow::Result<Db> {
+        let private = || {
+            kiosk_sync::private_files::private_database(path).with_context(|| {
+                format!(
+                    "impossible de protéger la base {} (mode 0600)",
+                    path.display()
+                )
+            })
+        };
+        private()?;
         let mut conn = Connection::open(path)
             .with_context(|| format!("impossible d'ouvrir la base {}", path.display()))?;
         configure(&conn).context("impossible de configurer la base")?;
         migrations()
             .to_latest(&mut conn)
             .context("impossible de mettre à jour le schéma de la base")?;
+        // The WAL now exists: it was made with the file's mode, checked again all the same.
+        private()?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_path_buf(),
@@ -81,6 +98,20 @@ impl Db {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A separate read-only connection to the same file, for a long read (the CSV export)
+    /// that must not hold the shared connection: in WAL mode it reads one consistent moment
+    /// while kiosks and agents keep writing.
+    pub fn reader(&self) -> anyhow::Result<Connection> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("impossible de lire la base {}", self.path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(conn)
     }
 
     /// Runs `f` on the connection, here and now (for the command line and tests).
@@ -116,6 +147,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Every commit reaches the disk before a kiosk hears "stored".
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // What is deleted (an erased request, a purged one) is overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(())
 }

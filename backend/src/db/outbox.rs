@@ -95,32 +95,41 @@ pub fn enqueue(
     Ok(queued)
 }
 
-/// The pending announcements due at `now`, oldest first, at most `limit`.
-pub fn due(conn: &Connection, now: &str, limit: usize) -> anyhow::Result<Vec<Pending>> {
+/// The pending announcements on `channel` due at `now`, oldest first, at most `limit`.
+pub fn due(
+    conn: &Connection,
+    channel: Channel,
+    now: &str,
+    limit: usize,
+) -> anyhow::Result<Vec<Pending>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM notification_outbox \
-         WHERE state = 'pending' AND next_attempt_at <= ?1 \
-         ORDER BY next_attempt_at, id LIMIT ?2"
+         WHERE state = 'pending' AND channel = ?1 AND next_attempt_at <= ?2 \
+         ORDER BY next_attempt_at, id LIMIT ?3"
     ))?;
     let due = stmt
         .query_map(
-            params![now, i64::try_from(limit).unwrap_or(i64::MAX)],
+            params![
+                channel.as_db(),
+                now,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
             from_row,
         )?
         .collect::<Result<_, _>>()?;
     Ok(due)
 }
 
-/// When the next pending announcement is due, if any.
-pub fn next_due_at(conn: &Connection) -> anyhow::Result<Option<String>> {
+/// When the next announcement on `channel` is due, if any is pending.
+pub fn next_due_at(conn: &Connection, channel: Channel) -> anyhow::Result<Option<String>> {
     Ok(conn.query_row(
-        "SELECT min(next_attempt_at) FROM notification_outbox WHERE state = 'pending'",
-        [],
+        "SELECT min(next_attempt_at) FROM notification_outbox \
+         WHERE state = 'pending' AND channel = ?1",
+        [channel.as_db()],
         |row| row.get(0),
     )?)
 }
 
-/// Every pending announcement, oldest first (for the administrators' page).
 pub fn pending(conn: &Connection) -> anyhow::Result<Vec<Pending>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM notification_outbox WHERE state = 'pending' \
@@ -200,24 +209,37 @@ mod tests {
         assert_eq!(db.with(|c| enqueue(c, "s2", "creche", t)).unwrap(), 0);
         assert_eq!(db.with(|c| enqueue(c, "s3", "inconnu", t)).unwrap(), 0);
 
-        assert!(db
-            .with(|c| due(c, "2026-01-01T09:00:00.000Z", 10))
+        // Both channels, email first.
+        let due_all = |at: &str| {
+            db.with(|c| {
+                let mut all = due(c, Channel::Email, at, 10)?;
+                all.extend(due(c, Channel::Webhook, at, 10)?);
+                anyhow::Ok(all)
+            })
             .unwrap()
-            .is_empty());
-        let due_now = db.with(|c| due(c, t, 10)).unwrap();
+        };
+        assert!(due_all("2026-01-01T09:00:00.000Z").is_empty());
+        let due_now = due_all(t);
         assert_eq!(due_now.len(), 2);
         let later = "2026-01-01T10:01:00.000Z";
         db.with(|c| mark_failed(c, due_now[0].id, "refusé", later))
             .unwrap();
         db.with(|c| mark_sent(c, due_now[1].id, t)).unwrap();
-        assert!(db.with(|c| due(c, t, 10)).unwrap().is_empty());
-        assert_eq!(db.with(|c| next_due_at(c)).unwrap().as_deref(), Some(later));
-        let retry = db.with(|c| due(c, later, 10)).unwrap();
+        assert!(due_all(t).is_empty());
+        assert_eq!(due_now[0].channel, Channel::Email);
+        assert_eq!(
+            db.with(|c| next_due_at(c, Channel::Email))
+                .unwrap()
+                .as_deref(),
+            Some(later)
+        );
+        assert_eq!(db.with(|c| next_due_at(c, Channel::Webhook)).unwrap(), None);
+        let retry = due_all(later);
         assert_eq!(retry[0].attempts, 1);
         assert_eq!(retry[0].last_error.as_deref(), Some("refusé"));
         db.with(|c| mark_skipped(c, retry[0].id, "plus d'adresse", later))
             .unwrap();
         assert!(db.with(|c| pending(c)).unwrap().is_empty());
-        assert_eq!(db.with(|c| next_due_at(c)).unwrap(), None);
+        assert_eq!(db.with(|c| next_due_at(c, Channel::Email)).unwrap(), None);
     }
 }

@@ -6,9 +6,6 @@ use crate::secrets;
 use anyhow::bail;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-/// The longest service id: a short word, as flows name it.
-const MAX_ID_CHARS: usize = 50;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     /// As flows name it (`service: voirie`).
@@ -19,6 +16,17 @@ pub struct Service {
     /// The HMAC-SHA256 key of the webhook; set whenever `webhook_url` is.
     pub webhook_secret: Option<String>,
     pub created_at: String,
+    /// How many days its requests are kept after their last change; `None`: the default
+    /// ([`crate::db::retention::DEFAULT_RETENTION_DAYS`]).
+    pub retention_days: Option<u32>,
+}
+
+impl Service {
+    /// The retention period in force, in days.
+    pub fn retention(&self) -> u32 {
+        self.retention_days
+            .unwrap_or(crate::db::retention::DEFAULT_RETENTION_DAYS)
+    }
 }
 
 /// What an administrator types to create or change a service (already trimmed and checked by
@@ -28,9 +36,11 @@ pub struct ServiceInput {
     pub name: String,
     pub email: Option<String>,
     pub webhook_url: Option<String>,
+    /// Set apart from [`check`], by [`crate::db::retention::parse_days`]; `None`: the default.
+    pub retention_days: Option<u32>,
 }
 
-const COLUMNS: &str = "id, name, email, webhook_url, webhook_secret, created_at";
+const COLUMNS: &str = "id, name, email, webhook_url, webhook_secret, created_at, retention_days";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -40,16 +50,14 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         webhook_url: row.get(3)?,
         webhook_secret: row.get(4)?,
         created_at: row.get(5)?,
+        retention_days: row.get(6)?,
     })
 }
 
-/// Whether `id` can name a service: lowercase letters, digits, `-` and `_`.
+/// Whether `id` can name a service: `[a-z0-9_-]{1,64}`, as flows name it
+/// ([`kiosk_flow::ids::is_valid_id`]).
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().count() <= MAX_ID_CHARS
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    kiosk_flow::ids::is_valid_id(id)
 }
 
 /// Checks and normalizes what was typed: every problem, in French, at once.
@@ -83,6 +91,7 @@ pub fn check(
             name: name.to_string(),
             email: email.map(str::to_string),
             webhook_url: webhook_url.map(str::to_string),
+            retention_days: None,
         })
     } else {
         Err(problems)
@@ -98,8 +107,9 @@ pub fn add(
 ) -> anyhow::Result<Service> {
     if !valid_id(id) {
         bail!(
-            "identifiant de service invalide « {id} » : lettres minuscules, chiffres, - et _ \
-             (comme dans les démarches, par exemple « voirie »)"
+            "identifiant de service invalide « {} » : lettres minuscules, chiffres, - et _, \
+             64 caractères au plus (comme dans les démarches, par exemple « voirie »)",
+            id.escape_debug()
         );
     }
     if get(conn, id)?.is_some() {
@@ -107,14 +117,22 @@ pub fn add(
     }
     let secret = input.webhook_url.as_ref().map(|_| secrets::new_token());
     conn.execute(
-        "INSERT INTO services (id, name, email, webhook_url, webhook_secret, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, input.name, input.email, input.webhook_url, secret, now],
+        "INSERT INTO services (id, name, email, webhook_url, webhook_secret, created_at, \
+         retention_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            input.name,
+            input.email,
+            input.webhook_url,
+            secret,
+            now,
+            input.retention_days
+        ],
     )?;
     get(conn, id)?.ok_or_else(|| anyhow::anyhow!("le service « {id} » a disparu"))
 }
 
-/// Changes a service's name, email and webhook. A webhook keeps its secret unless
+/// Changes a service's name, email, webhook and retention period. A webhook keeps its secret unless
 /// `new_secret` (or it had none); removing the webhook removes its secret.
 pub fn update(
     conn: &Connection,
@@ -131,9 +149,16 @@ pub fn update(
         (Some(_), _) => Some(secrets::new_token()),
     };
     conn.execute(
-        "UPDATE services SET name = ?2, email = ?3, webhook_url = ?4, webhook_secret = ?5 \
-         WHERE id = ?1",
-        params![id, input.name, input.email, input.webhook_url, secret],
+        "UPDATE services SET name = ?2, email = ?3, webhook_url = ?4, webhook_secret = ?5, \
+         retention_days = ?6 WHERE id = ?1",
+        params![
+            id,
+            input.name,
+            input.email,
+            input.webhook_url,
+            secret,
+            input.retention_days
+        ],
     )?;
     get(conn, id)
 }

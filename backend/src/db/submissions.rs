@@ -2,7 +2,7 @@
 //! lookup by receipt, status changes (with their history), and the full listing for
 //! `backend submissions`.
 
-use super::{outbox, Ingested};
+use super::{kiosks, outbox, Ingested};
 use crate::opened;
 use anyhow::Context;
 use kiosk_sync::wire::{RequestStatus, StatusResponse};
@@ -89,8 +89,10 @@ fn status_column(text: String) -> rusqlite::Result<RequestStatus> {
 }
 
 /// Stores `new` unless it is already there, all in one transaction: a retry with the same
-/// content gets the first reception time, other content under the same id is a conflict,
-/// and a receipt code belongs to one submission only. Durable when this returns `New`, and
+/// content gets the first reception time (also for a request erased since: it is not stored
+/// again), other content under the same id is a conflict, a receipt code must carry one of
+/// the kiosk's receipt prefixes (`kiosks::owns_receipt_prefix`), and belongs to one
+/// submission only. Durable when this returns `New`, and
 /// so are the service's notifications, queued in the same transaction.
 pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::Result<Ingested> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -98,12 +100,26 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
         .prepare_cached("SELECT content_digest, received_at FROM submissions WHERE id = ?1")?
         .query_row([&new.id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
+    let existing = match existing {
+        Some(found) => Some(found),
+        None => tx
+            .prepare_cached(
+                "SELECT content_digest, received_at FROM erased_submissions \
+                 WHERE submission_id = ?1",
+            )?
+            .query_row([&new.id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?,
+    };
     if let Some((digest, received_at)) = existing {
         return Ok(if digest == new.content_digest {
             Ingested::Again { received_at }
         } else {
             Ingested::Conflict
         });
+    }
+    let prefix = new.receipt.get(..2).unwrap_or_default();
+    if !kiosks::owns_receipt_prefix(&tx, &new.kiosk_id, prefix)? {
+        return Ok(Ingested::ForeignReceipt);
     }
     let receipt_taken: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM submissions WHERE receipt = ?1)")?
@@ -291,10 +307,7 @@ mod tests {
     fn ingest_is_idempotent_and_receipts_unique() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
-        let kiosk = db
-            .with(|c| kiosks::add(c, "A", "Duisans", "t"))
-            .unwrap()
-            .kiosk;
+        let kiosk = kiosk_with_prefix_ab(&db);
         let first = sample(&kiosk.id, "s1", "AB3-7KQ", "d1");
         assert_eq!(
             db.with(|c| ingest(c, &first, "t1")).unwrap(),
@@ -354,11 +367,55 @@ mod tests {
     fn db_with_kiosk() -> (tempfile::TempDir, Db, String) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("b.sqlite3")).unwrap();
+        let kiosk = kiosk_with_prefix_ab(&db);
+        (dir, db, kiosk.id)
+    }
+
+    /// A kiosk whose receipt prefix is `AB`.
+    fn kiosk_with_prefix_ab(db: &Db) -> kiosks::Kiosk {
         let kiosk = db
             .with(|c| kiosks::add(c, "A", "Duisans", "t"))
             .unwrap()
             .kiosk;
-        (dir, db, kiosk.id)
+        db.with(|c| {
+            c.execute_batch(
+                "UPDATE kiosks SET receipt_prefix = 'AB'; \
+                 UPDATE kiosk_receipt_prefixes SET prefix = 'AB';",
+            )
+        })
+        .unwrap();
+        kiosk
+    }
+
+    #[test]
+    fn a_receipt_without_the_kiosks_prefix_is_refused_and_nothing_stored() {
+        let (_dir, db, kiosk_id) = db_with_kiosk();
+        let other = db
+            .with(|c| kiosks::add(c, "B", "Tincques", "t"))
+            .unwrap()
+            .kiosk;
+        // B's receipt, uploaded by A: refused, and B can still send its own.
+        let stolen = format!("{}3-7KQ", other.receipt_prefix);
+        let forged = sample(&kiosk_id, "s1", &stolen, "d1");
+        assert_eq!(
+            db.with(|c| ingest(c, &forged, "t1")).unwrap(),
+            Ingested::ForeignReceipt
+        );
+        let rows: i64 = db.with(|c| {
+            c.query_row(
+                "SELECT (SELECT count(*) FROM submissions) + (SELECT count(*) FROM status_history) \
+                 + (SELECT count(*) FROM notification_outbox)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        });
+        assert_eq!(rows, 0);
+        let own = sample(&other.id, "s2", &stolen, "d2");
+        assert!(matches!(
+            db.with(|c| ingest(c, &own, "t2")).unwrap(),
+            Ingested::New { .. }
+        ));
     }
 
     /// `new` with its JSON changed by `edit`, opened again.

@@ -1,7 +1,7 @@
 //! `PUT /api/v1/help-calls/{id}`: a citizen asked for a person; stored once, same
 //! idempotency rules as submissions (nothing sealed: a help call says where, never who).
 
-use super::{ack, check_id, check_timestamp, check_word};
+use super::{ack, check_flow_id, check_id, check_timestamp};
 use crate::auth::Kiosk;
 use crate::db::{self, help_calls};
 use crate::error::Error;
@@ -19,8 +19,8 @@ pub async fn put(
     Json(call): Json<HelpCall>,
 ) -> Result<(StatusCode, axum::Json<Ack>), Error> {
     check_id(&id, &call.id)?;
-    check_word("flow_id", &call.flow_id)?;
-    check_word("step_id", &call.step_id)?;
+    check_flow_id("flow_id", &call.flow_id)?;
+    check_flow_id("step_id", &call.step_id)?;
     check_timestamp("created_at", &call.created_at)?;
     let new = help_calls::NewHelpCall {
         content_digest: content_digest(&call),

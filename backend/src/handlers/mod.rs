@@ -13,9 +13,6 @@ use crate::error::Error;
 use axum::http::StatusCode;
 use kiosk_sync::wire::Ack;
 
-/// Fields longer than this are refused: ids, flow ids, services are short words.
-const MAX_FIELD_CHARS: usize = 200;
-
 /// Unknown route: 404 `not_found`, as JSON.
 pub async fn not_found() -> Error {
     Error::NotFound
@@ -38,10 +35,12 @@ fn check_id(path_id: &str, body_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_word(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() || value.chars().count() > MAX_FIELD_CHARS {
+/// A flow, step or service id: `[a-z0-9_-]{1,64}` ([`kiosk_flow::ids::is_valid_id`]).
+fn check_flow_id(field: &str, value: &str) -> Result<(), Error> {
+    if !kiosk_flow::ids::is_valid_id(value) {
         return Err(Error::BadRequest(format!(
-            "le champ « {field} » est vide ou trop long"
+            "le champ « {field} » n'est pas un identifiant valable : lettres minuscules, \
+             chiffres, - et _, de 1 à 64 caractères"
         )));
     }
     Ok(())
@@ -65,5 +64,6 @@ fn ack(id: String, ingested: Ingested) -> Result<(StatusCode, axum::Json<Ack>), 
         }
         Ingested::Conflict => Err(Error::Conflict),
         Ingested::ReceiptTaken => Err(Error::ReceiptTaken),
+        Ingested::ForeignReceipt => Err(Error::ForeignReceipt),
     }
 }

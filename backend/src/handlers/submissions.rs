@@ -3,7 +3,7 @@
 //! once (idempotent on its id and content digest), with its service's notifications queued;
 //! the notifier sends them afterwards, never holding up the answer.
 
-use super::{ack, check_id, check_timestamp, check_word};
+use super::{ack, check_flow_id, check_id, check_timestamp};
 use crate::auth::Kiosk;
 use crate::db::{self, submissions};
 use crate::error::Error;
@@ -23,8 +23,8 @@ pub async fn put(
     Json(upload): Json<SubmissionUpload>,
 ) -> Result<(StatusCode, axum::Json<Ack>), Error> {
     check_id(&id, &upload.id)?;
-    check_word("flow_id", &upload.flow_id)?;
-    check_word("service", &upload.service)?;
+    check_flow_id("flow_id", &upload.flow_id)?;
+    check_flow_id("service", &upload.service)?;
     check_timestamp("created_at", &upload.created_at)?;
     let receipt = normalize_receipt(&upload.receipt)
         .ok_or_else(|| Error::BadRequest("le code de reçu est mal formé".into()))?;
@@ -64,8 +64,9 @@ pub async fn put(
         .await?;
     tracing::info!(kiosk = %kiosk.id, submission = %id, outcome = ingested.label(), "soumission");
     if matches!(ingested, db::Ingested::New { .. }) {
-        // Its notifications are queued (same transaction): the notifier sends them now.
-        state.outbox_bell.notify_one();
+        // Its notifications are queued (same transaction): the notifier's loops (one per
+        // channel) send them now.
+        state.outbox_bell.notify_waiters();
     }
     ack(id, ingested)
 }

@@ -7,6 +7,7 @@
 //! nothing is lost while a receiver is down.
 
 pub mod email;
+pub mod targets;
 pub mod webhook;
 
 use crate::db::inbox::{self, Scope};
@@ -19,8 +20,11 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// How many announcements one pass handles at most.
+/// How many announcements of a channel one pass reads at most.
 const BATCH: usize = 50;
+/// How many announcements of a channel are sent at once: a receiver that does not answer
+/// holds one of these until the timeout, never the other channel, nor the other slots.
+pub const IN_FLIGHT_PER_CHANNEL: usize = 4;
 /// The longest sleep between passes, even with nothing due (a safety net).
 const MAX_IDLE: Duration = Duration::from_secs(60);
 
@@ -47,6 +51,8 @@ impl Notifier {
             .timeout(timeout)
             // A webhook that redirects is refused, not followed elsewhere with the payload.
             .redirect(reqwest::redirect::Policy::none())
+            // Names resolving to internal addresses are refused unless allowed.
+            .dns_resolver(state.settings.webhooks.resolver())
             .build()
             .context("client HTTP des webhooks")?;
         let mailer = state
@@ -62,23 +68,31 @@ impl Notifier {
         })
     }
 
-    /// Handles every announcement due now (in batches); returns how many were handled.
-    pub async fn run_once(&self) -> anyhow::Result<usize> {
+    /// Handles every announcement due now on `channel` (in batches, up to
+    /// [`IN_FLIGHT_PER_CHANNEL`] at once); returns how many were handled.
+    pub async fn run_once(&self, channel: Channel) -> anyhow::Result<usize> {
+        use futures_util::stream::{self, StreamExt};
         let mut handled = 0;
         loop {
             let now = db::now();
             let due = self
                 .state
                 .db
-                .call("outbox_due", move |conn| outbox::due(conn, &now, BATCH))
+                .call("outbox_due", move |conn| {
+                    outbox::due(conn, channel, &now, BATCH)
+                })
                 .await?;
             if due.is_empty() {
                 return Ok(handled);
             }
-            for item in due {
-                self.handle(item).await?;
-                handled += 1;
-            }
+            let count = due.len();
+            let results: Vec<anyhow::Result<()>> = stream::iter(due)
+                .map(|item| self.handle(item))
+                .buffer_unordered(IN_FLIGHT_PER_CHANNEL)
+                .collect()
+                .await;
+            results.into_iter().collect::<anyhow::Result<()>>()?;
+            handled += count;
         }
     }
 
@@ -179,12 +193,26 @@ impl Notifier {
                 else {
                     return Ok(Outcome::Skipped("le service n'a plus de webhook".into()));
                 };
+                if let Err(refused) = self.state.settings.webhooks.check(url) {
+                    tracing::warn!(outbox = item.id, refused, "webhook refusé");
+                    return Ok(Outcome::Failed(
+                        "adresse refusée : https et adresse publique exigés, sauf hôte dans \
+                         [webhooks] allow"
+                            .into(),
+                    ));
+                }
                 let delivery_id = item.id.to_string();
                 let timestamp = Utc::now().timestamp();
                 let request = match export::request_json(&detail, Some(&service.name), &flow_title)
                 {
                     Ok(request) => request,
-                    Err(error) => return Ok(Outcome::Failed(format!("{error:#}"))),
+                    Err(error) => {
+                        // The cause stays in the log; the page shows only that it failed.
+                        tracing::error!(outbox = item.id, error = format!("{error:#}"), "webhook");
+                        return Ok(Outcome::Failed(
+                            "erreur interne en préparant l'envoi".into(),
+                        ));
+                    }
                 };
                 let body = webhook::body(&delivery_id, timestamp, request);
                 match webhook::send(
@@ -207,11 +235,13 @@ impl Notifier {
 
     /// How long to sleep before the next pass: until the next announcement is due, at most
     /// [`MAX_IDLE`].
-    async fn idle_time(&self) -> anyhow::Result<Duration> {
+    async fn idle_time(&self, channel: Channel) -> anyhow::Result<Duration> {
         let next = self
             .state
             .db
-            .call("outbox_next", |conn| outbox::next_due_at(conn))
+            .call("outbox_next", move |conn| {
+                outbox::next_due_at(conn, channel)
+            })
             .await?;
         let Some(next) = next.and_then(|n| DateTime::parse_from_rfc3339(&n).ok()) else {
             return Ok(MAX_IDLE);
@@ -223,8 +253,17 @@ impl Notifier {
     }
 
     /// Sends what is due, then sleeps until something else is (or a new submission rings
-    /// the bell), until `cancel`.
+    /// the bell), until `cancel`: one loop per channel, so that a receiver that does not
+    /// answer never delays the other channel.
     pub async fn run(self, cancel: CancellationToken) {
+        tokio::join!(
+            self.run_channel(Channel::Email, &cancel),
+            self.run_channel(Channel::Webhook, &cancel),
+        );
+        tracing::debug!("notifications arrêtées");
+    }
+
+    async fn run_channel(&self, channel: Channel, cancel: &CancellationToken) {
         let bell = self.state.outbox_bell.clone();
         loop {
             // Listen for the bell before the pass, so a ring during it is not missed.
@@ -232,15 +271,19 @@ impl Notifier {
             tokio::pin!(rung);
             rung.as_mut().enable();
             let pass = async {
-                self.run_once().await?;
-                self.idle_time().await
+                self.run_once(channel).await?;
+                self.idle_time(channel).await
             };
             let wait = tokio::select! {
                 () = cancel.cancelled() => break,
                 result = pass => match result {
                     Ok(wait) => wait,
                     Err(error) => {
-                        tracing::error!(error = format!("{error:#}"), "notifications");
+                        tracing::error!(
+                            channel = channel.as_db(),
+                            error = format!("{error:#}"),
+                            "notifications"
+                        );
                         Duration::from_secs(5)
                     }
                 },
@@ -251,6 +294,5 @@ impl Notifier {
                 () = tokio::time::sleep(wait) => {}
             }
         }
-        tracing::debug!("notifications arrêtées");
     }
 }

@@ -288,7 +288,7 @@ async fn file(
                     return Ok(Some((receipt, token)));
                 }
                 Ingested::ReceiptTaken => continue,
-                Ingested::Again { .. } | Ingested::Conflict => {
+                Ingested::Again { .. } | Ingested::Conflict | Ingested::ForeignReceipt => {
                     anyhow::bail!("identifiant déjà pris : {id}")
                 }
             }
@@ -297,7 +297,7 @@ async fn file(
     })
     .await?;
     // Its notifications were queued with it: the notifier sends them now.
-    state.outbox_bell.notify_one();
+    state.outbox_bell.notify_waiters();
     filed.ok_or_else(|| {
         Open311Error::new(
             StatusCode::SERVICE_UNAVAILABLE,

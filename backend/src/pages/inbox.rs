@@ -17,6 +17,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use futures_util::StreamExt;
 use kiosk_sync::wire::RequestStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -43,6 +44,9 @@ pub struct InboxQuery {
     pub au: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub page: String,
+    /// Set after an administrator erased a request (a notice; never carried into links).
+    #[serde(default, skip_serializing)]
+    pub efface: String,
 }
 
 fn some(text: &str) -> Option<String> {
@@ -170,6 +174,8 @@ pub struct Pagination {
 struct InboxTemplate {
     layout: Layout,
     heading: String,
+    /// Said after an administrator erased a request.
+    notice: Option<&'static str>,
     problems: Vec<String>,
     counts: Vec<CountLink>,
     filters: FilterForm,
@@ -310,6 +316,7 @@ pub async fn list(
     let template = InboxTemplate {
         layout: agent.layout(heading.clone(), view::SECTION_INBOX),
         heading,
+        notice: (!query.efface.is_empty()).then_some("Demande effacée définitivement."),
         problems,
         counts,
         filters,
@@ -329,34 +336,41 @@ pub async fn export_csv(
     let (filter, _) = query.filter();
     let scope = agent.scope();
     let shipped = state.shipped_flows.clone();
-    let csv = state
-        .db
-        .call("inbox_csv", move |conn| {
-            let names = service_names(conn, &scope)?;
-            let titles = Titles::load(conn, &shipped)?;
-            let mut csv = String::from(export::CSV_BOM);
-            csv.push_str(&export::csv_header());
-            inbox::for_each(conn, &scope, &filter, |line, opened| {
-                let service = names
-                    .get(&line.service)
-                    .cloned()
-                    .unwrap_or_else(|| line.service.clone());
-                let received = french_time(&line.received_at);
-                let title = titles.of(&line.flow_id);
-                csv.push_str(&export::csv_request(
-                    &line, &received, &service, &title, &opened,
-                ));
-                Ok(())
-            })?;
-            Ok(csv)
-        })
-        .await?;
+    let db = state.db.clone();
+    // Lines are written on the blocking pool from a read-only connection of their own, and
+    // sent as they come: neither the shared connection nor the whole file is ever held.
+    let (chunks, mut received) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(CSV_CHUNKS);
+    let span = tracing::info_span!("db", op = "inbox_csv");
+    tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let written = write_csv(&db, &scope, &filter, &shipped, &chunks);
+        if let Err(error) = written {
+            tracing::error!(error = format!("{error:#}"), "export CSV interrompu");
+            let _ = chunks.blocking_send(Err("export interrompu".into()));
+        }
+    });
+    // The first chunk (the header) says whether the export could start at all.
+    let first = match received.recv().await {
+        Some(Ok(first)) => first,
+        _ => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "l'export CSV n'a pas pu commencer"
+            )))
+        }
+    };
+    let rest = futures_util::stream::unfold(received, |mut received| async move {
+        let chunk = received.recv().await?;
+        Some((chunk.map_err(std::io::Error::other), received))
+    });
+    let body = axum::body::Body::from_stream(
+        futures_util::stream::iter([Ok::<_, std::io::Error>(first)]).chain(rest),
+    );
     tracing::info!(user = agent.user.id, "export CSV");
     let filename = format!(
         "attachment; filename=\"demandes-{}.csv\"",
         chrono::Utc::now().format("%Y-%m-%d")
     );
-    let mut response = (StatusCode::OK, csv).into_response();
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
@@ -368,6 +382,59 @@ pub async fn export_csv(
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Chunks of the CSV export waiting to be sent; a client that reads slowly holds the writer
+/// back, not the server's memory.
+const CSV_CHUNKS: usize = 4;
+/// Lines are sent in chunks of about this size.
+const CSV_CHUNK_BYTES: usize = 32 * 1024;
+
+/// Writes the CSV of what `scope` sees under `filter` into `chunks`, from a read-only
+/// connection of its own ([`crate::db::Db::reader`]). Stops early, without error, when the
+/// client went away.
+fn write_csv(
+    db: &crate::db::Db,
+    scope: &Scope,
+    filter: &inbox::Filter,
+    shipped: &crate::known_flows::ShippedFlows,
+    chunks: &tokio::sync::mpsc::Sender<Result<Vec<u8>, String>>,
+) -> anyhow::Result<()> {
+    let conn = db.reader()?;
+    // One read transaction: every line as of one moment.
+    conn.execute_batch("BEGIN")?;
+    let names = service_names(&conn, scope)?;
+    let titles = Titles::load(&conn, shipped)?;
+    let mut chunk = String::from(export::CSV_BOM);
+    chunk.push_str(&export::csv_header());
+    let gone = || anyhow::anyhow!("le client est parti");
+    let sent = inbox::for_each(&conn, scope, filter, |line, opened| {
+        let service = names
+            .get(&line.service)
+            .cloned()
+            .unwrap_or_else(|| line.service.clone());
+        let received = french_time(&line.received_at);
+        let title = titles.of(&line.flow_id);
+        chunk.push_str(&export::csv_request(
+            &line, &received, &service, &title, &opened,
+        ));
+        if chunk.len() >= CSV_CHUNK_BYTES {
+            let full = std::mem::take(&mut chunk).into_bytes();
+            chunks.blocking_send(Ok(full)).map_err(|_| gone())?;
+        }
+        Ok(())
+    });
+    match sent {
+        Ok(()) => {
+            if !chunk.is_empty() {
+                // The client may have gone: nothing left to do either way.
+                let _ = chunks.blocking_send(Ok(chunk.into_bytes()));
+            }
+            Ok(())
+        }
+        Err(_) if chunks.is_closed() => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// For the request page's form.

@@ -165,9 +165,13 @@ pub async fn create(
             added.kiosk.name, added.kiosk.place, added.kiosk.receipt_prefix
         ),
         secret: secrets::display_enrolment_code(&added.code),
-        advice: "À saisir sur la borne à son installation (kiosk enroll). Il ne sert qu'une fois \
-                 et ne sera plus affiché : notez-le maintenant."
-            .to_string(),
+        advice: format!(
+            "À saisir sur la borne à son installation (kiosk enroll). Il ne sert qu'une fois, \
+             pendant {} jours, et ne sera plus affiché : notez-le maintenant. La borne affiche \
+             alors l'empreinte des clés du serveur : elle doit être {}.",
+            kiosks::CODE_VALID_DAYS,
+            kiosk_sync::wire::key_fingerprint(&state.public_key, &state.catalog_key)
+        ),
         back_href: "/admin/bornes".to_string(),
         back_label: "Retour aux bornes".to_string(),
     };

@@ -1,13 +1,15 @@
 //! One request: `GET /demandes/{id}` (its page), `POST /demandes/{id}/statut` (a status
-//! change with an optional note for the citizen, recorded with the agent), and
-//! `GET /demandes/{id}/export.json`. A request outside the account's scope is "not found".
+//! change with an optional note for the citizen, recorded with the agent),
+//! `GET /demandes/{id}/export.json`, and `POST /demandes/{id}/effacer` (administrators: the
+//! request erased at once, RGPD art. 17, logged without personal data by
+//! [`crate::db::retention`]). A request outside the account's scope is "not found".
 
 use super::inbox::{status_choices, Choice};
-use super::session::{Agent, Posted};
+use super::session::{AdminPosted, Agent, Posted};
 use super::view::{self, french_time, render, see_other, status_label, status_slug, Layout};
 use crate::db::inbox::{self, Detail, Scope};
-use crate::db::services;
 use crate::db::submissions::{self, status_from_db, StatusChange, BY_AGENT};
+use crate::db::{retention, services};
 use crate::error::Error;
 use crate::export::{self, Answer};
 use crate::extract::{Path, Query};
@@ -54,12 +56,19 @@ struct RequestTemplate {
     note_max: usize,
     history: Vec<HistoryView>,
     json_href: String,
+    /// The erase form's address, for administrators only.
+    erase_action: Option<String>,
+    /// Why the last erase was refused.
+    erase_problem: Option<&'static str>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ShowQuery {
     #[serde(default)]
     enregistre: String,
+    /// Set when an erase was posted without its confirmation.
+    #[serde(default)]
+    confirmer: String,
 }
 
 /// The request `id` as `scope` may see it, with its service's name.
@@ -175,8 +184,56 @@ pub async fn page(
             })
             .collect(),
         json_href: format!("/demandes/{}/export.json", s.id),
+        erase_action: agent
+            .user
+            .is_admin()
+            .then(|| format!("/demandes/{}/effacer", s.id)),
+        erase_problem: (!query.confirmer.is_empty())
+            .then_some("Cochez la case pour confirmer l'effacement."),
     };
-    render(StatusCode::OK, &template)
+    let status = if query.confirmer.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, &template)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// An administrator erases a request: it, its history and its pending notifications are
+/// deleted; `erased_submissions` keeps which one, when and by whom, without its content.
+pub async fn erase(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AdminPosted { admin, form }: AdminPosted<EraseForm>,
+) -> Result<Response, Error> {
+    if form.confirm.is_empty() {
+        return see_other(&format!("/demandes/{id}?confirmer=1#effacer"));
+    }
+    let user_id = admin.user.id;
+    let target = id.clone();
+    let erased = state
+        .db
+        .call("erase_request", move |conn| {
+            retention::erase(
+                conn,
+                &target,
+                retention::Reason::Admin,
+                Some(user_id),
+                chrono::Utc::now(),
+            )
+        })
+        .await?;
+    if !erased {
+        return Err(Error::NotFound);
+    }
+    tracing::info!(user = user_id, submission = %id, "demande effacée");
+    see_other("/demandes?efface=1")
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -26,6 +26,9 @@ pub struct ServiceForm {
     webhook: String,
     #[serde(default)]
     new_secret: String,
+    /// Days its requests are kept after their last change; empty: the default.
+    #[serde(default)]
+    retention: String,
 }
 
 pub struct ServiceLine {
@@ -54,6 +57,7 @@ struct ServicesTemplate {
     problems: Vec<String>,
     form: ServiceForm,
     pending: Vec<PendingLine>,
+    default_retention: u32,
 }
 
 #[derive(Template)]
@@ -67,6 +71,7 @@ struct ServiceTemplate {
     problems: Vec<String>,
     form: ServiceForm,
     webhook_secret: Option<String>,
+    default_retention: u32,
 }
 
 fn notice(query: &NoticeQuery) -> Option<String> {
@@ -141,6 +146,7 @@ async fn list_page(
         problems,
         form,
         pending,
+        default_retention: crate::db::retention::DEFAULT_RETENTION_DAYS,
     };
     render(status, &template)
 }
@@ -165,6 +171,30 @@ fn optional(text: &str) -> Option<&str> {
     Some(text.trim()).filter(|t| !t.is_empty())
 }
 
+/// What the form says, checked: the fields ([`services::check`]), the webhook's address
+/// against the configuration's policy, and the retention period.
+fn checked(state: &AppState, form: &ServiceForm) -> Result<services::ServiceInput, Vec<String>> {
+    let mut problems = Vec::new();
+    let input = services::check(&form.name, optional(&form.email), optional(&form.webhook))
+        .map_err(|more| problems.extend(more))
+        .ok();
+    if let (Some(url), Some(_)) = (optional(&form.webhook), &input) {
+        if let Err(problem) = state.settings.webhooks.check(url) {
+            problems.push(problem);
+        }
+    }
+    let retention = crate::db::retention::parse_days(&form.retention)
+        .map_err(|problem| problems.push(format!("{problem}.")))
+        .ok();
+    match (input, retention) {
+        (Some(input), Some(retention_days)) if problems.is_empty() => Ok(services::ServiceInput {
+            retention_days,
+            ..input
+        }),
+        _ => Err(problems),
+    }
+}
+
 pub async fn create(
     State(state): State<AppState>,
     AdminPosted { admin, form }: AdminPosted<ServiceForm>,
@@ -177,7 +207,7 @@ pub async fn create(
                 .to_string(),
         );
     }
-    let input = match services::check(&form.name, optional(&form.email), optional(&form.webhook)) {
+    let input = match checked(&state, &form) {
         Ok(input) => Some(input),
         Err(more) => {
             problems.extend(more);
@@ -242,6 +272,10 @@ async fn edit_page(
         email: service.email.clone().unwrap_or_default(),
         webhook: service.webhook_url.clone().unwrap_or_default(),
         new_secret: String::new(),
+        retention: service
+            .retention_days
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
     });
     let template = ServiceTemplate {
         layout: admin.layout(format!("Service {}", service.name), view::SECTION_SERVICES),
@@ -252,6 +286,7 @@ async fn edit_page(
         problems,
         form,
         webhook_secret: service.webhook_secret,
+        default_retention: crate::db::retention::DEFAULT_RETENTION_DAYS,
     };
     render(status, &template)
 }
@@ -279,7 +314,7 @@ pub async fn update(
     Path(id): Path<String>,
     AdminPosted { admin, form }: AdminPosted<ServiceForm>,
 ) -> Result<Response, Error> {
-    let input = match services::check(&form.name, optional(&form.email), optional(&form.webhook)) {
+    let input = match checked(&state, &form) {
         Ok(input) => input,
         Err(problems) => {
             return edit_page(

@@ -207,9 +207,12 @@ impl Server {
     }
 }
 
-/// Settings for tests: plain http on loopback (no Secure cookie), quick retries.
+/// Settings for tests: plain http on loopback (no Secure cookie), quick retries, webhooks
+/// allowed to the receivers the tests run on 127.0.0.1.
 pub fn test_settings() -> Settings {
     Settings {
+        webhooks: backend::notify::targets::WebhookPolicy::new(&["127.0.0.1".into()])
+            .expect("test setup"),
         public_url: "http://127.0.0.1".into(),
         cookie_secure: false,
         smtp: None,

@@ -33,6 +33,7 @@ pub fn enroll(data_dir: &std::path::Path, url: &str, code: &str) -> Result<ExitC
     let _span = tracing::info_span!("enroll").entered();
     let store = open_store(data_dir)?;
     let client = kiosk_sync::client::Client::new(url, None)?;
+    warn_if_plain_http(&client, url);
     let response = match runtime()?.block_on(client.enroll(code)) {
         Ok(r) => r,
         Err(e) => {
@@ -49,7 +50,27 @@ pub fn enroll(data_dir: &std::path::Path, url: &str, code: &str) -> Result<ExitC
         "Borne inscrite : {} ({}), identifiant {}",
         response.name, response.place, response.kiosk_id
     );
+    println!(
+        "Empreinte des clés du serveur : {}",
+        kiosk_sync::wire::key_fingerprint(&response.public_key, &response.catalog_key)
+    );
+    println!(
+        "Comparez-la avec celle qu'affiche le serveur (backend init, backend kiosk add ou la \
+         page des bornes). Si elles diffèrent, ne mettez pas la borne en service : \
+         prévenez l'administrateur."
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns (stderr) when the back end is reached over plain http on another machine.
+fn warn_if_plain_http(client: &kiosk_sync::client::Client, url: &str) {
+    if client.is_plain_http_outside_loopback() {
+        eprintln!(
+            "Attention : {url} est en http, sans chiffrement. Sur le réseau, quelqu'un pourrait \
+             lire le jeton de la borne et remplacer la clé du serveur. Utilisez une adresse \
+             https, ou vérifiez bien l'empreinte des clés affichée ci-dessous."
+        );
+    }
 }
 
 pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCode> {

@@ -26,6 +26,7 @@ pub mod calendar;
 pub mod diagnostic;
 pub mod expr;
 pub mod form;
+pub mod ids;
 pub mod load;
 pub mod machine;
 pub mod menu;

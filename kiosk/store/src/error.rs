@@ -16,9 +16,9 @@ pub enum StoreError {
     #[error("identité de la borne invalide : {0}")]
     BadIdentity(&'static str),
 
-    /// The data directory could not be created.
-    #[error("impossible de créer le dossier de données {path} : {source}")]
-    CreateDir {
+    /// The database or its folder could not be made private (0600, 0700).
+    #[error("impossible de protéger {path} (fichier 0600, dossier 0700) : {source}")]
+    Private {
         path: PathBuf,
         #[source]
         source: std::io::Error,

@@ -86,17 +86,18 @@ pub struct Event {
 }
 
 impl Store {
-    /// Opens the database at `path`, creating the file and its parent directory if needed,
-    /// and brings the schema up to date.
+    /// Opens the database at `path`, creating the file (0600) and its parent directory (0700)
+    /// if needed, making them private if they were not, and brings the schema up to date.
     #[tracing::instrument(name = "store.open", skip_all)]
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_owned(),
+        // The device token is in this file: 0600, its folder 0700, whatever they were.
+        kiosk_sync::private_files::private_database(path).map_err(|source| {
+            StoreError::Private {
+                path: path.to_owned(),
                 source,
-            })?;
-        }
+            }
+        })?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
@@ -282,6 +283,24 @@ pub(crate) fn insert_event(conn: &Connection, kind: &str, detail: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_and_its_folder_are_private_whatever_they_were() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("kiosk");
+        let path = dir.join("kiosk.db");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        drop(Store::open(&path).unwrap());
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open(&path).unwrap();
+        store.set_setting("essai", "1").unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for name in ["kiosk.db", "kiosk.db-wal", "kiosk.db-shm"] {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+    }
 
     #[test]
     fn connection_settings_are_in_force() {

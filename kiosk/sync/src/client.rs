@@ -69,6 +69,12 @@ impl Client {
         })
     }
 
+    /// Whether this back end is reached over plain http on another machine than this one
+    /// (anything on the way could read and change what is sent, the keys included).
+    pub fn is_plain_http_outside_loopback(&self) -> bool {
+        plain_http_outside_loopback(&self.base_url)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -239,5 +245,49 @@ fn short_error(e: &reqwest::Error) -> String {
         "réponse abîmée".to_string()
     } else {
         "erreur réseau".to_string()
+    }
+}
+
+/// Whether `url` is plain http to a host other than this machine (`localhost`, 127.0.0.0/8,
+/// `::1`). An address that does not parse counts as not loopback.
+pub fn plain_http_outside_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+        return false;
+    };
+    if parsed.scheme() != "http" {
+        return false;
+    }
+    let Some(host) = parsed.host_str() else {
+        return true;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => !host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_outside_loopback;
+
+    #[test]
+    fn plain_http_is_flagged_outside_this_machine_only() {
+        for flagged in [
+            "http://demandes.example.org",
+            "http://192.168.1.10:8080/",
+            "http://[2001:db8::1]/",
+        ] {
+            assert!(plain_http_outside_loopback(flagged), "{flagged}");
+        }
+        for fine in [
+            "https://demandes.example.org",
+            "http://127.0.0.1:8080",
+            "http://127.8.9.1",
+            "http://localhost:8080/",
+            "http://[::1]:8080",
+        ] {
+            assert!(!plain_http_outside_loopback(fine), "{fine}");
+        }
     }
 }

@@ -8,8 +8,12 @@
 //!   before they touch the kiosk's disk; only the back end can open them.
 //! - [`catalog`]: the catalog of published flows a kiosk installs, signed (Ed25519) by the
 //!   back end and verified, flow by flow with the flow checker, by the kiosk.
+//! - [`private_files`]: the SQLite files of both ends and their folders, 0600 and 0700.
+//! - [`wire::key_fingerprint`]: the fingerprint of the back end's keys, printed by
+//!   `backend init` and `kiosk enroll` so that the installer can compare them.
 
 pub mod catalog;
 pub mod client;
+pub mod private_files;
 pub mod seal;
 pub mod wire;

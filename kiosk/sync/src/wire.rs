@@ -7,7 +7,7 @@
 //!
 //! | method and path | body | answers |
 //! |---|---|---|
-//! | `POST /api/v1/enroll` | [`EnrollRequest`] | 200 [`EnrollResponse`]; 401 `bad_code` (unknown or already used) |
+//! | `POST /api/v1/enroll` | [`EnrollRequest`] | 200 [`EnrollResponse`]; 401 `bad_code` (unknown, used or expired); 429 `too_many_attempts` |
 //! | `PUT /api/v1/submissions/{id}` | [`SubmissionUpload`] | 201 [`Ack`] stored; 200 [`Ack`] already stored with the same content; 409 `conflict` same id, other content; 422 `cannot_open` sealed to another key or damaged; 400 `bad_request` (id in path and body differ, bad base64, bad fields) |
 //! | `PUT /api/v1/help-calls/{id}` | [`HelpCall`] | 201 or 200 [`Ack`], same rules as submissions |
 //! | `POST /api/v1/heartbeat` | [`Heartbeat`] | 204 |
@@ -193,6 +193,41 @@ pub use kiosk_flow::receipt::{normalize_receipt, RECEIPT_ALPHABET};
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fingerprint of a back end's two public keys (the X25519 key kiosks seal to and the
+/// Ed25519 key that signs catalogs, base64 as [`EnrollResponse`] carries them): the first
+/// 16 bytes of the sha256 of `public_key`, a line feed and `catalog_key`, in upper-case hex,
+/// in groups of four (`3F2A 9C01 …`). `backend init` and `backend kiosk add` print it;
+/// `kiosk enroll` prints the one it received, so the installer can compare them.
+pub fn key_fingerprint(public_key: &str, catalog_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(public_key.trim().as_bytes())
+        .chain_update(b"\n")
+        .chain_update(catalog_key.trim().as_bytes())
+        .finalize();
+    let hex = hex(&digest[..16]).to_uppercase();
+    hex.as_bytes()
+        .chunks(4)
+        .map(|group| String::from_utf8_lossy(group).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::key_fingerprint;
+
+    #[test]
+    fn fingerprints_are_eight_groups_and_depend_on_both_keys() {
+        let print = key_fingerprint("clé-a", "clé-b");
+        assert_eq!(print.len(), 39, "{print}");
+        assert_eq!(print.split(' ').count(), 8);
+        assert_eq!(print, key_fingerprint(" clé-a\n", "clé-b"));
+        assert_ne!(print, key_fingerprint("clé-a", "clé-c"));
+        assert_ne!(print, key_fingerprint("clé-c", "clé-b"));
+    }
 }
 
 #[cfg(test)]

@@ -8,14 +8,13 @@ use crate::diagnostic::Position;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::Node;
 
+/// An id of the flow language: [`crate::ids::is_valid_id`], starting with a letter.
 pub(super) fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().all(crate::template::is_name_char)
-        && id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+    crate::ids::is_valid_id(id) && id.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
-pub(super) const ID_RULE: &str =
-    "lettres minuscules sans accent, chiffres et « - », en commençant par une lettre";
+pub(super) const ID_RULE: &str = "lettres minuscules sans accent, chiffres, « - » et « _ », \
+     en commençant par une lettre, 64 caractères au plus";
 
 /// A mapping being read: remembers which keys were used, to report the others.
 pub(super) struct Fields<'n> {
