@@ -28,7 +28,7 @@
 //! - [`serve`]: runs the router and the notifier on a listener until a shutdown future
 //!   completes.
 //! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it);
-//!   [`flow_cmd`]: its `flow publish|list|retire`.
+//!   [`flow_cmd`]: its `flow publish|list|retire`; [`help_calls_cmd`]: its `help-calls`.
 //! - [`publish`]: checking a publication (flow checker, growing versions, kiosks) for the
 //!   page and the command line; [`flow_titles`]: a flow's title for people.
 //!
@@ -46,6 +46,7 @@ pub mod extract;
 pub mod flow_cmd;
 pub mod flow_titles;
 pub mod handlers;
+pub mod help_calls_cmd;
 pub mod notify;
 pub mod opened;
 pub mod pages;

@@ -53,6 +53,7 @@ pub enum Endpoint {
     Enroll,
     PutSubmission,
     PutHelpCall,
+    HelpCallState,
     Heartbeat,
     Status,
     Catalog,
@@ -82,6 +83,11 @@ pub const ROUTES: &[Route] = &[
         method: Method::Put,
         path: "/api/v1/help-calls/{id}",
         endpoint: Endpoint::PutHelpCall,
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/help-calls/{id}",
+        endpoint: Endpoint::HelpCallState,
     },
     Route {
         method: Method::Post,
@@ -132,6 +138,11 @@ pub enum Page {
     KioskRevoke,
     Flows,
     FlowPublish,
+    HelpDesk,
+    HelpKiosk,
+    HelpCall,
+    HelpCallTake,
+    HelpCallClose,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -198,10 +209,25 @@ pub const PAGES: &[PageRoute] = &[
     ),
     page(Method::Get, "/admin/parcours", Page::Flows),
     page(Method::Post, "/admin/parcours", Page::FlowPublish),
+    page(Method::Get, "/ambassadeur", Page::HelpDesk),
+    page(Method::Get, "/ambassadeur/bornes/{id}", Page::HelpKiosk),
+    page(Method::Get, "/ambassadeur/appels/{id}", Page::HelpCall),
+    page(
+        Method::Post,
+        "/ambassadeur/appels/{id}/prendre",
+        Page::HelpCallTake,
+    ),
+    page(
+        Method::Post,
+        "/ambassadeur/appels/{id}/terminer",
+        Page::HelpCallClose,
+    ),
 ];
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
-    use pages::{account, assets, flows, inbox, kiosks, login, request, services, users};
+    use pages::{
+        account, ambassador, assets, flows, inbox, kiosks, login, request, services, users,
+    };
     let filter = route.method.filter();
     match route.page {
         Page::Home => on(filter, pages::home),
@@ -233,6 +259,11 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::KioskRevoke => on(filter, kiosks::revoke),
         Page::Flows => on(filter, flows::list),
         Page::FlowPublish => on(filter, flows::publish),
+        Page::HelpDesk => on(filter, ambassador::desk),
+        Page::HelpKiosk => on(filter, ambassador::kiosk),
+        Page::HelpCall => on(filter, ambassador::call),
+        Page::HelpCallTake => on(filter, ambassador::take),
+        Page::HelpCallClose => on(filter, ambassador::close),
     }
 }
 
@@ -242,6 +273,7 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::Enroll => on(filter, handlers::enroll::enroll),
         Endpoint::PutSubmission => on(filter, handlers::submissions::put),
         Endpoint::PutHelpCall => on(filter, handlers::help_calls::put),
+        Endpoint::HelpCallState => on(filter, handlers::help_calls::get),
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
         Endpoint::Catalog => on(filter, handlers::catalog::get),
@@ -351,6 +383,7 @@ mod tests {
         assert_eq!(path(Endpoint::Enroll), wire::enroll_path());
         assert_eq!(path(Endpoint::PutSubmission), wire::submission_path("{id}"));
         assert_eq!(path(Endpoint::PutHelpCall), wire::help_call_path("{id}"));
+        assert_eq!(path(Endpoint::HelpCallState), wire::help_call_path("{id}"));
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
         assert_eq!(path(Endpoint::Catalog), wire::catalog_path());

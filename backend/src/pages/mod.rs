@@ -1,5 +1,5 @@
-//! The pages for people: agents (inbox, requests, statuses, exports) and administrators
-//! (services, accounts, kiosks), rendered on the server with askama templates
+//! The pages for people: agents (inbox, requests, statuses, exports), ambassadors (their
+//! kiosks and calls for help) and administrators (services, accounts, kiosks), rendered on the server with askama templates
 //! (`backend/templates`) and one plain CSS file (`backend/static/style.css`), in French,
 //! without JavaScript.
 //!
@@ -8,13 +8,14 @@
 //!   [`session::Admin`], [`session::Posted`] with its CSRF check, ...).
 //! - [`view`]: the frame every page shares, French times and statuses, [`view::render`].
 //! - One module per page group: [`login`], [`inbox`], [`request`], [`account`], [`services`],
-//!   [`users`], [`kiosks`], and [`assets`] (the stylesheet).
+//!   [`users`], [`kiosks`], [`flows`], [`ambassador`], and [`assets`] (the stylesheet).
 //!
 //! Their routes are [`crate::router::PAGES`]. What an agent may see is decided in one place,
 //! [`crate::db::inbox::Scope`]: a request outside it is "not found", whether asked by page,
 //! export or guessed address.
 
 pub mod account;
+pub mod ambassador;
 pub mod assets;
 pub mod flows;
 pub mod inbox;

@@ -4,8 +4,10 @@
 //! - [`Visitor`]: whoever is asking, with their account if the session cookie names a live,
 //!   logged-in session. [`LoginSession`]: the login form's session (its own cookie).
 //! - [`Agent`]: a logged-in account (agent or administrator), else a redirection to the login
-//!   page. [`Admin`]: an administrator, else "not found".
-//! - [`Posted`] and [`AdminPosted`]: a form posted by an [`Agent`] or an [`Admin`], whose
+//!   page. [`Admin`]: an administrator, else "not found". [`Ambassador`]: an ambassador or
+//!   an administrator, else "not found".
+//! - [`Posted`], [`AdminPosted`] and [`AmbassadorPosted`]: a form posted by an [`Agent`], an
+//!   [`Admin`] or an [`Ambassador`], whose
 //!   `csrf` field must be the session's token (compared in constant time), else 403. Every
 //!   POST page handler takes one of them, so no form can forget the check (the login form,
 //!   posted before there is an account, checks the token of its anonymous session itself).
@@ -20,9 +22,10 @@
 //!   SameSite=Strict, a link from a webmail arrives without cookies and lands on the login
 //!   page; see [`Agent`] for how such a visit gets its session back).
 
+use crate::db::help_calls::KioskScope;
 use crate::db::inbox::Scope;
 use crate::db::sessions::{self, NewSession, Session};
-use crate::db::users::{self, User};
+use crate::db::users::{self, Role, User};
 use crate::db::{self};
 use crate::error::Error;
 use crate::pages::view::Layout;
@@ -292,12 +295,20 @@ pub struct Agent {
 
 impl Agent {
     /// What the account may see: everything for administrators, their services' requests
-    /// for agents.
+    /// for agents, no request for ambassadors.
     pub fn scope(&self) -> Scope {
-        if self.user.is_admin() {
-            Scope::All
-        } else {
-            Scope::Services(self.user.services.clone())
+        match self.user.role {
+            Role::Admin => Scope::All,
+            Role::Agent => Scope::Services(self.user.services.clone()),
+            Role::Ambassador => Scope::Services(Vec::new()),
+        }
+    }
+
+    /// Which kiosks' calls for help the account may see.
+    pub fn kiosk_scope(&self) -> KioskScope {
+        match self.user.role {
+            Role::Admin => KioskScope::All,
+            _ => KioskScope::Ambassador(self.user.id),
         }
     }
 
@@ -341,6 +352,24 @@ impl FromRequestParts<AppState> for Agent {
                 };
                 Err(Error::LoginRequired { next })
             }
+        }
+    }
+}
+
+/// A logged-in ambassador or administrator (the ambassadors' pages); anyone else (an agent)
+/// is told the page does not exist.
+#[derive(Debug, Clone)]
+pub struct Ambassador(pub Agent);
+
+impl FromRequestParts<AppState> for Ambassador {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ambassador, Error> {
+        let agent = Agent::from_request_parts(parts, state).await?;
+        if agent.user.sees_help_calls() {
+            Ok(Ambassador(agent))
+        } else {
+            Err(Error::NotFound)
         }
     }
 }
@@ -407,17 +436,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for FormBody<T> {
     }
 }
 
-/// The account posting a form, checked: logged in (else to the login page), an
-/// administrator if `admin_only` (else "not found"), and the form's token (else 403), in
-/// that order, before the form itself is parsed.
+/// The account posting a form, checked: logged in (else to the login page), `allowed` (else
+/// "not found"), and the form's token (else 403), in that order, before the form itself is
+/// parsed.
 async fn posted<T: DeserializeOwned>(
     request: Request,
     state: &AppState,
-    admin_only: bool,
+    allowed: fn(&User) -> bool,
 ) -> Result<(Agent, T), Error> {
     let (mut parts, body) = request.into_parts();
     let agent = Agent::from_request_parts(&mut parts, state).await?;
-    if admin_only && !agent.user.is_admin() {
+    if !allowed(&agent.user) {
         return Err(Error::NotFound);
     }
     let bytes = read_form(Request::from_parts(parts, body)).await?;
@@ -435,7 +464,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Posted<T>, Error> {
-        let (agent, form) = posted(request, state, false).await?;
+        let (agent, form) = posted(request, state, |_| true).await?;
         Ok(Posted { agent, form })
     }
 }
@@ -450,8 +479,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AdminPosted<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<AdminPosted<T>, Error> {
-        let (admin, form) = posted(request, state, true).await?;
+        let (admin, form) = posted(request, state, User::is_admin).await?;
         Ok(AdminPosted { admin, form })
+    }
+}
+
+/// A form posted by an ambassador or an administrator, its token checked.
+pub struct AmbassadorPosted<T> {
+    pub ambassador: Agent,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AmbassadorPosted<T> {
+    type Rejection = Error;
+
+    async fn from_request(
+        request: Request,
+        state: &AppState,
+    ) -> Result<AmbassadorPosted<T>, Error> {
+        let (ambassador, form) = posted(request, state, User::sees_help_calls).await?;
+        Ok(AmbassadorPosted { ambassador, form })
     }
 }
 

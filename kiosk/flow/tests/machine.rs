@@ -6,12 +6,12 @@
 
 use chrono::NaiveDate;
 use kiosk_flow::machine::phrases::{
-    HELP_CALLING_BACK, HELP_COMING, HELP_NOTED, HELP_UNAVAILABLE, LOOKUP_ASK, LOOKUP_NOT_ENROLLED, LOOKUP_OFFLINE,
-    NOT_ENROLLED_NOTE, PIN_WRONG, STILL_THERE, WIPED,
+    HELP_CALLING_BACK, HELP_COMING, HELP_NOTED, HELP_UNAVAILABLE, LOOKUP_ASK, LOOKUP_NOT_ENROLLED,
+    LOOKUP_OFFLINE, NOT_ENROLLED_NOTE, PIN_WRONG, STILL_THERE, WIPED,
 };
 use kiosk_flow::machine::{
-    sends_something, HelpCallAnswer, HelpMode, HomeView, KioskConfig, KioskEffect, KioskEvent, KioskMachine, LookupAnswer,
-    PageView, RequestState, View,
+    sends_something, HelpCallAnswer, HelpMode, HomeView, KioskConfig, KioskEffect, KioskEvent,
+    KioskMachine, LookupAnswer, PageView, RequestState, View,
 };
 use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_SCREEN};
 use kiosk_flow::understand::Command;
@@ -1115,7 +1115,10 @@ fn never_says_someone_comes(effects: &[KioskEffect]) {
 #[test]
 fn a_call_nobody_has_taken_stays_noted_and_is_asked_after_at_the_timer() {
     let mut host = waiting_for_help(HelpCallAnswer::Open);
-    let step = host.machine.session().map(|s| s.current_step_id().map(str::to_string));
+    let step = host
+        .machine
+        .session()
+        .map(|s| s.current_step_id().map(str::to_string));
     assert_eq!(host.timer, Some(KioskConfig::default().help_poll_every));
     for _ in 0..3 {
         let effects = host.fire();
@@ -1124,7 +1127,10 @@ fn a_call_nobody_has_taken_stays_noted_and_is_asked_after_at_the_timer() {
     }
     assert_eq!(host.asked_help, [HELP_CALL_ID; 3]);
     // The citizen goes on meanwhile: nothing is lost, the call is still asked after.
-    let again = host.machine.session().map(|s| s.current_step_id().map(str::to_string));
+    let again = host
+        .machine
+        .session()
+        .map(|s| s.current_step_id().map(str::to_string));
     assert_eq!(again, step);
     let effects = host.send(KioskEvent::Command(Command::Human));
     assert_eq!(said(&effects), HELP_NOTED);
