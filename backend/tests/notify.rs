@@ -360,8 +360,18 @@ async fn a_call_for_help_is_announced_to_its_kiosks_ambassadors_by_email_and_sig
     let server = Server::start_with(settings).await;
     let duisans = server.kiosk("Mairie de Duisans").await;
     let tincques = server.kiosk("Mairie de Tincques").await;
-    let nadia = server.add_user("nadia@example.org", Role::Ambassador, &[], "un long mot de passe");
-    let other = server.add_user("omar@example.org", Role::Ambassador, &[], "un long mot de passe");
+    let nadia = server.add_user(
+        "nadia@example.org",
+        Role::Ambassador,
+        &[],
+        "un long mot de passe",
+    );
+    let other = server.add_user(
+        "omar@example.org",
+        Role::Ambassador,
+        &[],
+        "un long mot de passe",
+    );
     let database = server.data_dir().open_db().unwrap();
     database
         .with(|c| ambassadors::set_kiosks(c, &nadia, &["Mairie de Duisans".to_string()]))
