@@ -170,15 +170,16 @@ async fn an_ambassador_takes_a_call_made_at_a_kiosk_and_the_kiosk_says_someone_i
             "voirie",
         ],
     );
-    let tincques_id = backend(&server, &["kiosk", "list"])
-        .lines()
-        .find(|l| l.contains("Mairie de Tincques"))
-        .and_then(|l| {
-            l.split_whitespace()
-                .find(|w| w.len() == 36 && w.contains('-'))
+    // The other kiosk's id, read from the back end's database (`kiosk list` shows names).
+    let tincques_id: String = rusqlite::Connection::open(server.dir.join("backend.sqlite3"))
+        .and_then(|db| {
+            db.query_row(
+                "SELECT id FROM kiosks WHERE name = 'Mairie de Tincques'",
+                [],
+                |row| row.get(0),
+            )
         })
-        .expect("the other kiosk's id in `backend kiosk list`")
-        .to_string();
+        .expect("the other kiosk's id");
 
     // A citizen in the street-light report asks for a person.
     let mut simulator = Simulator::start(&kiosk);
@@ -213,6 +214,10 @@ async fn an_ambassador_takes_a_call_made_at_a_kiosk_and_the_kiosk_says_someone_i
             client.goto(&format!("{base}{path}")).await.expect("goto");
             wait_for_text(&client, "h1", "Page introuvable").await;
         }
+        client
+            .goto(&format!("{base}/demandes"))
+            .await
+            .expect("goto");
         click(&client, "form[action=\"/deconnexion\"] button").await;
 
         // The ambassador sees the call at their kiosk, with the flow and step.
@@ -262,6 +267,6 @@ async fn an_ambassador_takes_a_call_made_at_a_kiosk_and_the_kiosk_says_someone_i
     taken.await.expect("the ambassador took the call");
 
     // The kiosk's timer asks again: now it says someone is coming.
-    let heard = simulator.say("attendre", TAKEN);
+    let heard = simulator.say("attendre", &format!("VOIX  : {TAKEN}"));
     assert!(said(&heard).contains(TAKEN), "{heard:?}");
 }
