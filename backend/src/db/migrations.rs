@@ -172,7 +172,7 @@ UPDATE submissions SET urgent = 1
 /// SQLite cannot change a CHECK constraint, so `users` and `notification_outbox` are rebuilt
 /// (the documented twelve steps: [`super::Db::open`] migrates with foreign keys off, and the
 /// migration ends with a foreign key check).
-const V5: &str = r#"
+const V6: &str = r#"
 CREATE TABLE users_v5 (
     id             INTEGER PRIMARY KEY,
     email          TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -240,7 +240,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2),
         M::up(V3),
         M::up(super::flow_catalog::SCHEMA),
-        M::up(V5).foreign_key_check(),
+        M::up(super::open311::SCHEMA),
+        M::up(V6).foreign_key_check(),
     ])
 }
 
@@ -293,10 +294,10 @@ mod tests {
     }
 
     #[test]
-    fn v5_keeps_accounts_sessions_and_announcements() {
+    fn v6_keeps_accounts_sessions_and_announcements() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         let migrations = super::migrations();
-        migrations.to_version(&mut conn, 4).unwrap();
+        migrations.to_version(&mut conn, 5).unwrap();
         conn.execute_batch(
             r#"INSERT INTO services (id, name, email, created_at) VALUES ('voirie', 'V', 'v@x.fr', 't');
                INSERT INTO users (id, email, name, role, password_hash, created_at)

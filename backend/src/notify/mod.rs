@@ -153,7 +153,7 @@ impl Notifier {
         help_call_id: String,
         user_id: i64,
     ) -> anyhow::Result<Outcome> {
-        let shipped = self.state.shipped_titles.clone();
+        let shipped = self.state.shipped_flows.clone();
         let (call, user, webhook, titles) = self
             .state
             .db
@@ -240,7 +240,7 @@ impl Notifier {
         submission_id: String,
         service_id: String,
     ) -> anyhow::Result<Outcome> {
-        let shipped = self.state.shipped_titles.clone();
+        let shipped = self.state.shipped_flows.clone();
         let (detail, service, titles) = self
             .state
             .db

@@ -89,7 +89,7 @@ async fn load(
     scope: KioskScope,
     only: Option<String>,
 ) -> Result<(Vec<KioskLine>, Vec<CallLine>), Error> {
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     let (mine, catalogs, calls, titles) = state
         .db
         .call("help_desk", move |conn| {
@@ -196,7 +196,7 @@ pub async fn call(
     Ambassador(agent): Ambassador,
 ) -> Result<Response, Error> {
     let scope = agent.kiosk_scope();
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     let (call, titles) = state
         .db
         .call("help_call", move |conn| {
