@@ -5,6 +5,7 @@
 
 use crate::config::{ConfigFile, CookieSecure};
 use crate::data_dir::DataDir;
+use crate::db::ambassadors;
 use crate::db::users::{self, Role};
 use crate::db::{self, kiosks, services, submissions};
 use crate::opened;
@@ -53,7 +54,7 @@ pub enum Command {
         #[command(subcommand)]
         command: ServiceCommand,
     },
-    /// Gère les comptes des agents et des administrateurs.
+    /// Gère les comptes des agents, des ambassadeurs et des administrateurs.
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -105,6 +106,12 @@ pub enum Command {
     Status {
         #[command(subcommand)]
         command: StatusCommand,
+    },
+    /// Affiche les appels à l'aide ouverts (pas encore terminés), du plus récent au plus ancien.
+    HelpCalls {
+        /// Une ligne JSON par appel.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -170,12 +177,19 @@ pub enum UserCommand {
         /// Nom affiché.
         #[arg(long)]
         name: String,
-        /// agent ou admin.
+        /// agent, ambassadeur ou admin.
         #[arg(long, value_parser = parse_role)]
         role: Role,
         /// Service de l'agent (répétable : --service voirie --service dechets).
         #[arg(long = "service", value_name = "ID")]
         services: Vec<String>,
+        /// Borne que l'ambassadeur supervise, par son nom (répétable).
+        #[arg(long = "kiosk", value_name = "NOM")]
+        kiosks: Vec<String>,
+        /// Adresse du webhook prévenu de chaque appel à l'aide aux bornes de l'ambassadeur
+        /// (son secret est affiché une fois).
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
         /// Lit le mot de passe sur la première ligne de l'entrée standard.
         #[arg(long)]
         password_stdin: bool,
@@ -227,7 +241,8 @@ pub enum StatusCommand {
 const BY_CLI: &str = "cli";
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::from_db(text).ok_or_else(|| format!("rôle inconnu « {text} » : agent ou admin"))
+    Role::from_db(text)
+        .ok_or_else(|| format!("rôle inconnu « {text} » : agent, ambassadeur ou admin"))
 }
 
 fn parse_older_than(text: &str) -> Result<u32, String> {
@@ -288,8 +303,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 name,
                 role,
                 services,
+                kiosks,
+                webhook,
                 password_stdin,
-            } => user_add(&data_dir, &email, &name, role, &services, password_stdin),
+            } => user_add(
+                &data_dir,
+                &NewAccount {
+                    email: &email,
+                    name: &name,
+                    role,
+                    services: &services,
+                    kiosks: &kiosks,
+                    webhook: webhook.as_deref(),
+                },
+                password_stdin,
+            ),
             UserCommand::List => user_list(&data_dir),
             UserCommand::Password {
                 email,
@@ -323,6 +351,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }) => purge(&data_dir, older_than, dry_run),
         },
         Command::Backup { dest } => backup(&data_dir, &dest),
+        Command::HelpCalls { json } => crate::help_calls_cmd::list(&data_dir, json),
         Command::Status { command } => match command {
             StatusCommand::Set {
                 receipt,
@@ -592,20 +621,57 @@ fn service_list(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `backend user add` is asked to create.
+struct NewAccount<'a> {
+    email: &'a str,
+    name: &'a str,
+    role: Role,
+    services: &'a [String],
+    kiosks: &'a [String],
+    webhook: Option<&'a str>,
+}
+
 fn user_add(
     data_dir: &DataDir,
-    email: &str,
-    name: &str,
-    role: Role,
-    services: &[String],
+    new: &NewAccount<'_>,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
+    let ambassador = new.role == Role::Ambassador;
+    if ambassador && !new.services.is_empty() {
+        anyhow::bail!("un ambassadeur n'a pas de service : il voit ses bornes (--kiosk NOM)");
+    }
+    if !ambassador && (!new.kiosks.is_empty() || new.webhook.is_some()) {
+        anyhow::bail!(
+            "--kiosk et --webhook ne valent que pour un ambassadeur (--role ambassadeur)"
+        );
+    }
     let db = data_dir.open_db()?;
+    // Every kiosk must exist before the account is created.
+    db.with(|conn| ambassadors::resolve_kiosks(conn, new.kiosks))?;
+    if let Some(url) = new.webhook {
+        crate::db::services::check_webhook_url(url).map_err(anyhow::Error::msg)?;
+    }
     let (password, generated) = password_from(password_stdin)?;
     let hash = passwords::hash(&password)?;
-    let user = db.with(|conn| users::add(conn, email, name, role, &hash, services, &db::now()))?;
+    let (user, secret) = db.with(|conn| {
+        let user = users::add(
+            conn,
+            new.email,
+            new.name,
+            new.role,
+            &hash,
+            new.services,
+            &db::now(),
+        )?;
+        ambassadors::set_kiosks(conn, &user, new.kiosks)?;
+        let secret = match new.webhook {
+            Some(url) => ambassadors::set_webhook(conn, user.id, Some(url))?,
+            None => None,
+        };
+        anyhow::Ok((user, secret))
+    })?;
     eprintln!(
-        "Compte {} ajouté : {} <{}>{}.",
+        "Compte {} ajouté : {} <{}>{}{}.",
         user.role.french(),
         user.name,
         user.email,
@@ -613,8 +679,16 @@ fn user_add(
             String::new()
         } else {
             format!(", services : {}", user.services.join(", "))
+        },
+        if new.kiosks.is_empty() {
+            String::new()
+        } else {
+            format!(", bornes : {}", new.kiosks.join(", "))
         }
     );
+    if let Some(secret) = secret {
+        eprintln!("Secret du webhook (signe chaque appel, affiché une seule fois) : {secret}");
+    }
     if generated {
         eprintln!(
             "Mot de passe, affiché une seule fois (à transmettre par un moyen sûr ;              il se change dans « Mon compte ») :"

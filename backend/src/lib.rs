@@ -36,7 +36,7 @@
 //! - [`cookie_key`]: the key signing the login form's token and the device cookie.
 //! - [`rate_limit`]: in-memory limits per key (receipt status look-ups per kiosk).
 //! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it);
-//!   [`flow_cmd`]: its `flow publish|list|retire`.
+//!   [`flow_cmd`]: its `flow publish|list|retire`; [`help_calls_cmd`]: its `help-calls`.
 //! - [`publish`]: checking a publication (flow checker, growing versions, kiosks) for the
 //!   page and the command line; [`flow_titles`]: a flow's title for people;
 //!   [`known_flows`]: every flow the back end knows, loaded (shipped and published).
@@ -61,6 +61,7 @@ pub mod flow_cmd;
 pub mod flow_titles;
 pub mod guesses;
 pub mod handlers;
+pub mod help_calls_cmd;
 pub mod known_flows;
 pub mod notify;
 pub mod open311;

@@ -55,6 +55,7 @@ pub enum Endpoint {
     Enroll,
     PutSubmission,
     PutHelpCall,
+    HelpCallState,
     Heartbeat,
     Status,
     Catalog,
@@ -101,6 +102,11 @@ pub const ROUTES: &[Route] = &[
         method: Method::Put,
         path: "/api/v1/help-calls/{id}",
         endpoint: Endpoint::PutHelpCall,
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/help-calls/{id}",
+        endpoint: Endpoint::HelpCallState,
     },
     Route {
         method: Method::Post,
@@ -210,6 +216,11 @@ pub enum Page {
     SessionScript,
     SessionExtend,
     Accessibility,
+    HelpDesk,
+    HelpKiosk,
+    HelpCall,
+    HelpCallTake,
+    HelpCallClose,
     Open311Clients,
     Open311ClientCreate,
     Open311ClientRevoke,
@@ -283,6 +294,19 @@ pub const PAGES: &[PageRoute] = &[
     page(Method::Get, "/static/session.js", Page::SessionScript),
     page(Method::Post, "/session/prolonger", Page::SessionExtend),
     page(Method::Get, "/accessibilite", Page::Accessibility),
+    page(Method::Get, "/ambassadeur", Page::HelpDesk),
+    page(Method::Get, "/ambassadeur/bornes/{id}", Page::HelpKiosk),
+    page(Method::Get, "/ambassadeur/appels/{id}", Page::HelpCall),
+    page(
+        Method::Post,
+        "/ambassadeur/appels/{id}/prendre",
+        Page::HelpCallTake,
+    ),
+    page(
+        Method::Post,
+        "/ambassadeur/appels/{id}/terminer",
+        Page::HelpCallClose,
+    ),
     page(Method::Get, "/admin/open311", Page::Open311Clients),
     page(Method::Post, "/admin/open311", Page::Open311ClientCreate),
     page(
@@ -294,8 +318,8 @@ pub const PAGES: &[PageRoute] = &[
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
     use pages::{
-        accessibility, account, assets, flows, inbox, kiosks, login, request, services,
-        session_time, users,
+        accessibility, account, ambassador, assets, flows, inbox, kiosks, login, request,
+        services, session_time, users,
     };
     let filter = route.method.filter();
     match route.page {
@@ -332,6 +356,11 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::SessionScript => on(filter, session_time::script),
         Page::SessionExtend => on(filter, session_time::extend),
         Page::Accessibility => on(filter, accessibility::statement),
+        Page::HelpDesk => on(filter, ambassador::desk),
+        Page::HelpKiosk => on(filter, ambassador::kiosk),
+        Page::HelpCall => on(filter, ambassador::call),
+        Page::HelpCallTake => on(filter, ambassador::take),
+        Page::HelpCallClose => on(filter, ambassador::close),
         Page::Open311Clients => on(filter, pages::open311::list),
         Page::Open311ClientCreate => on(filter, pages::open311::create),
         Page::Open311ClientRevoke => on(filter, pages::open311::revoke),
@@ -344,6 +373,7 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::Enroll => on(filter, handlers::enroll::enroll),
         Endpoint::PutSubmission => on(filter, handlers::submissions::put),
         Endpoint::PutHelpCall => on(filter, handlers::help_calls::put),
+        Endpoint::HelpCallState => on(filter, handlers::help_calls::get),
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
         Endpoint::Catalog => on(filter, handlers::catalog::get),
@@ -481,6 +511,7 @@ mod tests {
         assert_eq!(path(Endpoint::Enroll), wire::enroll_path());
         assert_eq!(path(Endpoint::PutSubmission), wire::submission_path("{id}"));
         assert_eq!(path(Endpoint::PutHelpCall), wire::help_call_path("{id}"));
+        assert_eq!(path(Endpoint::HelpCallState), wire::help_call_path("{id}"));
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
         assert_eq!(path(Endpoint::Catalog), wire::catalog_path());

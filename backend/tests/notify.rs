@@ -428,3 +428,121 @@ async fn a_webhook_to_an_internal_address_is_refused_at_delivery_and_kept() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_for_help_is_announced_to_its_kiosks_ambassadors_by_email_and_signed_webhook() {
+    use backend::db::{self, ambassadors, users::Role};
+    use kiosk_sync::wire::{self, HelpCall};
+
+    let (smtp, mut mails) = fake_smtp().await;
+    let hook_addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap()
+    };
+    let mut received = start_receiver(hook_addr, 0).await;
+    let settings = backend::config::Settings {
+        smtp: Some(SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(smtp.port()),
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Bornes de la CCCA <bornes@example.org>".into(),
+        }),
+        ..test_settings()
+    };
+    let server = Server::start_with(settings).await;
+    let duisans = server.kiosk("Mairie de Duisans").await;
+    let tincques = server.kiosk("Mairie de Tincques").await;
+    let nadia = server.add_user(
+        "nadia@example.org",
+        Role::Ambassador,
+        &[],
+        "un long mot de passe",
+    );
+    let other = server.add_user(
+        "omar@example.org",
+        Role::Ambassador,
+        &[],
+        "un long mot de passe",
+    );
+    let database = server.data_dir().open_db().unwrap();
+    database
+        .with(|c| ambassadors::set_kiosks(c, &nadia, &["Mairie de Duisans".to_string()]))
+        .unwrap();
+    database
+        .with(|c| ambassadors::set_kiosks(c, &other, &["Mairie de Tincques".to_string()]))
+        .unwrap();
+    let secret = database
+        .with(|c| ambassadors::set_webhook(c, nadia.id, Some(&format!("http://{hook_addr}/hook"))))
+        .unwrap()
+        .unwrap();
+
+    let call = HelpCall {
+        id: uuid::Uuid::new_v4().to_string(),
+        flow_id: "eclairage-public".into(),
+        step_id: "lieu".into(),
+        created_at: db::now(),
+    };
+    let response = server
+        .client
+        .put(server.url(&wire::help_call_path(&call.id)))
+        .bearer_auth(&duisans.token)
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // A retry announces nothing twice.
+    let again = server
+        .client
+        .put(server.url(&wire::help_call_path(&call.id)))
+        .bearer_auth(&duisans.token)
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+
+    let delivery = next(&mut received).await;
+    let signature = delivery.headers["x-signature"].to_str().unwrap();
+    assert!(signature_ok(&secret, &delivery.body, signature));
+    let body: serde_json::Value = serde_json::from_slice(&delivery.body).unwrap();
+    assert_eq!(body["event"], "appel.recu");
+    assert_eq!(body["help_call"]["id"], call.id.as_str());
+    assert_eq!(body["help_call"]["kiosk_name"], "Mairie de Duisans");
+    assert_eq!(body["help_call"]["step_id"], "lieu");
+
+    let (recipients, data) = tokio::time::timeout(Duration::from_secs(20), mails.recv())
+        .await
+        .expect("an email in time")
+        .unwrap();
+    assert_eq!(recipients, ["<nadia@example.org>"]);
+    let text = body_text(&data);
+    assert!(text.contains("Mairie de Duisans"), "{text}");
+    assert!(text.contains("Étape : lieu"), "{text}");
+    assert!(
+        text.contains(&format!("http://{}/ambassadeur", server.addr)),
+        "{text}"
+    );
+    eventually(&server, "both announcements sent", |conn| {
+        conn.query_row(
+            "SELECT count(*) FROM notification_outbox WHERE help_call_id IS NOT NULL \
+             AND state = 'sent'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 2
+    })
+    .await;
+    // The other kiosk's ambassador is told nothing.
+    let _ = tincques;
+    assert_eq!(server.count("notification_outbox"), 2);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), mails.recv())
+            .await
+            .is_err()
+    );
+    server.stop().await;
+}

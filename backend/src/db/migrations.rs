@@ -170,7 +170,7 @@ UPDATE submissions SET urgent = 1
 /// `db::retention::DEFAULT_RETENTION_DAYS`); and the log of erased requests, without personal
 /// data (which request, service and flow, when, why, by whom), which also keeps an erased id
 /// from being stored again by a kiosk's late retry.
-const V5: &str = r#"
+const HARDENING: &str = r#"
 CREATE TABLE kiosk_receipt_prefixes (
     prefix     TEXT PRIMARY KEY,                  -- two characters of the receipt alphabet
     kiosk_id   TEXT NOT NULL REFERENCES kiosks (id),
@@ -195,6 +195,74 @@ CREATE TABLE erased_submissions (
     reason         TEXT NOT NULL CHECK (reason IN ('retention', 'purge', 'admin')),
     user_id        INTEGER REFERENCES users (id) ON DELETE SET NULL  -- the administrator
 ) STRICT;
+
+/// Ambassadors (digital mediators): the role `ambassadeur`, the kiosks each one supervises,
+/// an optional webhook of their own; calls for help taken ("Je m'en occupe": coming over or
+/// calling back) and closed with a note; the notification outbox announcing calls for help
+/// to ambassadors as well as requests to services.
+///
+/// SQLite cannot change a CHECK constraint, so `users` and `notification_outbox` are rebuilt
+/// (the documented twelve steps: [`super::Db::open`] migrates with foreign keys off, and the
+/// migration ends with a foreign key check).
+const AMBASSADORS: &str = r#"
+CREATE TABLE users_v5 (
+    id             INTEGER PRIMARY KEY,
+    email          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name           TEXT NOT NULL,
+    role           TEXT NOT NULL CHECK (role IN ('agent', 'admin', 'ambassadeur')),
+    password_hash  TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    disabled_at    TEXT,
+    webhook_url    TEXT,                          -- an ambassador's: new calls for help
+    webhook_secret TEXT                           -- HMAC-SHA256 key; in clear, it signs
+) STRICT;
+INSERT INTO users_v5 (id, email, name, role, password_hash, created_at, disabled_at)
+    SELECT id, email, name, role, password_hash, created_at, disabled_at FROM users;
+DROP TABLE users;
+ALTER TABLE users_v5 RENAME TO users;
+
+CREATE TABLE ambassador_kiosks (
+    user_id  INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kiosk_id TEXT NOT NULL REFERENCES kiosks (id),
+    PRIMARY KEY (user_id, kiosk_id)
+) STRICT;
+CREATE INDEX ambassador_kiosks_by_kiosk ON ambassador_kiosks (kiosk_id);
+
+ALTER TABLE help_calls ADD COLUMN taken_at TEXT;
+ALTER TABLE help_calls ADD COLUMN taken_by INTEGER REFERENCES users (id);
+ALTER TABLE help_calls ADD COLUMN taken_mode TEXT CHECK (taken_mode IN ('sur_place', 'rappel'));
+ALTER TABLE help_calls ADD COLUMN handled_by INTEGER REFERENCES users (id);
+ALTER TABLE help_calls ADD COLUMN note TEXT;
+CREATE INDEX help_calls_by_kiosk ON help_calls (kiosk_id, received_at);
+
+CREATE TABLE notification_outbox_v5 (
+    id              INTEGER PRIMARY KEY,
+    submission_id   TEXT REFERENCES submissions (id),       -- a new request, for a service
+    service_id      TEXT,
+    help_call_id    TEXT REFERENCES help_calls (id),        -- a call for help, for an ambassador
+    user_id         INTEGER REFERENCES users (id) ON DELETE CASCADE,
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'sent', 'skipped')),
+    created_at      TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,                         -- without personal data
+    done_at         TEXT,
+    CHECK ((submission_id IS NOT NULL AND service_id IS NOT NULL
+            AND help_call_id IS NULL AND user_id IS NULL)
+        OR (submission_id IS NULL AND service_id IS NULL
+            AND help_call_id IS NOT NULL AND user_id IS NOT NULL)),
+    UNIQUE (submission_id, channel),
+    UNIQUE (help_call_id, user_id, channel)
+) STRICT;
+INSERT INTO notification_outbox_v5 (id, submission_id, service_id, channel, state, created_at,
+    attempts, next_attempt_at, last_error, done_at)
+    SELECT id, submission_id, service_id, channel, state, created_at, attempts,
+           next_attempt_at, last_error, done_at FROM notification_outbox;
+DROP TABLE notification_outbox;
+ALTER TABLE notification_outbox_v5 RENAME TO notification_outbox;
+CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at);
 "#;
 
 /// Every migration, oldest first.
@@ -205,7 +273,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V3),
         M::up(super::flow_catalog::SCHEMA),
         M::up(super::open311::SCHEMA),
-        M::up(V5),
+        M::up(HARDENING),
+        M::up(AMBASSADORS).foreign_key_check(),
     ])
 }
 
@@ -255,6 +324,51 @@ mod tests {
             "commune",
         );
         assert_eq!(communes, [Some("Duisans".to_string()), None]);
+    }
+
+    #[test]
+    fn ambassadors_migration_keeps_accounts_sessions_and_announcements() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.sqlite3");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let migrations = super::migrations();
+        migrations.to_version(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO services (id, name, email, created_at) VALUES ('voirie', 'V', 'v@x.fr', 't');
+               INSERT INTO users (id, email, name, role, password_hash, created_at)
+                 VALUES (7, 'a@x.fr', 'A', 'agent', 'h', 't');
+               INSERT INTO user_services VALUES (7, 'voirie');
+               INSERT INTO sessions VALUES ('s', 7, 'c', 't', 't', 't');
+               INSERT INTO kiosks (id, name, place, receipt_prefix, created_at)
+                 VALUES ('k', 'K', 'P', 'AB', 't');
+               INSERT INTO submissions (id, kiosk_id, flow_id, flow_version, service, receipt,
+                 created_at, received_at, content_digest, answers_json, status_updated_at)
+                 VALUES ('s1', 'k', 'f', 1, 'voirie', 'AB2-222', 't', 't', 'd', '{}', 't');
+               INSERT INTO notification_outbox (submission_id, service_id, channel, created_at,
+                 next_attempt_at) VALUES ('s1', 'voirie', 'email', 't', 't');"#,
+        )
+        .unwrap();
+        drop(conn);
+        // `Db::open` migrates with foreign keys off, or dropping `users` would cascade.
+        drop(super::super::Db::open(&path).unwrap());
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let kept: (String, i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT role FROM users WHERE id = 7),
+                        (SELECT count(*) FROM user_services WHERE user_id = 7),
+                        (SELECT count(*) FROM sessions WHERE user_id = 7),
+                        (SELECT count(*) FROM notification_outbox WHERE submission_id = 's1')",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("agent".to_string(), 1, 1, 1));
+        conn.execute(
+            "INSERT INTO users (email, name, role, password_hash, created_at)
+             VALUES ('m@x.fr', 'M', 'ambassadeur', 'h', 't')",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

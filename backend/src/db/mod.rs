@@ -5,6 +5,7 @@
 //! [`rusqlite::Connection`]: the server calls them through [`Db::call`] (on tokio's blocking
 //! pool, inside a tracing span), the command line through [`Db::with`].
 
+pub mod ambassadors;
 pub mod flow_catalog;
 pub mod help_calls;
 pub mod inbox;
@@ -85,9 +86,16 @@ impl Db {
         let mut conn = Connection::open(path)
             .with_context(|| format!("impossible d'ouvrir la base {}", path.display()))?;
         configure(&conn).context("impossible de configurer la base")?;
+        // Migrations that rebuild a table (to change a CHECK constraint) must run with
+        // foreign keys off, or dropping the old table would cascade; each such migration
+        // ends with a foreign key check.
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .context("impossible de configurer la base")?;
         migrations()
             .to_latest(&mut conn)
             .context("impossible de mettre à jour le schéma de la base")?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .context("impossible de configurer la base")?;
         // The WAL now exists: it was made with the file's mode, checked again all the same.
         private()?;
         Ok(Db {

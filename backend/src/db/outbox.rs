@@ -1,6 +1,7 @@
 //! The notification outbox: one row per new submission and channel (the service's email
-//! address, its webhook), written in the same transaction as the submission, so that no
-//! announcement is lost whatever fails afterwards. The notifier (`crate::notify`) sends what
+//! address, its webhook), and one per new call for help, ambassador of its kiosk and channel
+//! (the ambassador's email address, their webhook), written in the same transaction as the
+//! submission or the call, so that no announcement is lost whatever fails afterwards. The notifier (`crate::notify`) sends what
 //! is due and records the outcome: sent, skipped (nothing to send it to), or failed (tried
 //! again later, with a growing delay).
 
@@ -37,12 +38,23 @@ impl Channel {
     }
 }
 
+/// What an announcement is about, and for whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A new request, for its service.
+    Request {
+        submission_id: String,
+        service_id: String,
+    },
+    /// A new call for help, for an ambassador of its kiosk.
+    HelpCall { help_call_id: String, user_id: i64 },
+}
+
 /// An announcement still to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub id: i64,
-    pub submission_id: String,
-    pub service_id: String,
+    pub target: Target,
     pub channel: Channel,
     pub created_at: String,
     /// Attempts so far (all failed).
@@ -51,15 +63,33 @@ pub struct Pending {
     pub last_error: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, submission_id, service_id, channel, created_at, attempts, next_attempt_at, last_error";
+const COLUMNS: &str = "id, submission_id, service_id, channel, created_at, attempts, \
+     next_attempt_at, last_error, help_call_id, user_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Pending> {
     let channel: String = row.get(3)?;
+    let request: (Option<String>, Option<String>) = (row.get(1)?, row.get(2)?);
+    let help_call: (Option<String>, Option<i64>) = (row.get(8)?, row.get(9)?);
+    let target = match (request, help_call) {
+        ((Some(submission_id), Some(service_id)), _) => Target::Request {
+            submission_id,
+            service_id,
+        },
+        (_, (Some(help_call_id), Some(user_id))) => Target::HelpCall {
+            help_call_id,
+            user_id,
+        },
+        _ => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Null,
+                "annonce sans demande ni appel".into(),
+            ))
+        }
+    };
     Ok(Pending {
         id: row.get(0)?,
-        submission_id: row.get(1)?,
-        service_id: row.get(2)?,
+        target,
         channel: Channel::from_db(&channel).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 3,
@@ -92,6 +122,29 @@ pub fn enqueue(
              WHERE id = ?2 AND webhook_url IS NOT NULL",
         )?
         .execute(params![submission_id, service, now])?;
+    Ok(queued)
+}
+
+/// Queues the announcements of a new call for help: for each active ambassador of kiosk
+/// `kiosk_id`, an email, and a webhook call if they have one. Called inside the call's
+/// transaction. Returns how many were queued.
+pub fn enqueue_help_call(
+    conn: &Connection,
+    help_call_id: &str,
+    kiosk_id: &str,
+    now: &str,
+) -> anyhow::Result<usize> {
+    let queued = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO notification_outbox \
+             (help_call_id, user_id, channel, created_at, next_attempt_at) \
+             SELECT ?1, u.id, c.channel, ?3, ?3 \
+             FROM ambassador_kiosks a JOIN users u ON u.id = a.user_id \
+             JOIN (SELECT 'email' AS channel UNION ALL SELECT 'webhook') c \
+             WHERE a.kiosk_id = ?2 AND u.role = 'ambassadeur' AND u.disabled_at IS NULL \
+             AND (c.channel = 'email' OR u.webhook_url IS NOT NULL)",
+        )?
+        .execute(params![help_call_id, kiosk_id, now])?;
     Ok(queued)
 }
 

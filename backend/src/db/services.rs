@@ -61,6 +61,20 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// Checks and normalizes what was typed: every problem, in French, at once.
+/// A webhook's address, trimmed, if it is an http or https address; else the problem in
+/// French.
+pub fn check_webhook_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+            Ok(url.to_string())
+        }
+        _ => Err(format!(
+            "L'adresse du webhook « {url} » n'est pas une adresse http ou https."
+        )),
+    }
+}
+
 pub fn check(
     name: &str,
     email: Option<&str>,
@@ -79,11 +93,8 @@ pub fn check(
     }
     let webhook_url = webhook_url.map(str::trim).filter(|u| !u.is_empty());
     if let Some(url) = webhook_url {
-        match reqwest::Url::parse(url) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {}
-            _ => problems.push(format!(
-                "L'adresse du webhook « {url} » n'est pas une adresse http ou https."
-            )),
+        if let Err(problem) = check_webhook_url(url) {
+            problems.push(problem);
         }
     }
     if problems.is_empty() {

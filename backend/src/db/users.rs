@@ -1,4 +1,4 @@
-//! Agents and administrators: accounts (email, name, role, argon2 hash), the services an
+//! Agents, ambassadors and administrators: accounts (email, name, role, argon2 hash), the services an
 //! agent works for, password changes and deactivation. Changing a password or deactivating
 //! an account ends its sessions.
 
@@ -12,6 +12,9 @@ pub enum Role {
     Agent,
     /// Sees every request, and manages services, accounts and kiosks.
     Admin,
+    /// A digital mediator: sees the kiosks they supervise and their calls for help
+    /// ([`crate::db::ambassadors`]), never a request.
+    Ambassador,
 }
 
 impl Role {
@@ -19,6 +22,7 @@ impl Role {
         match self {
             Role::Agent => "agent",
             Role::Admin => "admin",
+            Role::Ambassador => "ambassadeur",
         }
     }
 
@@ -27,6 +31,7 @@ impl Role {
         match text.trim().to_lowercase().as_str() {
             "agent" => Some(Role::Agent),
             "admin" | "administrateur" => Some(Role::Admin),
+            "ambassadeur" | "ambassadrice" | "ambassador" => Some(Role::Ambassador),
             _ => None,
         }
     }
@@ -35,6 +40,7 @@ impl Role {
         match self {
             Role::Agent => "agent",
             Role::Admin => "administrateur",
+            Role::Ambassador => "ambassadeur",
         }
     }
 }
@@ -54,6 +60,11 @@ pub struct User {
 impl User {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Whether the account may open the ambassadors' pages (administrators see them all).
+    pub fn sees_help_calls(&self) -> bool {
+        matches!(self.role, Role::Ambassador | Role::Admin)
     }
 }
 

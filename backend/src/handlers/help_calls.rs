@@ -1,5 +1,7 @@
 //! `PUT /api/v1/help-calls/{id}`: a citizen asked for a person; stored once, same
-//! idempotency rules as submissions (nothing sealed: a help call says where, never who).
+//! idempotency rules as submissions (nothing sealed: a help call says where, never who), and
+//! announced to the kiosk's ambassadors. `GET /api/v1/help-calls/{id}`: whether an
+//! ambassador took it, for the kiosk that made it (another kiosk's call is "not found").
 
 use super::{ack, check_flow_id, check_id, check_timestamp};
 use crate::auth::Kiosk;
@@ -9,7 +11,7 @@ use crate::extract::{Json, Path};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kiosk_sync::wire::{hex, Ack, HelpCall};
+use kiosk_sync::wire::{hex, Ack, HelpCall, HelpCallState};
 use sha2::{Digest, Sha256};
 
 pub async fn put(
@@ -37,7 +39,25 @@ pub async fn put(
         })
         .await?;
     tracing::info!(kiosk = %kiosk.id, help_call = %id, outcome = ingested.label(), "appel à l'aide");
+    if matches!(ingested, db::Ingested::New { .. }) {
+        state.outbox_bell.notify_one();
+    }
     ack(id, ingested)
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    Path(id): Path<String>,
+) -> Result<axum::Json<HelpCallState>, Error> {
+    let found = state
+        .db
+        .call("help_call_state", move |conn| {
+            help_calls::state_for_kiosk(conn, &kiosk.id, &id)
+        })
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(axum::Json(found))
 }
 
 /// "Same content" for a help call, computed like `SubmissionUpload::content_digest`: every

@@ -1,8 +1,10 @@
 //! Email announcements: to a service's address, one short message per new request, with its
 //! receipt code, flow, commune, kiosk and a link to its page, never the answers (mail
-//! crosses servers the intercommunality does not control).
+//! crosses servers the intercommunality does not control); to an ambassador, one per new
+//! call for help at their kiosks (where, the flow and step, a link to their page).
 
 use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::db::help_calls::HelpCallRow;
 use crate::db::inbox::Detail;
 use crate::pages::view::french_time;
 use anyhow::Context;
@@ -78,10 +80,53 @@ impl Mailer {
             received = french_time(&s.received_at),
             id = s.id,
         );
+        self.send_text(
+            to,
+            format!("Nouvelle demande {} — {flow_title}", s.receipt),
+            body,
+        )
+        .await
+    }
+
+    /// Announces the new call for help `call` to ambassador `to`; `Err` says why, without
+    /// personal data.
+    pub async fn send_help_call(
+        &self,
+        to: &str,
+        call: &HelpCallRow,
+        flow_title: &str,
+        public_url: &str,
+    ) -> Result<(), String> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|_| "adresse de l'ambassadeur invalide".to_string())?;
+        let body = format!(
+            "Bonjour,\n\n\
+             Quelqu'un demande de l'aide à la borne {kiosk} ({place}).\n\n\
+             Démarche : {flow}\n\
+             Étape : {step}\n\
+             Appel du : {created}\n\n\
+             Pour dire que vous vous en occupez (la borne le dira à la personne) :\n\
+             {public_url}/ambassadeur\n",
+            kiosk = call.kiosk_name,
+            place = call.kiosk_place,
+            flow = flow_title,
+            step = call.step_id,
+            created = french_time(&call.created_at),
+        );
+        self.send_text(
+            to,
+            format!("Appel à l'aide — borne {}", call.kiosk_name),
+            body,
+        )
+        .await
+    }
+
+    async fn send_text(&self, to: Mailbox, subject: String, body: String) -> Result<(), String> {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("Nouvelle demande {} — {flow_title}", s.receipt))
+            .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|_| "message impossible à composer".to_string())?;

@@ -1,6 +1,6 @@
-//! The notifier: announces each new request to its service, by email ([`email`]) and by a
-//! signed webhook ([`webhook`]), from the outbox (`db::outbox`) that the submission's own
-//! transaction filled. It runs beside the server (started by `serve::serve`), never in the
+//! The notifier: announces each new request to its service, and each new call for help to
+//! the ambassadors of its kiosk, by email ([`email`]) and by a signed webhook ([`webhook`]),
+//! from the outbox (`db::outbox`) that the submission's or the call's own transaction filled. It runs beside the server (started by `serve::serve`), never in the
 //! kiosk's request: a kiosk hears 201 as soon as its submission is stored, whatever the
 //! receivers do. What fails is tried again later, after 30 seconds, then twice as long each
 //! time up to an hour (`[notifications]` in the configuration), until it succeeds, so
@@ -10,9 +10,10 @@ pub mod email;
 pub mod targets;
 pub mod webhook;
 
+use crate::db::help_calls::{self, KioskScope};
 use crate::db::inbox::{self, Scope};
-use crate::db::outbox::{self, Channel, Pending};
-use crate::db::{self, services};
+use crate::db::outbox::{self, Channel, Pending, Target};
+use crate::db::{self, ambassadors, services, users};
 use crate::export;
 use crate::state::AppState;
 use anyhow::Context;
@@ -142,7 +143,117 @@ impl Notifier {
     }
 
     async fn deliver(&self, item: &Pending) -> anyhow::Result<Outcome> {
-        let (submission_id, service_id) = (item.submission_id.clone(), item.service_id.clone());
+        match &item.target {
+            Target::Request {
+                submission_id,
+                service_id,
+            } => {
+                self.deliver_request(item, submission_id.clone(), service_id.clone())
+                    .await
+            }
+            Target::HelpCall {
+                help_call_id,
+                user_id,
+            } => {
+                self.deliver_help_call(item, help_call_id.clone(), *user_id)
+                    .await
+            }
+        }
+    }
+
+    async fn deliver_help_call(
+        &self,
+        item: &Pending,
+        help_call_id: String,
+        user_id: i64,
+    ) -> anyhow::Result<Outcome> {
+        let shipped = self.state.shipped_flows.clone();
+        let (call, user, webhook, titles) = self
+            .state
+            .db
+            .call("outbox_help_call", move |conn| {
+                Ok((
+                    help_calls::get(conn, KioskScope::Ambassador(user_id), &help_call_id)?,
+                    users::get(conn, user_id)?,
+                    ambassadors::webhook(conn, user_id)?,
+                    crate::flow_titles::Titles::load(conn, &shipped)?,
+                ))
+            })
+            .await?;
+        let (Some(call), Some(user)) = (call, user.filter(|u| u.disabled_at.is_none())) else {
+            return Ok(Outcome::Skipped(
+                "l'appel, le compte ou sa borne n'est plus là".into(),
+            ));
+        };
+        let flow_title = titles.of(&call.flow_id);
+        Ok(match item.channel {
+            Channel::Email => {
+                let Some(mailer) = &self.mailer else {
+                    return Ok(Outcome::Skipped(
+                        "envoi d'e-mails désactivé (pas de [smtp] dans la configuration)".into(),
+                    ));
+                };
+                match mailer
+                    .send_help_call(
+                        &user.email,
+                        &call,
+                        &flow_title,
+                        &self.state.settings.public_url,
+                    )
+                    .await
+                {
+                    Ok(()) => Outcome::Sent,
+                    Err(error) => Outcome::Failed(error),
+                }
+            }
+            Channel::Webhook => {
+                let Some((url, secret)) = webhook else {
+                    return Ok(Outcome::Skipped("le compte n'a plus de webhook".into()));
+                };
+                let delivery_id = item.id.to_string();
+                let timestamp = Utc::now().timestamp();
+                let body = webhook::help_call_body(
+                    &delivery_id,
+                    timestamp,
+                    webhook::help_call_json(&call, &flow_title),
+                );
+                self.post(&url, &secret, &delivery_id, timestamp, body)
+                    .await
+            }
+        })
+    }
+
+    async fn post(
+        &self,
+        url: &str,
+        secret: &str,
+        delivery_id: &str,
+        timestamp: i64,
+        body: Vec<u8>,
+    ) -> Outcome {
+        let timeout = self.state.settings.retry.timeout;
+        match webhook::send(
+            &self.http,
+            url,
+            secret,
+            delivery_id,
+            timestamp,
+            body,
+            timeout,
+        )
+        .await
+        {
+            Ok(()) => Outcome::Sent,
+            Err(error) => Outcome::Failed(error),
+        }
+    }
+
+    async fn deliver_request(
+        &self,
+        item: &Pending,
+        submission_id: String,
+        service_id: String,
+    ) -> anyhow::Result<Outcome> {
         let shipped = self.state.shipped_flows.clone();
         let (detail, service, titles) = self
             .state
@@ -161,7 +272,6 @@ impl Notifier {
             ));
         };
         let flow_title = titles.of(&detail.submission.flow_id);
-        let timeout = self.state.settings.retry.timeout;
         Ok(match item.channel {
             Channel::Email => {
                 let Some(to) = &service.email else {
@@ -215,20 +325,7 @@ impl Notifier {
                     }
                 };
                 let body = webhook::body(&delivery_id, timestamp, request);
-                match webhook::send(
-                    &self.http,
-                    url,
-                    secret,
-                    &delivery_id,
-                    timestamp,
-                    body,
-                    timeout,
-                )
-                .await
-                {
-                    Ok(()) => Outcome::Sent,
-                    Err(error) => Outcome::Failed(error),
-                }
+                self.post(url, secret, &delivery_id, timestamp, body).await
             }
         })
     }

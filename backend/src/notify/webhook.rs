@@ -1,8 +1,11 @@
 //! Webhooks: a new request, as JSON, POSTed to the service's address and signed with the
-//! service's secret, so the receiver knows it comes from this back end and was not changed.
+//! service's secret, so the receiver knows it comes from this back end and was not changed;
+//! a new call for help, the same way to an ambassador's address with their secret.
 //!
 //! - Body: `{"event": "demande.recue", "delivery_id", "timestamp", "request": {...}}`, the
-//!   request as its JSON export (`crate::export::request_json`), answers included.
+//!   request as its JSON export (`crate::export::request_json`), answers included; or
+//!   `{"event": "appel.recu", "delivery_id", "timestamp", "help_call": {...}}` (where and
+//!   when, the flow and step, never an answer: [`help_call_json`]).
 //! - `X-Signature: sha256=<hex>`: HMAC-SHA256 of the raw body, keyed with the secret.
 //! - `X-Timestamp`: seconds since 1970, also in the signed body, so a receiver can refuse
 //!   old deliveries (replays).
@@ -22,6 +25,8 @@ pub const TIMESTAMP_HEADER: &str = "X-Timestamp";
 pub const DELIVERY_HEADER: &str = "X-Delivery-Id";
 /// The event of a new request.
 pub const EVENT_NEW_REQUEST: &str = "demande.recue";
+/// The event of a new call for help.
+pub const EVENT_NEW_HELP_CALL: &str = "appel.recu";
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` keyed with `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -57,16 +62,58 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The body of one delivery.
+/// The body of one delivery of a new request.
 pub fn body(delivery_id: &str, timestamp: i64, request: Value) -> Vec<u8> {
-    let payload = json!({
-        "event": EVENT_NEW_REQUEST,
+    event_body(
+        EVENT_NEW_REQUEST,
+        "request",
+        delivery_id,
+        timestamp,
+        request,
+    )
+}
+
+/// The body of one delivery of a new call for help.
+pub fn help_call_body(delivery_id: &str, timestamp: i64, help_call: Value) -> Vec<u8> {
+    event_body(
+        EVENT_NEW_HELP_CALL,
+        "help_call",
+        delivery_id,
+        timestamp,
+        help_call,
+    )
+}
+
+fn event_body(event: &str, key: &str, delivery_id: &str, timestamp: i64, data: Value) -> Vec<u8> {
+    let mut payload = json!({
+        "event": event,
         "delivery_id": delivery_id,
         "timestamp": timestamp,
-        "request": request,
     });
+    payload[key] = data;
     // A `Value` always serializes.
     serde_json::to_vec(&payload).unwrap_or_default()
+}
+
+/// A call for help as webhooks and `backend help-calls --json` give it: where and when, the
+/// flow and step, who took it; never an answer (a call carries none).
+pub fn help_call_json(call: &crate::db::help_calls::HelpCallRow, flow_title: &str) -> Value {
+    json!({
+        "id": call.id,
+        "kiosk_id": call.kiosk_id,
+        "kiosk_name": call.kiosk_name,
+        "kiosk_place": call.kiosk_place,
+        "flow_id": call.flow_id,
+        "flow_title": flow_title,
+        "step_id": call.step_id,
+        "created_at": call.created_at,
+        "received_at": call.received_at,
+        "taken_at": call.taken_at,
+        "taken_by": call.taken_by,
+        "taken_mode": call.taken_mode,
+        "closed_at": call.handled_at,
+        "note": call.note,
+    })
 }
 
 /// Sends one delivery; `Err` says why it failed, without personal data.

@@ -222,6 +222,10 @@ pub async fn list(
     agent: Agent,
     Query(query): Query<InboxQuery>,
 ) -> Result<Response, Error> {
+    if agent.user.role == crate::db::users::Role::Ambassador {
+        // Ambassadors see no request: their page is their kiosks and calls for help.
+        return super::view::see_other("/ambassadeur");
+    }
     let (filter, problems) = query.filter();
     let scope = agent.scope();
     let page = query.page_number();

@@ -38,6 +38,18 @@ pub struct KioskLine {
     /// it refused the last one offered, if it did.
     pub catalog: String,
     pub catalog_refused: String,
+    /// A heartbeat arrived within [`ONLINE_WITHIN`].
+    pub online: bool,
+}
+
+/// A kiosk whose last heartbeat is this recent is online (it sends one a minute).
+pub const ONLINE_WITHIN: chrono::Duration = chrono::Duration::minutes(3);
+
+/// Whether a kiosk last seen at `last_seen_at` (stored time) is online now.
+fn is_online(last_seen_at: Option<&str>) -> bool {
+    last_seen_at
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .is_some_and(|at| chrono::Utc::now() - at.with_timezone(&chrono::Utc) <= ONLINE_WITHIN)
 }
 
 #[derive(Template)]
@@ -50,7 +62,8 @@ struct KiosksTemplate {
     form: KioskForm,
 }
 
-fn line(
+/// What the kiosk pages show of `kiosk` (administrators' and ambassadors' alike).
+pub fn line(
     kiosk: kiosks::Kiosk,
     catalogs: &std::collections::HashMap<String, flow_catalog::KioskCatalog>,
 ) -> KioskLine {
@@ -67,6 +80,7 @@ fn line(
         (None, None) => "en attente d'enrôlement",
     };
     KioskLine {
+        online: is_online(kiosk.last_seen_at.as_deref()),
         revocable: kiosk.revoked_at.is_none(),
         id: kiosk.id,
         name: kiosk.name,

@@ -1,6 +1,7 @@
-//! The pages for people: agents (inbox, requests, statuses, exports) and administrators
-//! (services, accounts, kiosks), rendered on the server with askama templates
-//! (`backend/templates`) and one plain CSS file (`backend/static/style.css`), in French.
+//! The pages for people: agents (inbox, requests, statuses, exports), ambassadors (their
+//! kiosks and calls for help) and administrators (services, accounts, kiosks), rendered on
+//! the server with askama templates (`backend/templates`) and one plain CSS file
+//! (`backend/static/style.css`), in French.
 //! Everything works without JavaScript; one small script (`static/session.js`,
 //! [`session_time`]) only warns before a session ends and keeps it open without leaving the
 //! page.
@@ -10,9 +11,9 @@
 //!   [`session::Admin`], [`session::Posted`] with its CSRF check, ...).
 //! - [`view`]: the frame every page shares, French times and statuses, [`view::render`].
 //! - One module per page group: [`login`], [`inbox`], [`request`], [`account`], [`services`],
-//!   [`users`], [`kiosks`], [`accessibility`] (the accessibility statement), [`assets`] (the
-//!   stylesheet), [`session_time`] (staying logged in) and [`carried`] (a form posted after
-//!   its session ended, given back after the login).
+//!   [`users`], [`kiosks`], [`flows`], [`ambassador`], [`accessibility`] (the accessibility
+//!   statement), [`assets`] (the stylesheet), [`session_time`] (staying logged in) and
+//!   [`carried`] (a form posted after its session ended, given back after the login).
 //!
 //! Their routes are [`crate::router::PAGES`]. What an agent may see is decided in one place,
 //! [`crate::db::inbox::Scope`]: a request outside it is "not found", whether asked by page,
@@ -20,6 +21,7 @@
 
 pub mod accessibility;
 pub mod account;
+pub mod ambassador;
 pub mod assets;
 pub mod carried;
 pub mod flows;

@@ -131,7 +131,10 @@ async fn list_page(
     let pending = pending
         .into_iter()
         .map(|item| PendingLine {
-            service: item.service_id,
+            service: match item.target {
+                outbox::Target::Request { service_id, .. } => service_id,
+                outbox::Target::HelpCall { .. } => "appel à l'aide (ambassadeur)".to_string(),
+            },
             channel: item.channel.french(),
             created: french_time(&item.created_at),
             attempts: item.attempts,

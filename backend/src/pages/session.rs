@@ -5,8 +5,10 @@
 //!   logged-in session. [`LoginCookie`]: the login form's cookie; [`DeviceCookies`]: the
 //!   signed cookies of accounts that logged in from this browser before.
 //! - [`Agent`]: a logged-in account (agent or administrator), else a redirection to the login
-//!   page. [`Admin`]: an administrator, else "not found".
-//! - [`Posted`] and [`AdminPosted`]: a form posted by an [`Agent`] or an [`Admin`], whose
+//!   page. [`Admin`]: an administrator, else "not found". [`Ambassador`]: an ambassador or
+//!   an administrator, else "not found".
+//! - [`Posted`], [`AdminPosted`] and [`AmbassadorPosted`]: a form posted by an [`Agent`], an
+//!   [`Admin`] or an [`Ambassador`], whose
 //!   `csrf` field must be the session's token (compared in constant time), else 403. Every
 //!   POST page handler takes one of them, so no form can forget the check (the login form,
 //!   posted before there is an account, checks its own token). A form posted after the
@@ -28,9 +30,10 @@
 //!   has logged in to the account before is counted apart from the account's lock
 //!   (`db::login_failures`).
 
+use crate::db::help_calls::KioskScope;
 use crate::db::inbox::Scope;
 use crate::db::sessions::{self, NewSession, Session};
-use crate::db::users::{self, User};
+use crate::db::users::{self, Role, User};
 use crate::db::{self};
 use crate::error::Error;
 use crate::pages::is_local_path;
@@ -416,12 +419,20 @@ pub struct Agent {
 
 impl Agent {
     /// What the account may see: everything for administrators, their services' requests
-    /// for agents.
+    /// for agents, no request for ambassadors.
     pub fn scope(&self) -> Scope {
-        if self.user.is_admin() {
-            Scope::All
-        } else {
-            Scope::Services(self.user.services.clone())
+        match self.user.role {
+            Role::Admin => Scope::All,
+            Role::Agent => Scope::Services(self.user.services.clone()),
+            Role::Ambassador => Scope::Services(Vec::new()),
+        }
+    }
+
+    /// Which kiosks' calls for help the account may see.
+    pub fn kiosk_scope(&self) -> KioskScope {
+        match self.user.role {
+            Role::Admin => KioskScope::All,
+            _ => KioskScope::Ambassador(self.user.id),
         }
     }
 
@@ -468,6 +479,24 @@ impl FromRequestParts<AppState> for Agent {
                 };
                 Err(Error::LoginRequired { next })
             }
+        }
+    }
+}
+
+/// A logged-in ambassador or administrator (the ambassadors' pages); anyone else (an agent)
+/// is told the page does not exist.
+#[derive(Debug, Clone)]
+pub struct Ambassador(pub Agent);
+
+impl FromRequestParts<AppState> for Ambassador {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ambassador, Error> {
+        let agent = Agent::from_request_parts(parts, state).await?;
+        if agent.user.sees_help_calls() {
+            Ok(Ambassador(agent))
+        } else {
+            Err(Error::NotFound)
         }
     }
 }
@@ -548,13 +577,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for FormBody<T> {
     }
 }
 
-/// The account posting a form, checked: logged in (else to the login page), an
-/// administrator if `admin_only` (else "not found"), and the form's token (else 403), in
-/// that order, before the form itself is parsed.
+/// The account posting a form, checked: logged in (else to the login page), `allowed` (else
+/// "not found"), and the form's token (else 403), in that order, before the form itself is
+/// parsed.
 async fn posted<T: DeserializeOwned>(
     request: Request,
     state: &AppState,
-    admin_only: bool,
+    allowed: fn(&User) -> bool,
 ) -> Result<(Agent, T), Error> {
     let (mut parts, body) = request.into_parts();
     let agent = match Agent::from_request_parts(&mut parts, state).await {
@@ -571,7 +600,7 @@ async fn posted<T: DeserializeOwned>(
         }
         Err(other) => return Err(other),
     };
-    if admin_only && !agent.user.is_admin() {
+    if !allowed(&agent.user) {
         return Err(Error::NotFound);
     }
     let bytes = read_form(Request::from_parts(parts, body)).await?;
@@ -589,7 +618,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Posted<T>, Error> {
-        let (agent, form) = posted(request, state, false).await?;
+        let (agent, form) = posted(request, state, |_| true).await?;
         Ok(Posted { agent, form })
     }
 }
@@ -604,8 +633,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AdminPosted<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<AdminPosted<T>, Error> {
-        let (admin, form) = posted(request, state, true).await?;
+        let (admin, form) = posted(request, state, User::is_admin).await?;
         Ok(AdminPosted { admin, form })
+    }
+}
+
+/// A form posted by an ambassador or an administrator, its token checked.
+pub struct AmbassadorPosted<T> {
+    pub ambassador: Agent,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AmbassadorPosted<T> {
+    type Rejection = Error;
+
+    async fn from_request(
+        request: Request,
+        state: &AppState,
+    ) -> Result<AmbassadorPosted<T>, Error> {
+        let (ambassador, form) = posted(request, state, User::sees_help_calls).await?;
+        Ok(AmbassadorPosted { ambassador, form })
     }
 }
 

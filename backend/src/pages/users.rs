@@ -34,6 +34,7 @@ pub struct UserFormView {
     pub email: String,
     pub name: String,
     pub admin: bool,
+    pub ambassador: bool,
     pub services: Vec<Choice>,
 }
 
@@ -120,6 +121,7 @@ async fn form_view(state: &AppState, form: &UserForm) -> Result<UserFormView, Er
         email: form.email.clone(),
         name: form.name.clone(),
         admin: Role::from_db(&form.role) == Some(Role::Admin),
+        ambassador: Role::from_db(&form.role) == Some(Role::Ambassador),
         services: service_choices(state, form.service.clone()).await?,
     })
 }
@@ -355,7 +357,9 @@ pub async fn update(
     let role = Role::from_db(&form.role);
     match role {
         None => problems.push("Choisissez un rôle.".to_string()),
-        Some(Role::Agent) => problems.extend(last_admin_problem(&state, &user).await?),
+        Some(Role::Agent | Role::Ambassador) => {
+            problems.extend(last_admin_problem(&state, &user).await?)
+        }
         Some(Role::Admin) => {}
     }
     let (Some(role), true) = (role, problems.is_empty()) else {

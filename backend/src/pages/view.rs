@@ -20,6 +20,7 @@ pub const SECTION_KIOSKS: &str = "bornes";
 pub const SECTION_FLOWS: &str = "parcours";
 pub const SECTION_OPEN311: &str = "open311";
 pub const SECTION_ACCOUNT: &str = "compte";
+pub const SECTION_HELP: &str = "ambassadeur";
 
 /// What every page's frame shows.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,10 @@ pub struct Layout {
     /// The logged-in account, if any: name, whether administrator.
     pub user_name: Option<String>,
     pub is_admin: bool,
+    /// An ambassador: no inbox in the menu.
+    pub is_ambassador: bool,
+    /// May open the ambassadors' pages (ambassadors and administrators).
+    pub sees_help_calls: bool,
     /// The session's form token, for the logout button.
     pub csrf: String,
     /// One of the `SECTION_*` constants, or empty.
@@ -65,6 +70,8 @@ impl Layout {
             title: title.into(),
             user_name: Some(user.name.clone()),
             is_admin: user.is_admin(),
+            is_ambassador: user.role == crate::db::users::Role::Ambassador,
+            sees_help_calls: user.sees_help_calls(),
             csrf: csrf.to_string(),
             section,
             session_left_secs: 0,

@@ -8,13 +8,14 @@
 //!
 //! Script lines: what a person says; `touch:ID` for a tile, option or button (a command button
 //! id such as `touch:aide` is that command); `touch` alone for a touch on the screen;
-//! `attendre` for the person saying and touching nothing until the kiosk's timer runs out; an
-//! empty answer is silence. The front panel: `bouton:parler`, `bouton:aide` (pressed briefly),
-//! `bouton:parler-long`, `bouton:aide-long` (held), `presence:oui`, `presence:non` (the
-//! presence sensor).
+//! `attendre` for the person saying and touching nothing until the kiosk's timer runs out
+//! (while a call for help waits, that timer asks the back end whether an ambassador took it);
+//! an empty answer is silence. The front panel: `bouton:parler`, `bouton:aide` (pressed
+//! briefly), `bouton:parler-long`, `bouton:aide-long` (held), `presence:oui`, `presence:non`
+//! (the presence sensor).
 
 use kiosk_flow::machine::{
-    KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, View,
+    HelpCallAnswer, KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, View,
 };
 use kiosk_flow::runtime::{Event, Input, Outcome, Screen, Submission};
 use kiosk_flow::understand::Command;
@@ -78,7 +79,8 @@ pub enum Start {
     Flow(String),
 }
 
-/// How long a status lookup may take before the simulator says it could not check.
+/// How long a status lookup (or asking after a call for help) may take before the simulator
+/// takes it as offline.
 const LOOKUP_WAIT: Duration = Duration::from_secs(30);
 
 /// Plays the machine until the answers run out (or, for one flow, until it ends).
@@ -255,6 +257,18 @@ impl Player<'_> {
                         if reply.is_none() {
                             let event = receiver.recv_timeout(LOOKUP_WAIT).unwrap_or(
                                 KioskEvent::Looked(kiosk_flow::machine::LookupAnswer::Offline),
+                            );
+                            queue.push_back(machine.handle(event));
+                        }
+                    }
+                    KioskEffect::AskHelpCall { .. } => {
+                        writeln!(
+                            self.out,
+                            "        (demande au serveur : quelqu'un a-t-il pris l'appel ?)"
+                        )?;
+                        if reply.is_none() {
+                            let event = receiver.recv_timeout(LOOKUP_WAIT).unwrap_or(
+                                KioskEvent::HelpCall(HelpCallAnswer::Offline),
                             );
                             queue.push_back(machine.handle(event));
                         }

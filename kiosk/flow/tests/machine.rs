@@ -6,12 +6,12 @@
 
 use chrono::NaiveDate;
 use kiosk_flow::machine::phrases::{
-    HELP_NOTED, HELP_UNAVAILABLE, HOME_GREETING, LOOKUP_ASK, LOOKUP_NOT_ENROLLED, LOOKUP_OFFLINE,
-    NOT_ENROLLED_NOTE, PIN_WRONG, STILL_THERE, WIPED,
+    HELP_CALLING_BACK, HELP_COMING, HELP_NOTED, HELP_UNAVAILABLE, HOME_GREETING, LOOKUP_ASK,
+    LOOKUP_NOT_ENROLLED, LOOKUP_OFFLINE, NOT_ENROLLED_NOTE, PIN_WRONG, STILL_THERE, WIPED,
 };
 use kiosk_flow::machine::{
-    sends_something, HomeView, KioskConfig, KioskEffect, KioskEvent, KioskMachine, LookupAnswer,
-    PageView, PanelButton, Press, RequestState, View,
+    sends_something, HelpCallAnswer, HelpMode, HomeView, KioskConfig, KioskEffect, KioskEvent,
+    KioskMachine, LookupAnswer, PageView, PanelButton, Press, RequestState, View,
 };
 use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_SCREEN};
 use kiosk_flow::understand::Command;
@@ -146,7 +146,14 @@ struct Host {
     looked_up: Vec<String>,
     /// The host reported that the kiosk cannot hear.
     deaf: bool,
+    /// The back end's answer to the next `AskHelpCall`.
+    help_answer: HelpCallAnswer,
+    /// The ids of the calls for help asked after, in order.
+    asked_help: Vec<String>,
 }
+
+/// The id the host gives the calls for help it queues.
+const HELP_CALL_ID: &str = "appel-1";
 
 impl Host {
     fn new(config: KioskConfig) -> Host {
@@ -158,6 +165,8 @@ impl Host {
             submitted: Vec::new(),
             looked_up: Vec::new(),
             deaf: false,
+            help_answer: HelpCallAnswer::NotReceived,
+            asked_help: Vec::new(),
         };
         let effects = host.machine.start();
         host.check(&effects);
@@ -195,6 +204,15 @@ impl Host {
                     KioskEffect::LookupStatus { receipt } => {
                         self.looked_up.push(receipt.clone());
                         queue.push_back(KioskEvent::Looked(self.lookup.clone()));
+                    }
+                    KioskEffect::CallForHelp { .. } => {
+                        queue.push_back(KioskEvent::HelpCallQueued {
+                            id: HELP_CALL_ID.to_string(),
+                        });
+                    }
+                    KioskEffect::AskHelpCall { id } => {
+                        self.asked_help.push(id.clone());
+                        queue.push_back(KioskEvent::HelpCall(self.help_answer));
                     }
                     _ => {}
                 }
@@ -831,8 +849,10 @@ fn a_call_for_help_promises_nothing_and_is_queued_only_when_enrolled() {
     assert_eq!(calls_for_help(&effects), [("eclairage-public", "commune")]);
     assert_eq!(said(&effects), HELP_NOTED);
     assert_eq!(screen(&effects).step_id, "commune");
+    // Asking again in the same visit: the same call, noted once.
     let effects = host.send(KioskEvent::Command(Command::Human));
-    assert_eq!(calls_for_help(&effects).len(), 1);
+    assert!(calls_for_help(&effects).is_empty(), "{effects:?}");
+    assert_eq!(said(&effects), HELP_NOTED);
     // At the home menu too.
     let mut host = Host::shipped();
     host.send(KioskEvent::Tap);
@@ -1249,4 +1269,132 @@ fn a_touch_or_the_person_seen_again_brings_the_usual_idle_time_back() {
     assert_eq!(host.timer, Some(defaults.done_timeout));
     host.send(KioskEvent::Presence(false));
     assert_eq!(host.timer, Some(defaults.absent_timeout));
+}
+
+/// The street-light flow at its place question with a call for help just made there.
+fn waiting_for_help(help_answer: HelpCallAnswer) -> Host {
+    let mut host = Host::shipped();
+    host.help_answer = help_answer;
+    host.street_light_at_place();
+    host.send(heard("le lampadaire devant la mairie"));
+    let effects = host.send(heard("je veux parler à quelqu'un"));
+    assert_eq!(calls_for_help(&effects).len(), 1);
+    assert!(said(&effects).contains(HELP_NOTED), "{effects:?}");
+    host
+}
+
+fn never_says_someone_comes(effects: &[KioskEffect]) {
+    for text in says(effects) {
+        assert!(
+            !text.contains(HELP_COMING) && !text.contains(HELP_CALLING_BACK),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_call_nobody_has_taken_stays_noted_and_is_asked_after_at_the_timer() {
+    let mut host = waiting_for_help(HelpCallAnswer::Open);
+    let step = host
+        .machine
+        .session()
+        .map(|s| s.current_step_id().map(str::to_string));
+    assert_eq!(host.timer, Some(KioskConfig::default().help_poll_every));
+    for _ in 0..3 {
+        let effects = host.fire();
+        never_says_someone_comes(&effects);
+        assert!(says(&effects).is_empty(), "{effects:?}");
+    }
+    assert_eq!(host.asked_help, [HELP_CALL_ID; 3]);
+    // The citizen goes on meanwhile: nothing is lost, the call is still asked after.
+    let again = host
+        .machine
+        .session()
+        .map(|s| s.current_step_id().map(str::to_string));
+    assert_eq!(again, step);
+    let effects = host.send(KioskEvent::Command(Command::Human));
+    assert_eq!(said(&effects), HELP_NOTED);
+    assert!(calls_for_help(&effects).is_empty());
+}
+
+#[test]
+fn an_offline_kiosk_or_an_unsent_call_keeps_saying_noted_until_the_citizen_is_gone() {
+    for answer in [HelpCallAnswer::Offline, HelpCallAnswer::NotReceived] {
+        let mut host = waiting_for_help(answer);
+        let config = KioskConfig::default();
+        let polls = (config.help_patience.as_secs() / config.help_poll_every.as_secs()) as usize;
+        // Waiting is allowed longer than the usual idle time, then "Vous êtes toujours là ?".
+        for _ in 0..polls {
+            let effects = host.fire();
+            never_says_someone_comes(&effects);
+        }
+        assert_eq!(host.asked_help.len(), polls);
+        let effects = host.fire();
+        assert!(said(&effects).contains(STILL_THERE), "{effects:?}");
+        let effects = host.fire();
+        assert!(said(&effects).contains(WIPED));
+        assert!(is_attract(&effects));
+        // The next person hears nothing of that call.
+        host.help_answer = HelpCallAnswer::Taken(HelpMode::Coming);
+        host.send(KioskEvent::Tap);
+        assert_eq!(host.asked_help.len(), polls);
+    }
+}
+
+#[test]
+fn once_an_ambassador_takes_the_call_the_kiosk_says_someone_is_coming() {
+    let mut host = waiting_for_help(HelpCallAnswer::Open);
+    host.fire();
+    host.help_answer = HelpCallAnswer::Taken(HelpMode::Coming);
+    let effects = host.fire();
+    assert!(said(&effects).starts_with(HELP_COMING), "{effects:?}");
+    // Shown on the step, which is still there with its question.
+    assert_eq!(screen(&effects).step_id, "lieu");
+    assert!(format!("{:?}", screen(&effects)).contains(HELP_COMING));
+    // No more asking: the timer is the idle one again.
+    assert_eq!(host.timer, Some(KioskConfig::default().idle_timeout));
+    let asked = host.asked_help.len();
+    let effects = host.fire();
+    assert!(said(&effects).contains(STILL_THERE));
+    assert_eq!(host.asked_help.len(), asked);
+    // Asked again, the kiosk says what is true now.
+    host.send(heard("oui"));
+    let effects = host.send(KioskEvent::Command(Command::Human));
+    assert_eq!(said(&effects), HELP_COMING);
+}
+
+#[test]
+fn a_call_back_is_said_as_a_call_back_even_at_the_home_menu() {
+    let mut host = Host::shipped();
+    host.help_answer = HelpCallAnswer::Taken(HelpMode::CallBack);
+    host.send(KioskEvent::Tap);
+    let effects = host.send(heard("je veux parler à quelqu'un"));
+    assert_eq!(calls_for_help(&effects), [("accueil", "menu")]);
+    assert!(said(&effects).contains(HELP_NOTED));
+    never_says_someone_comes(&effects);
+    let effects = host.fire();
+    assert!(said(&effects).starts_with(HELP_CALLING_BACK), "{effects:?}");
+    assert_eq!(home(&effects).notice.as_deref(), Some(HELP_CALLING_BACK));
+}
+
+#[test]
+fn a_call_closed_without_being_taken_stays_noted() {
+    let mut host = waiting_for_help(HelpCallAnswer::Closed);
+    let effects = host.fire();
+    never_says_someone_comes(&effects);
+    assert_eq!(host.asked_help.len(), 1);
+    assert_eq!(host.timer, Some(KioskConfig::default().idle_timeout));
+}
+
+#[test]
+fn an_unenrolled_kiosk_never_asks_after_a_call() {
+    let mut host = Host::new(config(vec![opening_hours()], false));
+    host.help_answer = HelpCallAnswer::Taken(HelpMode::Coming);
+    host.send(KioskEvent::Tap);
+    let effects = host.send(heard("je veux parler à quelqu'un"));
+    assert_eq!(host.timer, Some(KioskConfig::default().idle_timeout));
+    never_says_someone_comes(&effects);
+    let effects = host.fire();
+    assert!(said(&effects).contains(STILL_THERE));
+    assert!(host.asked_help.is_empty());
 }

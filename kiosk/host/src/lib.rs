@@ -1,11 +1,12 @@
 //! Carries out what the kiosk machine (`kiosk_flow::machine`) asks of the store and the back
-//! end: seal a submission into the outbox, queue a call for help, ask where a request is. The
+//! end: seal a submission into the outbox, queue a call for help and ask whether an
+//! ambassador took it, ask where a request is. The
 //! Slint window and the terminal simulator both use this one adapter, so a submission, a call
 //! for help or a status lookup fails and answers the same way in both.
 //!
 //! Screens, speech and timers are the hosts' own; they never reach here.
 
-use kiosk_flow::machine::{KioskEffect, KioskEvent, LookupAnswer, RequestState};
+use kiosk_flow::machine::{HelpCallAnswer, KioskEffect, KioskEvent, LookupAnswer, RequestState};
 use kiosk_store::{DeliveryState, Store};
 use kiosk_sync::client::Client;
 use kiosk_sync::wire::RequestStatus;
@@ -79,17 +80,80 @@ impl Host {
             }
             KioskEffect::CallForHelp { flow_id, step_id } => {
                 let _span = tracing::info_span!("host.call_for_help", %flow_id, %step_id).entered();
-                if let Storage::Store(store) = &self.storage {
-                    match store.queue_help_call(flow_id, step_id) {
-                        Ok(_) => tracing::info!("call for help queued"),
-                        Err(error) => tracing::error!(%error, "call for help could not be stored"),
+                let Storage::Store(store) = &self.storage else {
+                    return None;
+                };
+                match store.queue_help_call(flow_id, step_id) {
+                    Ok(id) => {
+                        tracing::info!(%id, "call for help queued");
+                        Some(KioskEvent::HelpCallQueued { id })
+                    }
+                    Err(error) => {
+                        // The machine never learns an id: it keeps saying "noted".
+                        tracing::error!(%error, "call for help could not be stored");
+                        None
                     }
                 }
-                None
             }
+            KioskEffect::AskHelpCall { id } => self.ask_help_call(id, reply),
             KioskEffect::LookupStatus { receipt } => self.lookup(receipt, reply),
             _ => None,
         }
+    }
+
+    /// The back end's client, on the host's runtime, if the kiosk is enrolled.
+    fn client(&self) -> Option<(tokio::runtime::Handle, Client)> {
+        let Storage::Store(store) = &self.storage else {
+            return None;
+        };
+        let identity = match store.identity() {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::warn!(%error, "identity unreadable");
+                return None;
+            }
+        };
+        let client = Client::new(&identity.backend_url, Some(identity.token.clone())).ok()?;
+        Some((self.runtime.clone()?, client))
+    }
+
+    /// Asks the back end whether an ambassador took call `id`; a call still in this kiosk's
+    /// outbox has not reached it (answered at once).
+    fn ask_help_call(
+        &self,
+        id: &str,
+        reply: impl FnOnce(KioskEvent) + Send + 'static,
+    ) -> Option<KioskEvent> {
+        let _span = tracing::info_span!("host.ask_help_call", %id).entered();
+        let answer = |answer| Some(KioskEvent::HelpCall(answer));
+        if let Storage::Store(store) = &self.storage {
+            match store.help_call_delivered(id) {
+                Ok(false) => return answer(HelpCallAnswer::NotReceived),
+                Ok(true) => {}
+                Err(error) => tracing::warn!(%error, "help call lookup failed"),
+            }
+        }
+        let Some((runtime, client)) = self.client() else {
+            return answer(HelpCallAnswer::Offline);
+        };
+        let id = id.to_string();
+        runtime.spawn(async move {
+            let answer = match client.help_call_state(&id).await {
+                Ok(Some(state)) => match (state.taken, state.closed) {
+                    (Some(mode), _) => HelpCallAnswer::Taken(mode),
+                    (None, true) => HelpCallAnswer::Closed,
+                    (None, false) => HelpCallAnswer::Open,
+                },
+                Ok(None) => HelpCallAnswer::NotReceived,
+                Err(error) => {
+                    tracing::warn!(%error, "help call state unavailable");
+                    HelpCallAnswer::Offline
+                }
+            };
+            reply(KioskEvent::HelpCall(answer));
+        });
+        None
     }
 
     fn lookup(

@@ -433,6 +433,18 @@ impl Store {
         Ok(items)
     }
 
+    /// Whether call for help `id` reached the back end (an unknown id is assumed to have:
+    /// only the back end can answer for it).
+    #[tracing::instrument(name = "store.help_call_delivered", skip_all)]
+    pub fn help_call_delivered(&self, id: &str) -> Result<bool> {
+        let conn = self.conn();
+        let state: Option<String> = conn
+            .prepare_cached("SELECT state FROM help_calls WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(state.is_none_or(|state| state == "delivered"))
+    }
+
     /// Like [`Store::mark_delivered`], for a help call.
     #[tracing::instrument(name = "store.mark_help_call_delivered", skip_all, fields(id))]
     pub fn mark_help_call_delivered(&self, id: &str, received_at: &str) -> Result<()> {

@@ -6,8 +6,8 @@
 
 use crate::catalog::{etag, SignedCatalog};
 use crate::wire::{
-    self, Ack, EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HelpCall, StatusResponse,
-    SubmissionUpload,
+    self, Ack, EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HelpCall, HelpCallState,
+    StatusResponse, SubmissionUpload,
 };
 use std::time::Duration;
 
@@ -163,8 +163,22 @@ impl Client {
     /// The status of a request by its receipt code; `None` when the back end has no such code.
     #[tracing::instrument(skip_all)]
     pub async fn status(&self, receipt: &str) -> Result<Option<StatusResponse>, ClientError> {
+        self.get_found(&wire::status_path(receipt)).await
+    }
+
+    /// Where this kiosk's call for help `id` is; `None` when the back end has not received it.
+    #[tracing::instrument(skip_all)]
+    pub async fn help_call_state(&self, id: &str) -> Result<Option<HelpCallState>, ClientError> {
+        self.get_found(&wire::help_call_path(id)).await
+    }
+
+    /// GET `path`: its JSON body, or `None` on 404.
+    async fn get_found<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Option<T>, ClientError> {
         let response = self
-            .authed(self.http.get(self.url(&wire::status_path(receipt))))
+            .authed(self.http.get(self.url(path)))
             .send()
             .await
             .map_err(|e| ClientError::Unreachable(short_error(&e)))?;

@@ -10,6 +10,7 @@
 //! | `POST /api/v1/enroll` | [`EnrollRequest`] | 200 [`EnrollResponse`]; 401 `bad_code` (unknown, used or expired); 429 `too_many_attempts` |
 //! | `PUT /api/v1/submissions/{id}` | [`SubmissionUpload`] | 201 [`Ack`] stored; 200 [`Ack`] already stored with the same content; 409 `conflict` same id, other content; 422 `cannot_open` sealed to another key or damaged; 400 `bad_request` (id in path and body differ, bad base64, bad fields) |
 //! | `PUT /api/v1/help-calls/{id}` | [`HelpCall`] | 201 or 200 [`Ack`], same rules as submissions |
+//! | `GET /api/v1/help-calls/{id}` | | 200 [`HelpCallState`] (has an ambassador taken it?); 404 `not_found` (not received yet, or another kiosk's) |
 //! | `POST /api/v1/heartbeat` | [`Heartbeat`] | 204 |
 //! | `GET /api/v1/status/{receipt}` | | 200 [`StatusResponse`]; 404 `not_found` |
 //! | `GET /api/v1/catalog` | (`If-None-Match`) | 200 [`crate::catalog::SignedCatalog`] with an `ETag`; 304 when the `ETag` is one the kiosk named |
@@ -118,6 +119,19 @@ pub struct HelpCall {
     pub flow_id: String,
     pub step_id: String,
     pub created_at: String,
+}
+
+/// How an ambassador answered a call ("Je m'en occupe"), as the kiosk tells the citizen.
+pub use kiosk_flow::machine::HelpMode;
+
+/// Where a call for help is, for the kiosk that made it while its citizen waits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpCallState {
+    pub id: String,
+    /// Taken by an ambassador, and how; none while nobody has.
+    pub taken: Option<HelpMode>,
+    /// Closed by an ambassador ("Terminé").
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -99,6 +99,9 @@ impl UiConfig {
                 speech_rate: Settings::NORMAL_RATE,
                 volume: self.volume.min(100),
             },
+            // How often a waiting call for help is asked after, and how long a citizen may
+            // wait for it: the machine's defaults.
+            ..KioskConfig::default()
         }
     }
 }
@@ -744,6 +747,7 @@ impl Inner {
             }
             KioskEffect::Submit(_)
             | KioskEffect::CallForHelp { .. }
+            | KioskEffect::AskHelpCall { .. }
             | KioskEffect::LookupStatus { .. } => {}
         }
     }

@@ -10,6 +10,7 @@
 //!
 //! # Layout
 //! - this file: the machine core, its events and effects, other pages, idle, voice, settings;
+//! - `help`: a call for help while the citizen waits (queued, asked after, taken);
 //! - `home`: the home menu (kinds, flows, choosing one);
 //! - `supervisor`: the ambassadors' PIN pad and screen;
 //! - `view`: what the screen shows, page by page;
@@ -17,6 +18,7 @@
 //! - `panel`: the front panel's buttons and presence sensor, and what they mean;
 //! - `phrases`: the kiosk's own sentences.
 
+mod help;
 mod home;
 mod lookup;
 mod panel;
@@ -24,6 +26,7 @@ pub mod phrases;
 mod supervisor;
 mod view;
 
+pub use help::{taken_text, HelpCallAnswer, HelpMode};
 pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
 pub use panel::{PanelButton, Press};
 pub use view::{HomeView, PageView, Tile, View};
@@ -60,6 +63,12 @@ pub struct KioskConfig {
     pub supervisor_timeout: Duration,
     /// A printer is there: the privacy notice offers "Imprimer".
     pub printer: bool,
+    /// While a call for help waits, how often the kiosk asks the back end whether an
+    /// ambassador took it.
+    pub help_poll_every: Duration,
+    /// While a call for help waits, how long the citizen may stay without a touch or a
+    /// word before "Vous êtes toujours là ?" (they were told they may wait).
+    pub help_patience: Duration,
     /// The ambassadors' PIN (digits); empty: no supervisor mode.
     pub supervisor_pin: String,
     /// The citizen's settings at the start of every visit.
@@ -76,6 +85,8 @@ impl Default for KioskConfig {
             absent_timeout: Duration::from_secs(15),
             done_timeout: Duration::from_secs(90),
             supervisor_timeout: Duration::from_secs(120),
+            help_poll_every: Duration::from_secs(10),
+            help_patience: Duration::from_secs(300),
             printer: false,
             supervisor_pin: String::new(),
             settings: Settings::default(),
@@ -186,6 +197,12 @@ pub enum KioskEvent {
     FlowsChanged(Vec<Arc<Flow>>),
     /// Enrolment changed: used from the next person on.
     Enrolled(bool),
+    /// The host queued the call for help asked by [`KioskEffect::CallForHelp`] under this id.
+    HelpCallQueued {
+        id: String,
+    },
+    /// The host's answer to [`KioskEffect::AskHelpCall`].
+    HelpCall(HelpCallAnswer),
 }
 
 /// Something the host must do.
@@ -205,10 +222,16 @@ pub enum KioskEffect {
     SetTimer(Option<Duration>),
     /// Store this submission, then answer [`KioskEvent::Stored`] or [`KioskEvent::StoreFailed`].
     Submit(Submission),
-    /// Queue a call for help (no personal data: where the citizen is).
+    /// Queue a call for help (no personal data: where the citizen is), then answer
+    /// [`KioskEvent::HelpCallQueued`] with its id.
     CallForHelp {
         flow_id: String,
         step_id: String,
+    },
+    /// Ask the back end whether an ambassador took call `id`, then answer
+    /// [`KioskEvent::HelpCall`] (offline and not received are answers too).
+    AskHelpCall {
+        id: String,
     },
     /// Ask where a request is, then answer [`KioskEvent::Looked`].
     LookupStatus {
@@ -273,6 +296,8 @@ pub struct KioskMachine {
     last_listen: Option<Option<Vec<String>>>,
     /// The presence sensor saw the person leave: the shorter idle time applies.
     absent: bool,
+    /// The call for help of this visit, if the citizen asked for a person.
+    help: Option<help::HelpWatch>,
 }
 
 impl KioskMachine {
@@ -291,6 +316,7 @@ impl KioskMachine {
             last_view: None,
             last_listen: None,
             absent: false,
+            help: None,
         }
     }
 
@@ -382,6 +408,19 @@ impl KioskMachine {
                 self.open_pin(&mut out);
                 return out;
             }
+            KioskEvent::HelpCallQueued { .. } | KioskEvent::HelpCall(_) => {
+                self.help_event(event, &mut out);
+                return out;
+            }
+            KioskEvent::Tap
+            | KioskEvent::Touched(_)
+            | KioskEvent::Command(_)
+            | KioskEvent::Heard(_)
+            | KioskEvent::Activity
+            | KioskEvent::Print => self.help_presence(),
+            _ => {}
+        }
+        match event {
             KioskEvent::Setting(change) => {
                 self.change_setting(change, &mut out);
                 if self.idle_prompt {
@@ -491,8 +530,16 @@ impl KioskMachine {
         let Page::Flow(session) = &mut self.page else {
             return;
         };
-        let flow_id = session.flow().id.clone();
         let effects = session.handle(event);
+        self.carry_session_effects(effects, out);
+    }
+
+    /// Carries the session's effects up as the kiosk's.
+    fn carry_session_effects(&mut self, effects: Vec<Effect>, out: &mut Vec<KioskEffect>) {
+        let Page::Flow(session) = &self.page else {
+            return;
+        };
+        let flow_id = session.flow().id.clone();
         let mut last_screen: Option<Screen> = None;
         let mut last_said = String::new();
         for effect in effects {
@@ -513,9 +560,7 @@ impl KioskMachine {
                     text,
                 }),
                 Effect::CallForHelp { flow_id, step_id } => {
-                    if self.config.can_send {
-                        out.push(KioskEffect::CallForHelp { flow_id, step_id });
-                    }
+                    self.queue_help_call(&flow_id, &step_id, out);
                 }
                 Effect::AdjustSpeech { change } => {
                     let change = match change {
@@ -620,7 +665,6 @@ impl KioskMachine {
             }
             LookupStep::Command(command) => {
                 let reply = self.help_reply();
-                let can_send = self.config.can_send;
                 let Page::Lookup(lookup) = &mut self.page else {
                     return;
                 };
@@ -649,13 +693,9 @@ impl KioskMachine {
                         next
                     }
                     Command::Human => {
-                        if can_send {
-                            out.push(KioskEffect::CallForHelp {
-                                flow_id: STATUS_ENTRY.to_string(),
-                                step_id: "code".to_string(),
-                            });
-                        }
-                        lookup.present(None, Some(reply.to_string()))
+                        let step = lookup.present(None, Some(reply.to_string()));
+                        self.queue_help_call(STATUS_ENTRY, "code", out);
+                        step
                     }
                 };
                 self.lookup_step(next, out);
@@ -716,8 +756,15 @@ impl KioskMachine {
     // ----- idle ---------------------------------------------------------------------------
 
     fn timer_fired(&mut self, out: &mut Vec<KioskEffect>) {
+        if self.help_timer(out) {
+            return;
+        }
         match self.page {
-            Page::Attract => {}
+            // A call made from the attract screen, and nobody there any more.
+            Page::Attract => {
+                self.help = None;
+                out.push(KioskEffect::SetTimer(None));
+            }
             Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => {
                 self.idle_prompt = true;
                 out.push(KioskEffect::Hush);
@@ -812,6 +859,11 @@ impl KioskMachine {
             Page::Done { .. } => Some(citizen(self.config.done_timeout)),
             Page::Pin { .. } | Page::Supervisor => Some(self.config.supervisor_timeout),
         };
+        // While a call for help waits, the timer also asks after it.
+        let after = match self.help_waiting_id() {
+            Some(_) => Some(self.config.help_poll_every),
+            None => after,
+        };
         out.push(KioskEffect::SetTimer(after));
     }
 
@@ -822,6 +874,7 @@ impl KioskMachine {
         self.page = Page::Attract;
         self.idle_prompt = false;
         self.absent = false;
+        self.help = None;
         self.apply_pending(out);
         if self.settings != self.config.settings {
             self.settings = self.config.settings;
@@ -886,26 +939,6 @@ impl KioskMachine {
         if self.hearing {
             out.push(KioskEffect::Listen { phrases });
         }
-    }
-
-    fn help_reply(&self) -> &'static str {
-        if self.config.can_send {
-            HELP_NOTED
-        } else {
-            HELP_UNAVAILABLE
-        }
-    }
-
-    fn call_for_help(&mut self, flow_id: &str, step_id: &str, out: &mut Vec<KioskEffect>) {
-        if self.config.can_send {
-            out.push(KioskEffect::CallForHelp {
-                flow_id: flow_id.to_string(),
-                step_id: step_id.to_string(),
-            });
-        }
-        out.push(KioskEffect::Say {
-            text: self.help_reply().to_string(),
-        });
     }
 
     fn speech_command(&mut self, command: Command, out: &mut Vec<KioskEffect>) {

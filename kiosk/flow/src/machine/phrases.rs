@@ -23,10 +23,14 @@ pub const GOODBYE_WIPED: &str = "D'accord. Vos réponses sont effacées. Au revo
 pub const SLOWER: &str = "D'accord. Je parle plus lentement.";
 pub const LOUDER: &str = "D'accord. Je parle plus fort.";
 pub const DONE_HINT: &str = "Touchez Terminer quand vous avez fini.";
-/// What a call for help really does today: the call is queued for the ambassadors' pages,
-/// but nobody is paged and nobody is on the way, so the kiosk promises nothing more.
+/// A call for help nobody has taken yet (or that has not reached the back end): it is
+/// noted, nobody is promised; the citizen may go on or wait.
 pub const HELP_NOTED: &str =
-    "Votre demande d'aide est notée. Personne ne peut venir tout de suite. Demandez à l'accueil, ou continuez avec moi.";
+    "Votre appel est noté. Je vous dirai quand quelqu'un l'aura reçu. Vous pouvez continuer avec moi, ou attendre ici.";
+/// An ambassador took the call and comes over (the back end said so).
+pub const HELP_COMING: &str = "Quelqu'un a reçu votre appel et arrive.";
+/// An ambassador took the call and will call back (the back end said so).
+pub const HELP_CALLING_BACK: &str = "Quelqu'un a reçu votre appel et va vous rappeler.";
 /// A kiosk not enrolled with the back end: the call goes nowhere.
 pub const HELP_UNAVAILABLE: &str =
     "Cette borne ne peut appeler personne. Demandez à l'accueil, ou continuez avec moi.";
@@ -71,6 +75,8 @@ pub const SPOKEN: &[&str] = &[
     SLOWER,
     LOUDER,
     HELP_NOTED,
+    HELP_COMING,
+    HELP_CALLING_BACK,
     HELP_UNAVAILABLE,
     LOOKUP_ASK,
     LOOKUP_REPROMPT,

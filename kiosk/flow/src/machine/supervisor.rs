@@ -13,6 +13,7 @@ impl KioskMachine {
         }
         // The visit ends here: whatever happens on the PIN pad, nobody returns to it.
         self.idle_prompt = false;
+        self.help = None;
         out.push(KioskEffect::Hush);
         self.page = Page::Pin {
             entered: String::new(),

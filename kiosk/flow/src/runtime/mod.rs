@@ -196,9 +196,24 @@ impl Session {
     }
 
     /// What to say to "je veux parler à quelqu'un", as the kiosk can really do it.
+    /// Shows and says `text` as a notice over the current step, then the step again (news
+    /// from outside the flow, such as an ambassador taking the call for help). Nothing of
+    /// the session changes.
+    pub fn tell(&mut self, text: &str) -> Vec<Effect> {
+        let mut out = Vec::new();
+        self.present(Some(text.to_string()), None, &mut out);
+        out
+    }
+
     pub fn with_help_reply(mut self, reply: &'static str) -> Self {
         self.help_reply = reply;
         self
+    }
+
+    /// What "je veux parler à quelqu'un" is answered from now on (an ambassador took the
+    /// call: the kiosk says so).
+    pub fn set_help_reply(&mut self, reply: &'static str) {
+        self.help_reply = reply;
     }
 
     pub fn flow(&self) -> &Flow {
