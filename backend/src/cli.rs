@@ -63,6 +63,16 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::flow_cmd::FlowCommand,
     },
+    /// Gère les ressources réservables : ajout, liste, jours bloqués.
+    Resource {
+        #[command(subcommand)]
+        command: crate::resource_cmd::ResourceCommand,
+    },
+    /// Confirme ou refuse une réservation.
+    Booking {
+        #[command(subcommand)]
+        command: crate::resource_cmd::BookingCommand,
+    },
     /// Lance l'API des bornes, les pages des agents et les notifications.
     Serve {
         /// Adresse d'écoute (port 0 : un port libre au hasard).
@@ -233,6 +243,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } => user_password(&data_dir, &email, password_stdin),
         },
         Command::Flow { command } => crate::flow_cmd::run(&data_dir, command),
+        Command::Resource { command } => crate::resource_cmd::run(&data_dir, command),
+        Command::Booking { command } => crate::resource_cmd::run_booking(&data_dir, command),
         Command::Serve {
             listen,
             config,

@@ -51,6 +51,7 @@ pub mod opened;
 pub mod pages;
 pub mod passwords;
 pub mod publish;
+pub mod resource_cmd;
 pub mod router;
 pub mod secrets;
 pub mod serve;

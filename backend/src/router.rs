@@ -56,6 +56,7 @@ pub enum Endpoint {
     Heartbeat,
     Status,
     Catalog,
+    Availability,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +98,11 @@ pub const ROUTES: &[Route] = &[
         method: Method::Get,
         path: "/api/v1/catalog",
         endpoint: Endpoint::Catalog,
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/availability",
+        endpoint: Endpoint::Availability,
     },
 ];
 
@@ -245,6 +251,7 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
         Endpoint::Catalog => on(filter, handlers::catalog::get),
+        Endpoint::Availability => on(filter, handlers::availability::get),
     }
 }
 
@@ -354,6 +361,7 @@ mod tests {
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
         assert_eq!(path(Endpoint::Catalog), wire::catalog_path());
+        assert_eq!(path(Endpoint::Availability), wire::availability_path());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`rusqlite::Connection`]: the server calls them through [`Db::call`] (on tokio's blocking
 //! pool, inside a tracing span), the command line through [`Db::with`].
 
+pub mod bookings;
 pub mod flow_catalog;
 pub mod help_calls;
 pub mod inbox;
@@ -12,6 +13,7 @@ pub mod kiosks;
 pub mod login_failures;
 mod migrations;
 pub mod outbox;
+pub mod resources;
 pub mod services;
 pub mod sessions;
 pub mod submissions;

@@ -255,6 +255,8 @@ pub struct KioskMachine {
     idle_prompt: bool,
     /// What the last Show showed, to show it again with the idle prompt on or off.
     last_view: Option<View>,
+    /// The last availability snapshot synced, given to each new visit.
+    availability: Option<Arc<crate::booking::Availability>>,
 }
 
 impl KioskMachine {
@@ -271,12 +273,18 @@ impl KioskMachine {
             page: Page::Attract,
             idle_prompt: false,
             last_view: None,
+            availability: None,
         }
     }
 
     /// The day the next visit sees as today.
     pub fn set_today(&mut self, today: NaiveDate) {
         self.today = today;
+    }
+
+    /// The availability snapshot the next visit sees (a visit under way keeps its own).
+    pub fn set_availability(&mut self, availability: Option<Arc<crate::booking::Availability>>) {
+        self.availability = availability;
     }
 
     pub fn settings(&self) -> Settings {
@@ -432,7 +440,8 @@ impl KioskMachine {
         };
         let session = Session::new(flow, self.today)
             .with_help_reply(help_reply)
-            .with_printer(self.config.printer);
+            .with_printer(self.config.printer)
+            .with_availability(self.availability.clone());
         self.page = Page::Flow(Box::new(session));
         self.feed(Event::Start, out);
     }
