@@ -138,6 +138,12 @@ pub enum Page {
     KioskRevoke,
     Flows,
     FlowPublish,
+    Bookings,
+    BookingCalendar,
+    BookingDecision,
+    BookingBlock,
+    BookingUnblock,
+    BookingIcal,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -204,10 +210,28 @@ pub const PAGES: &[PageRoute] = &[
     ),
     page(Method::Get, "/admin/parcours", Page::Flows),
     page(Method::Post, "/admin/parcours", Page::FlowPublish),
+    page(Method::Get, "/reservations", Page::Bookings),
+    page(Method::Get, "/reservations/{id}", Page::BookingCalendar),
+    page(
+        Method::Post,
+        "/reservations/{id}/decision",
+        Page::BookingDecision,
+    ),
+    page(
+        Method::Post,
+        "/reservations/{id}/blocage",
+        Page::BookingBlock,
+    ),
+    page(
+        Method::Post,
+        "/reservations/{id}/deblocage",
+        Page::BookingUnblock,
+    ),
+    page(Method::Get, "/calendrier/{file}", Page::BookingIcal),
 ];
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
-    use pages::{account, assets, flows, inbox, kiosks, login, request, services, users};
+    use pages::{account, assets, bookings, flows, inbox, kiosks, login, request, services, users};
     let filter = route.method.filter();
     match route.page {
         Page::Home => on(filter, pages::home),
@@ -239,6 +263,12 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::KioskRevoke => on(filter, kiosks::revoke),
         Page::Flows => on(filter, flows::list),
         Page::FlowPublish => on(filter, flows::publish),
+        Page::Bookings => on(filter, bookings::list),
+        Page::BookingCalendar => on(filter, bookings::calendar),
+        Page::BookingDecision => on(filter, bookings::decide),
+        Page::BookingBlock => on(filter, bookings::block),
+        Page::BookingUnblock => on(filter, bookings::unblock),
+        Page::BookingIcal => on(filter, bookings::ical),
     }
 }
 

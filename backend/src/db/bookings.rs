@@ -281,3 +281,253 @@ pub fn outcome_by_receipt(
         alternatives: booking.alternatives,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::resources::{NewResource, Resource};
+    use kiosk_flow::booking::ResourceKind;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn hall(auto_confirm: bool) -> Resource {
+        Resource {
+            id: "salle-62279".into(),
+            name: "Salle des fêtes de Duisans".into(),
+            kind: ResourceKind::Salle,
+            service: "reservations".into(),
+            commune: Some("Duisans".into()),
+            capacity: 1,
+            per_booking: 1,
+            weekdays: resources::parse_weekdays("vendredi,samedi,dimanche").unwrap(),
+            holidays_closed: true,
+            notice_days: 7,
+            horizon_days: 365,
+            auto_confirm,
+            ical_token: "x".into(),
+        }
+    }
+
+    fn ask(on: &str, quantity: u32) -> BookingRequest {
+        BookingRequest {
+            resource: "salle-62279".into(),
+            day: day(on),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn the_rules_decline_with_the_reason_and_the_nearest_free_days() {
+        let asked_on = day("2027-03-01");
+        let mut load = Load::default();
+        // Saturday 13 March is free: held, or confirmed when the resource says so.
+        assert_eq!(
+            decide(&hall(false), &load, &ask("2027-03-13", 1), asked_on).state,
+            BookingState::Held
+        );
+        assert_eq!(
+            decide(&hall(true), &load, &ask("2027-03-13", 1), asked_on).state,
+            BookingState::Confirmed
+        );
+        // Taken: declined, with the nearest free days (the same weekend first).
+        load.taken.insert(day("2027-03-13"), 1);
+        let taken = decide(&hall(true), &load, &ask("2027-03-13", 1), asked_on);
+        assert_eq!(taken.state, BookingState::Declined);
+        assert_eq!(taken.reason.as_deref(), Some("la salle est déjà prise"));
+        assert_eq!(
+            taken.alternatives,
+            [day("2027-03-14"), day("2027-03-12"), day("2027-03-19")]
+        );
+        // A blocked day, a public holiday (Easter Monday is closed anyway: a Monday; the
+        // 14th of July 2027 is a Wednesday; 1 May 2027 is a Saturday), a closed weekday,
+        // too soon, too far, too many.
+        load.blocked.insert(day("2027-03-20"));
+        for (on, quantity, reason) in [
+            ("2027-03-20", 1, "la mairie a fermé ce jour-là"),
+            ("2027-05-01", 1, "c'est un jour férié"),
+            (
+                "2027-03-10",
+                1,
+                "la réservation n'est possible que ces jours : vendredi, samedi, dimanche",
+            ),
+            (
+                "2027-03-05",
+                1,
+                "il faut réserver 7 jour(s) à l'avance au moins",
+            ),
+            (
+                "2028-03-04",
+                1,
+                "on ne peut pas réserver plus de 365 jours à l'avance",
+            ),
+            (
+                "2027-03-27",
+                2,
+                "on ne peut pas demander plus de 1 à la fois",
+            ),
+        ] {
+            let decision = decide(&hall(true), &load, &ask(on, quantity), asked_on);
+            assert_eq!(decision.state, BookingState::Declined, "{on}");
+            assert_eq!(decision.reason.as_deref(), Some(reason), "{on}");
+            assert!(!decision.alternatives.contains(&day("2027-03-20")));
+            assert!(!decision.alternatives.contains(&day("2027-03-13")));
+        }
+    }
+
+    /// A database with the hall and one kiosk.
+    fn db_with_hall(auto_confirm: bool) -> (tempfile::TempDir, crate::db::Db, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::open(&dir.path().join("b.sqlite3")).unwrap();
+        let kiosk = db
+            .with(|c| crate::db::kiosks::add(c, "A", "Duisans", "t"))
+            .unwrap()
+            .kiosk;
+        let h = hall(auto_confirm);
+        db.with(|c| {
+            resources::add(
+                c,
+                &NewResource {
+                    id: h.id,
+                    name: h.name,
+                    kind: h.kind,
+                    service: h.service,
+                    commune: h.commune,
+                    capacity: 1,
+                    per_booking: None,
+                    weekdays: h.weekdays,
+                    holidays_closed: true,
+                    notice_days: 7,
+                    horizon_days: 365,
+                    auto_confirm,
+                },
+                "t",
+            )
+        })
+        .unwrap();
+        (dir, db, kiosk.id)
+    }
+
+    fn hold(kiosk_id: &str, id: &str, receipt: &str, on: &str) -> submissions::NewSubmission {
+        let json = format!(
+            r#"{{"flow_id": "salle-des-fetes", "flow_version": 3, "service": "reservations",
+                "answers": [], "booking": {{"resource": "salle-62279", "day": "{on}"}}}}"#
+        );
+        submissions::NewSubmission {
+            id: id.into(),
+            kiosk_id: kiosk_id.into(),
+            flow_id: "salle-des-fetes".into(),
+            flow_version: 3,
+            service: "reservations".into(),
+            receipt: receipt.into(),
+            created_at: "2027-03-01T10:00:00Z".into(),
+            content_digest: format!("d-{id}"),
+            opened: crate::opened::parse(json.as_bytes()).unwrap(),
+            answers_json: json,
+        }
+    }
+
+    #[test]
+    fn of_two_holds_on_the_last_place_the_first_stored_keeps_it_and_retries_change_nothing() {
+        for order in [["s1", "s2"], ["s2", "s1"]] {
+            let (_dir, db, kiosk) = db_with_hall(true);
+            let holds = |id: &str| match id {
+                "s1" => hold(&kiosk, "s1", "AB3-7KQ", "2027-03-13"),
+                _ => hold(&kiosk, "s2", "AB3-7KR", "2027-03-13"),
+            };
+            for id in order {
+                db.with(|c| submissions::ingest(c, &holds(id), "2027-03-02T10:00:00Z"))
+                    .unwrap();
+            }
+            // Retries of both, in any order, decide nothing again.
+            for id in order.iter().rev() {
+                db.with(|c| submissions::ingest(c, &holds(id), "2027-03-03T10:00:00Z"))
+                    .unwrap();
+            }
+            let first = db.with(|c| bookings_of(c, order[0]));
+            let second = db.with(|c| bookings_of(c, order[1]));
+            assert_eq!(first.state, BookingState::Confirmed, "{order:?}");
+            assert_eq!(second.state, BookingState::Declined, "{order:?}");
+            assert_eq!(second.reason.as_deref(), Some("la salle est déjà prise"));
+            let rows: i64 = db.with(|c| {
+                c.query_row("SELECT count(*) FROM bookings", [], |r| r.get(0))
+                    .unwrap()
+            });
+            assert_eq!(rows, 2);
+            // The lookup says it; the request's status follows.
+            let status = db
+                .with(|c| submissions::status_by_receipt(c, &second.receipt))
+                .unwrap()
+                .unwrap();
+            assert_eq!(status.status, RequestStatus::Rejete);
+            let outcome = status.booking.unwrap();
+            assert_eq!(outcome.state, BookingState::Declined);
+            assert_eq!(outcome.alternatives[0], day("2027-03-14"));
+            // The snapshot shows the day taken.
+            let snapshot = db
+                .with(|c| resources::snapshot(c, day("2027-03-02"), "t"))
+                .unwrap();
+            assert_eq!(
+                snapshot.day_free("salle-62279", day("2027-03-13"), 1),
+                kiosk_flow::booking::DayFree::Taken { left: 0 }
+            );
+        }
+    }
+
+    fn bookings_of(conn: &Connection, id: &str) -> Booking {
+        of_submission(conn, id).unwrap().unwrap()
+    }
+
+    #[test]
+    fn an_agent_confirms_a_hold_and_a_decline_frees_the_place() {
+        let (_dir, db, kiosk) = db_with_hall(false);
+        let first = hold(&kiosk, "s1", "AB3-7KQ", "2027-03-13");
+        db.with(|c| submissions::ingest(c, &first, "2027-03-02T10:00:00Z"))
+            .unwrap();
+        assert_eq!(db.with(|c| bookings_of(c, "s1")).state, BookingState::Held);
+        db.with(|c| {
+            agent_decides(
+                c,
+                "s1",
+                BookingState::Confirmed,
+                Some("Clés à la mairie."),
+                ("agent", None),
+                "t",
+            )
+        })
+        .unwrap();
+        let status = db
+            .with(|c| submissions::status_by_receipt(c, "AB3-7KQ"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(status.status, RequestStatus::Traite);
+        assert_eq!(status.booking.unwrap().state, BookingState::Confirmed);
+        // Confirming twice is refused, in French.
+        let again = db
+            .with(|c| agent_decides(c, "s1", BookingState::Confirmed, None, ("agent", None), "t"))
+            .unwrap_err();
+        assert!(again.to_string().contains("déjà confirmée"), "{again}");
+        // Cancelled: the day is free again for the next hold.
+        db.with(|c| {
+            agent_decides(
+                c,
+                "s1",
+                BookingState::Declined,
+                Some("Annulée."),
+                ("agent", None),
+                "t",
+            )
+        })
+        .unwrap();
+        db.with(|c| {
+            submissions::ingest(
+                c,
+                &hold(&kiosk, "s2", "AB3-7KR", "2027-03-13"),
+                "2027-03-04T10:00:00Z",
+            )
+        })
+        .unwrap();
+        assert_eq!(db.with(|c| bookings_of(c, "s2")).state, BookingState::Held);
+    }
+}

@@ -398,7 +398,15 @@ impl Resource {
                 "on ne peut pas réserver plus de {} jours à l'avance",
                 self.horizon_days
             ))
-        } else if !self.weekdays.contains(&day.weekday()) {
+        } else {
+            self.rule_closure(load, day)
+        }
+    }
+
+    /// Why `day` is closed whoever asks and whenever (a weekday it does not open, a public
+    /// holiday, a blocked day), in French.
+    pub fn rule_closure(&self, load: &Load, day: NaiveDate) -> Option<String> {
+        if !self.weekdays.contains(&day.weekday()) {
             Some(format!(
                 "la réservation n'est possible que ces jours : {}",
                 weekdays_french(&self.weekdays)

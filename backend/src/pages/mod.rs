@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod bookings;
 pub mod flows;
 pub mod inbox;
 pub mod kiosks;
