@@ -632,7 +632,7 @@ async fn book_hall(world: &World, day: chrono::NaiveDate) -> String {
 async fn an_agent_confirms_a_hold_on_the_calendar_and_the_kiosk_says_it_is_confirmed() {
     use chrono::Datelike;
     use kiosk_flow::booking::{BookingState, DayFree, ResourceKind};
-    use kiosk_flow::machine::lookup::{answer_text, LookupAnswer, RequestState};
+    use kiosk_flow::machine::{answer_text, LookupAnswer, RequestState};
     let world = world().await;
     world
         .server
@@ -679,8 +679,9 @@ async fn an_agent_confirms_a_hold_on_the_calendar_and_the_kiosk_says_it_is_confi
     let month = format!("{}-{:02}", day.year(), day.month());
     let world = std::sync::Arc::new(world);
     let inside = std::sync::Arc::clone(&world);
+    let held = receipt.clone();
     with_browser(move |client| async move {
-        let world = inside;
+        let (world, receipt) = (inside, held);
         log_in(&client, &base, BOOKING_AGENT, PASSWORD).await;
         wait_for_text(&client, "h1", "Demandes").await;
         click(&client, "nav a[href=\"/reservations\"]").await;

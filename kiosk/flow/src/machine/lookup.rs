@@ -52,8 +52,10 @@ pub fn answer_text(code: &str, answer: &LookupAnswer, spoken: bool) -> String {
             ..
         } => {
             let said = booking_text(&shown_code, booking);
+            // A decline already says its reason (the agent's note when an agent declined).
+            let said_already = booking.state == BookingState::Declined;
             match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                Some(note) if Some(note) != booking.reason.as_deref() => {
+                Some(note) if !said_already || Some(note) != booking.reason.as_deref() => {
                     format!("{said} Message du service : {note}")
                 }
                 _ => said,
