@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod kiosks;
 pub mod login_failures;
 mod migrations;
+pub mod open311;
 pub mod outbox;
 pub mod resources;
 pub mod services;

@@ -13,7 +13,7 @@ use rand::Rng;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::{BTreeSet, HashMap};
 
-/// Migration V5: resources, blocked days and bookings (see [`super::bookings`]).
+/// Migration V6: resources, blocked days and bookings (see [`super::bookings`]).
 pub const SCHEMA: &str = r#"
 CREATE TABLE resources (
     id              TEXT PRIMARY KEY,             -- as flows name it: 'salle-62276'

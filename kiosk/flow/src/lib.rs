@@ -11,6 +11,7 @@
 //! - [`calendar`]: French public holidays and the days a date question accepts.
 //! - [`model`]: the checked flow (steps, questions, options) and answer values.
 //! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
+//! - [`form`]: a flow filled in at once (another channel's request), checked as at the kiosk.
 //! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
 //! - [`plain_language`]: FALC warnings.
 //! - [`privacy`]: the information notice on personal data (service template and flow's part).
@@ -26,6 +27,7 @@ pub mod booking;
 pub mod calendar;
 pub mod diagnostic;
 pub mod expr;
+pub mod form;
 pub mod load;
 pub mod machine;
 pub mod menu;
