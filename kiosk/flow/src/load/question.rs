@@ -294,6 +294,8 @@ impl Reader<'_> {
         node: &Node,
         fields: &mut Fields<'_>,
     ) -> Option<ResourceBinding> {
+        // Read first, so that a malformed id does not also report « quantity » as unknown.
+        let quantity_node = fields.get("quantity");
         let written = self.string(node, "resource")?;
         let written = written.trim();
         let (template, step) = match (written.split_once('{'), written.matches('{').count()) {
@@ -322,7 +324,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        let quantity = match fields.get("quantity") {
+        let quantity = match quantity_node {
             Some(n) => Some(self.id(n, "quantity")?),
             None => None,
         };
