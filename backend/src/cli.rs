@@ -64,6 +64,16 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::flow_cmd::FlowCommand,
     },
+    /// Gère les ressources réservables : ajout, liste, jours bloqués.
+    Resource {
+        #[command(subcommand)]
+        command: crate::resource_cmd::ResourceCommand,
+    },
+    /// Confirme ou refuse une réservation.
+    Booking {
+        #[command(subcommand)]
+        command: crate::resource_cmd::BookingCommand,
+    },
     /// Clés des clients Open311 (autres canaux qui envoient des signalements).
     Open311 {
         #[command(subcommand)]
@@ -325,6 +335,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } => user_password(&data_dir, &email, password_stdin),
         },
         Command::Flow { command } => crate::flow_cmd::run(&data_dir, command),
+        Command::Resource { command } => crate::resource_cmd::run(&data_dir, command),
+        Command::Booking { command } => crate::resource_cmd::run_booking(&data_dir, command),
         Command::Open311 { command } => crate::open311_cmd::run(&data_dir, command),
         Command::Serve {
             listen,

@@ -71,6 +71,7 @@ pub mod pages;
 pub mod passwords;
 pub mod publish;
 pub mod rate_limit;
+pub mod resource_cmd;
 pub mod router;
 pub mod secrets;
 pub mod serve;

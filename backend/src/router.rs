@@ -59,6 +59,7 @@ pub enum Endpoint {
     Heartbeat,
     Status,
     Catalog,
+    Availability,
     /// Open311 GeoReport v2 (`crate::open311`).
     Open311Discovery,
     Open311Services,
@@ -122,6 +123,11 @@ pub const ROUTES: &[Route] = &[
         method: Method::Get,
         path: "/api/v1/catalog",
         endpoint: Endpoint::Catalog,
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/availability",
+        endpoint: Endpoint::Availability,
     },
     open311(
         Method::Get,
@@ -221,6 +227,12 @@ pub enum Page {
     HelpCall,
     HelpCallTake,
     HelpCallClose,
+    Bookings,
+    BookingCalendar,
+    BookingDecision,
+    BookingBlock,
+    BookingUnblock,
+    BookingIcal,
     Open311Clients,
     Open311ClientCreate,
     Open311ClientRevoke,
@@ -307,6 +319,24 @@ pub const PAGES: &[PageRoute] = &[
         "/ambassadeur/appels/{id}/terminer",
         Page::HelpCallClose,
     ),
+    page(Method::Get, "/reservations", Page::Bookings),
+    page(Method::Get, "/reservations/{id}", Page::BookingCalendar),
+    page(
+        Method::Post,
+        "/reservations/{id}/decision",
+        Page::BookingDecision,
+    ),
+    page(
+        Method::Post,
+        "/reservations/{id}/blocage",
+        Page::BookingBlock,
+    ),
+    page(
+        Method::Post,
+        "/reservations/{id}/deblocage",
+        Page::BookingUnblock,
+    ),
+    page(Method::Get, "/calendrier/{file}", Page::BookingIcal),
     page(Method::Get, "/admin/open311", Page::Open311Clients),
     page(Method::Post, "/admin/open311", Page::Open311ClientCreate),
     page(
@@ -318,8 +348,8 @@ pub const PAGES: &[PageRoute] = &[
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
     use pages::{
-        accessibility, account, ambassador, assets, flows, inbox, kiosks, login, request,
-        services, session_time, users,
+        accessibility, account, ambassador, assets, bookings, flows, inbox, kiosks, login,
+        request, services, session_time, users,
     };
     let filter = route.method.filter();
     match route.page {
@@ -361,6 +391,12 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::HelpCall => on(filter, ambassador::call),
         Page::HelpCallTake => on(filter, ambassador::take),
         Page::HelpCallClose => on(filter, ambassador::close),
+        Page::Bookings => on(filter, bookings::list),
+        Page::BookingCalendar => on(filter, bookings::calendar),
+        Page::BookingDecision => on(filter, bookings::decide),
+        Page::BookingBlock => on(filter, bookings::block),
+        Page::BookingUnblock => on(filter, bookings::unblock),
+        Page::BookingIcal => on(filter, bookings::ical),
         Page::Open311Clients => on(filter, pages::open311::list),
         Page::Open311ClientCreate => on(filter, pages::open311::create),
         Page::Open311ClientRevoke => on(filter, pages::open311::revoke),
@@ -377,6 +413,7 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
         Endpoint::Catalog => on(filter, handlers::catalog::get),
+        Endpoint::Availability => on(filter, handlers::availability::get),
         Endpoint::Open311Discovery => on(filter, open311::discovery),
         Endpoint::Open311Services => on(filter, open311::services::list),
         Endpoint::Open311Service => on(filter, open311::services::definition),
@@ -515,6 +552,7 @@ mod tests {
         assert_eq!(path(Endpoint::Heartbeat), wire::heartbeat_path());
         assert_eq!(path(Endpoint::Status), wire::status_path("{receipt}"));
         assert_eq!(path(Endpoint::Catalog), wire::catalog_path());
+        assert_eq!(path(Endpoint::Availability), wire::availability_path());
     }
 
     #[test]

@@ -504,3 +504,258 @@ async fn the_session_warns_before_it_ends_and_a_late_note_is_not_lost() {
     })
     .await;
 }
+
+const BOOKING_AGENT: &str = "carole@campagnes-artois.example";
+
+/// A hold on the village hall of Duisans for `day`, sealed and sent through the kiosk API as
+/// the kiosk's runtime makes it; its receipt.
+async fn book_hall(world: &World, day: chrono::NaiveDate) -> String {
+    let receipt = common::receipt(&world.kiosk.receipt_prefix);
+    let answers = json!({
+        "flow_id": "salle-des-fetes",
+        "flow_version": 3,
+        "service": "reservations",
+        "answers": [
+            {"step_id": "date", "label": "Date", "value": day.to_string(),
+             "display": day.to_string()},
+        ],
+        "booking": {"resource": "salle-62279", "day": day.to_string(), "quantity": 1},
+    });
+    let mut upload = common::upload_answers(&world.kiosk.public_key, &receipt, &answers);
+    upload.created_at = backend::db::now();
+    let response = world
+        .server
+        .put_submission(&world.kiosk.token, &upload)
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+    receipt
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_confirms_a_hold_on_the_calendar_and_the_kiosk_says_it_is_confirmed() {
+    use chrono::Datelike;
+    use kiosk_flow::booking::{BookingState, DayFree, ResourceKind};
+    use kiosk_flow::machine::{answer_text, LookupAnswer, RequestState};
+    let world = world().await;
+    world
+        .server
+        .add_service("reservations", "Réservations", None, None);
+    world
+        .server
+        .add_user(BOOKING_AGENT, Role::Agent, &["reservations"], PASSWORD);
+    let db = world.server.data_dir().open_db().expect("test helper");
+    let hall = db
+        .with(|c| {
+            backend::db::resources::add(
+                c,
+                &backend::db::resources::NewResource {
+                    id: "salle-62279".into(),
+                    name: "Salle des fêtes de Duisans".into(),
+                    kind: ResourceKind::Salle,
+                    service: "reservations".into(),
+                    commune: Some("Duisans".into()),
+                    capacity: 1,
+                    per_booking: None,
+                    weekdays: backend::db::resources::parse_weekdays("tous").expect("days"),
+                    holidays_closed: true,
+                    notice_days: 7,
+                    horizon_days: 365,
+                    auto_confirm: false,
+                },
+                &backend::db::now(),
+            )
+        })
+        .expect("test helper");
+    let mut day = chrono::Utc::now().date_naive() + chrono::Days::new(40);
+    while kiosk_flow::calendar::is_public_holiday(day) {
+        day = day.succ_opt().expect("date");
+    }
+    let receipt = book_hall(&world, day).await;
+    let status = kiosk_status(&world, &receipt).await;
+    assert_eq!(
+        status.booking.as_ref().expect("booking").state,
+        BookingState::Held
+    );
+    let blocked = day + chrono::Days::new(1);
+
+    let base = world.base.clone();
+    let month = format!("{}-{:02}", day.year(), day.month());
+    let world = std::sync::Arc::new(world);
+    let inside = std::sync::Arc::clone(&world);
+    let held = receipt.clone();
+    with_browser(move |client| async move {
+        let (world, receipt) = (inside, held);
+        log_in(&client, &base, BOOKING_AGENT, PASSWORD).await;
+        wait_for_text(&client, "h1", "Demandes").await;
+        click(&client, "nav a[href=\"/reservations\"]").await;
+        wait_for_text(&client, "h1", "Réservations").await;
+        client
+            .find(Locator::LinkText("Salle des fêtes de Duisans"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&client, "h1", "Salle des fêtes de Duisans").await;
+        client
+            .goto(&format!("{base}/reservations/salle-62279?mois={month}"))
+            .await
+            .unwrap();
+        let cell = format!("#jour-{day}");
+        let text = wait_for_text(&client, &cell, &receipt).await;
+        assert!(text.contains("En attente"), "{text}");
+        fill(
+            &client,
+            &format!("note-{}", status_id(&world, &receipt)),
+            "Les clés sont à la mairie.",
+        )
+        .await;
+        click(&client, &format!("{cell} button[value=\"confirmer\"]")).await;
+        wait_for_text(&client, "main", "Réservation confirmée.").await;
+        let text = wait_for_text(&client, &cell, "Confirmée").await;
+        assert!(text.contains("Complet"), "{text}");
+
+        // Block the next day on the same page.
+        client
+            .execute(
+                "document.getElementById('jour').value = arguments[0];",
+                vec![json!(blocked.to_string())],
+            )
+            .await
+            .unwrap();
+        fill(&client, "raison", "Travaux").await;
+        click(&client, "form[action$=\"/blocage\"] button").await;
+        wait_for_text(&client, "main", "Jour bloqué").await;
+    })
+    .await;
+
+    // The kiosk's status lookup now says « confirmée », with the agent's note.
+    let status = kiosk_status(&world, &receipt).await;
+    assert_eq!(status.status, RequestStatus::Traite);
+    let booking = status.booking.clone().expect("booking");
+    assert_eq!(booking.state, BookingState::Confirmed);
+    let said = answer_text(
+        &receipt,
+        &LookupAnswer::Found {
+            state: RequestState::Done,
+            note: status.note.clone(),
+            booking: Some(booking),
+        },
+        false,
+    );
+    assert!(said.contains("est confirmée."), "{said}");
+    assert!(said.contains("Les clés sont à la mairie."), "{said}");
+
+    // The snapshot the kiosks sync: the day taken, the blocked day closed.
+    let snapshot: wire::Availability = world
+        .server
+        .client
+        .get(world.server.url(&wire::availability_path()))
+        .bearer_auth(&world.kiosk.token)
+        .send()
+        .await
+        .expect("test helper")
+        .json()
+        .await
+        .expect("test helper");
+    assert_eq!(
+        snapshot.day_free("salle-62279", day, 1),
+        DayFree::Taken { left: 0 }
+    );
+    assert_eq!(
+        snapshot.day_free("salle-62279", blocked, 1),
+        DayFree::Closed
+    );
+
+    // The iCalendar feed at its secret address, read by an independent library.
+    let feed = world
+        .server
+        .client
+        .get(
+            world
+                .server
+                .url(&format!("/calendrier/{}.ics", hall.ical_token)),
+        )
+        .send()
+        .await
+        .expect("test helper");
+    assert_eq!(feed.status(), reqwest::StatusCode::OK);
+    let feed = feed.text().await.expect("test helper");
+    let events = parse_ical_with_python(&feed);
+    assert!(
+        events.contains(&format!(
+            "CONFIRMED|{}|Réservation confirmée {receipt}",
+            day.format("%Y-%m-%d")
+        )),
+        "{events}"
+    );
+    assert!(
+        events.contains(&format!("|{}|Fermé : Travaux", blocked.format("%Y-%m-%d"))),
+        "{events}"
+    );
+    // A wrong secret is not found.
+    let wrong = world
+        .server
+        .client
+        .get(
+            world
+                .server
+                .url(&format!("/calendrier/{}.ics", "0".repeat(48))),
+        )
+        .send()
+        .await
+        .expect("test helper");
+    assert_eq!(wrong.status(), reqwest::StatusCode::NOT_FOUND);
+}
+
+/// The id of the submission with this receipt.
+fn status_id(world: &World, receipt: &str) -> String {
+    let conn = rusqlite::Connection::open(world.server.data_dir().db_path()).expect("test helper");
+    conn.query_row(
+        "SELECT id FROM submissions WHERE receipt = ?1",
+        [receipt],
+        |r| r.get(0),
+    )
+    .expect("test helper")
+}
+
+/// Parses an iCalendar text with the `icalendar` package of PyPI, in a virtual environment
+/// made once under the system's temporary folder: one `STATUS|DATE|SUMMARY` line per event.
+fn parse_ical_with_python(feed: &str) -> String {
+    let venv = std::env::temp_dir().join("backend-tests-icalendar-venv");
+    let python = venv.join("bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", "import icalendar"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 -m venv");
+        assert!(made.success(), "python3 -m venv failed");
+        let installed = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "icalendar==7.*"])
+            .status()
+            .expect("pip install icalendar");
+        assert!(installed.success(), "pip install icalendar failed");
+    }
+    let file = tempfile::NamedTempFile::new().expect("test helper");
+    std::fs::write(file.path(), feed).expect("test helper");
+    let script = "import sys, icalendar\n\
+        cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+        for e in cal.walk('VEVENT'):\n\
+        \x20   print('%s|%s|%s' % (e.get('STATUS', ''), e.decoded('DTSTART').isoformat(), e.get('SUMMARY')))\n";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(file.path())
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

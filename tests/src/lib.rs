@@ -289,5 +289,6 @@ pub fn street_light_submission(n: usize) -> kiosk_flow::runtime::Submission {
             ),
         ],
         urgent: false,
+        booking: None,
     }
 }

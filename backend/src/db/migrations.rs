@@ -275,6 +275,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(super::open311::SCHEMA),
         M::up(HARDENING),
         M::up(AMBASSADORS).foreign_key_check(),
+        M::up(super::resources::SCHEMA),
     ])
 }
 

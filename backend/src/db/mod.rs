@@ -6,6 +6,7 @@
 //! pool, inside a tracing span), the command line through [`Db::with`].
 
 pub mod ambassadors;
+pub mod bookings;
 pub mod flow_catalog;
 pub mod help_calls;
 pub mod inbox;
@@ -15,6 +16,7 @@ mod migrations;
 pub mod open311;
 pub mod outbox;
 pub mod retention;
+pub mod resources;
 pub mod services;
 pub mod sessions;
 pub mod submissions;

@@ -2,7 +2,7 @@
 //! lookup by receipt, status changes (with their history), and the full listing for
 //! `backend submissions`.
 
-use super::{kiosks, outbox, Ingested};
+use super::{bookings, kiosks, outbox, Ingested};
 use crate::opened;
 use anyhow::Context;
 use kiosk_sync::wire::{RequestStatus, StatusResponse};
@@ -152,10 +152,28 @@ pub fn ingest(conn: &mut Connection, new: &NewSubmission, now: &str) -> anyhow::
     )?
     .execute(params![new.id, now, BY_KIOSK])?;
     outbox::enqueue(&tx, &new.id, &new.service, now)?;
+    if let Some(request) = &new.opened.booking {
+        bookings::file(&tx, &new.id, request, asked_on(&new.created_at, now), now)?;
+    }
     tx.commit()?;
     Ok(Ingested::New {
         received_at: now.to_string(),
     })
+}
+
+/// The day the citizen asked: the kiosk's `created_at`, but never after the back end's
+/// `now` (a kiosk clock ahead cannot shorten the notice).
+fn asked_on(created_at: &str, now: &str) -> chrono::NaiveDate {
+    let day = |t: &str| {
+        t.get(..10)
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+    };
+    match (day(created_at), day(now)) {
+        (Some(asked), Some(today)) => asked.min(today),
+        (None, Some(today)) => today,
+        (Some(asked), None) => asked,
+        (None, None) => chrono::Utc::now().date_naive(),
+    }
 }
 
 /// What a kiosk may tell the citizen about the submission with this (normalized) receipt.
@@ -174,10 +192,15 @@ pub fn status_by_receipt(
                 status: status_column(row.get(1)?)?,
                 updated_at: row.get(2)?,
                 note: row.get(3)?,
+                booking: None,
             })
         })
         .optional()?;
-    Ok(found)
+    let Some(mut found) = found else {
+        return Ok(None);
+    };
+    found.booking = bookings::outcome_by_receipt(conn, receipt)?;
+    Ok(Some(found))
 }
 
 /// Sets the status of the submission with this (normalized) receipt and records it in the
@@ -230,6 +253,21 @@ pub fn set_status_by_id(
     now: &str,
 ) -> anyhow::Result<bool> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !record_status(&tx, id, change, now)? {
+        return Ok(false);
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Sets the status of submission `id` and records it in the history, inside the caller's
+/// transaction. `false` if there is no such submission.
+pub fn record_status(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    change: &StatusChange<'_>,
+    now: &str,
+) -> anyhow::Result<bool> {
     let status = status_to_db(change.status);
     let updated = tx.execute(
         "UPDATE submissions SET status = ?2, status_updated_at = ?3, status_note = ?4 \
@@ -244,7 +282,6 @@ pub fn set_status_by_id(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![id, now, status, change.note, change.by, change.user_id],
     )?;
-    tx.commit()?;
     Ok(true)
 }
 

@@ -1,6 +1,7 @@
 //! One module per resource of the kiosk API, plus the checks they share and the fallbacks.
 //! What each route answers is specified in `kiosk_sync::wire` and `backend/openapi.yaml`.
 
+pub mod availability;
 pub mod catalog;
 pub mod enroll;
 pub mod heartbeat;

@@ -24,6 +24,7 @@ pub mod account;
 pub mod ambassador;
 pub mod assets;
 pub mod carried;
+pub mod bookings;
 pub mod flows;
 pub mod inbox;
 pub mod kiosks;

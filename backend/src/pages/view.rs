@@ -14,6 +14,7 @@ use kiosk_sync::wire::RequestStatus;
 
 /// The menu's sections; [`Layout::section`] says which one the page is in.
 pub const SECTION_INBOX: &str = "demandes";
+pub const SECTION_BOOKINGS: &str = "reservations";
 pub const SECTION_SERVICES: &str = "services";
 pub const SECTION_USERS: &str = "utilisateurs";
 pub const SECTION_KIOSKS: &str = "bornes";

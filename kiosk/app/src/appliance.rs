@@ -71,6 +71,13 @@ impl SharedStatus {
         *self.handle.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         self.update(|_| {});
     }
+
+    /// Hands a new availability snapshot to the UI's machine, once the UI exists.
+    fn availability(&self, snapshot: Arc<kiosk_flow::booking::Availability>) {
+        if let Some(handle) = *self.handle.lock().unwrap_or_else(PoisonError::into_inner) {
+            handle.set_availability(snapshot);
+        }
+    }
 }
 
 /// The voice port of the UI, on the voice engine.
@@ -265,6 +272,11 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         volume: (config.voice.volume * 100.0).round() as u8,
         ..UiConfig::default()
     };
+    // The last availability synced, until the sync loop brings a newer one.
+    let availability = store
+        .as_ref()
+        .and_then(|s| s.availability().ok().flatten())
+        .map(|(snapshot, _)| Arc::new(snapshot));
     let storage = match store {
         Some(store) => Storage::Store(store),
         None => Storage::Preview,
@@ -303,6 +315,9 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     shared.attach(controller.handle());
     let board = start_front_panel(&config, &controller);
     shared.update(|s| s.front_panel = Some(front_panel_status(&config, board.as_ref())));
+    if let Some(snapshot) = availability {
+        shared.availability(snapshot);
+    }
     info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "attract screen ready"
@@ -484,6 +499,9 @@ fn start_background(
             move |report, reachable| {
                 if matches!(report.catalog, CatalogOutcome::Installed { .. }) {
                     switch.installed();
+                }
+                if let Some(snapshot) = &report.availability {
+                    shared.availability(Arc::clone(snapshot));
                 }
                 let now = chrono::Local::now().format("%H:%M:%S").to_string();
                 shared.update(|s| {

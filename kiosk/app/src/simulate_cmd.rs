@@ -89,12 +89,19 @@ pub(crate) fn simulate_flow(
         Some(_) => Some(sync_cmd::runtime()?),
         None => None,
     };
+    // The last availability synced: taken days are refused as on the kiosk.
+    let availability = match &store {
+        Some(store) => store
+            .availability()?
+            .map(|(snapshot, _)| Arc::new(snapshot)),
+        None => None,
+    };
     let storage = match store {
         Some(store) => Storage::Store(Arc::new(store)),
         None => Storage::Preview,
     };
     let host = Host::new(storage, runtime.as_ref().map(|r| r.handle().clone()));
-    let machine = KioskMachine::new(
+    let mut machine = KioskMachine::new(
         KioskConfig {
             flows,
             can_send: host.can_send(),
@@ -104,6 +111,7 @@ pub(crate) fn simulate_flow(
         },
         today,
     );
+    machine.set_availability(availability);
 
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -100,6 +100,7 @@ pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCod
     }
     let report = rt.block_on(sync_loop::sync_once(&store, &client, all))?;
     let catalog = rt.block_on(catalog_sync::catalog_pass(&store, &client))?;
+    let availability = rt.block_on(sync_loop::availability_pass(&store, &client))?;
     let _ = rt.block_on(sync_loop::heartbeat(
         &store,
         &client,
@@ -122,6 +123,9 @@ pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCod
             eprintln!("Catalogue des parcours refusé, la borne garde ses parcours : {reason}")
         }
         CatalogOutcome::Failed(why) => eprintln!("Catalogue des parcours non vérifié : {why}"),
+    }
+    if availability.is_some() {
+        println!("Disponibilités des réservations à jour.");
     }
     Ok(if report.remaining == 0 {
         ExitCode::SUCCESS

@@ -33,6 +33,8 @@ pub struct SyncReport {
     pub last_error: Option<String>,
     /// What the catalog pass did (the background loop runs one after each outbox pass).
     pub catalog: CatalogOutcome,
+    /// The availability snapshot fetched and stored by this pass, if any.
+    pub availability: Option<Arc<kiosk_flow::booking::Availability>>,
 }
 
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -166,6 +168,27 @@ pub async fn sync_once(store: &SharedStore, client: &Client, all: bool) -> Resul
     Ok(report)
 }
 
+/// Fetches the availability snapshot and keeps it in the store; returns it when stored. A
+/// failure keeps the last one (its `generated_at` tells how old it is).
+#[tracing::instrument(skip_all)]
+pub async fn availability_pass(
+    store: &SharedStore,
+    client: &Client,
+) -> Result<Option<Arc<kiosk_flow::booking::Availability>>> {
+    match client.availability().await {
+        Ok(snapshot) => {
+            let snapshot = Arc::new(snapshot);
+            let stored = Arc::clone(&snapshot);
+            with_store(store, move |s| Ok(s.save_availability(&stored)?)).await?;
+            Ok(Some(snapshot))
+        }
+        Err(error) => {
+            tracing::info!(%error, "availability not fetched");
+            Ok(None)
+        }
+    }
+}
+
 enum Work {
     Submission(kiosk_sync::wire::SubmissionUpload),
     HelpCall(kiosk_sync::wire::HelpCall),
@@ -256,6 +279,12 @@ pub async fn run(
         report.catalog = catalog_pass(&store, &client)
             .await
             .unwrap_or_else(|e| CatalogOutcome::Failed(format!("{e:#}")));
+        report.availability = availability_pass(&store, &client)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "availability not stored");
+                None
+            });
         // A new catalog or a refusal is news for the administrators: tell them now.
         let catalog_news = matches!(
             report.catalog,

@@ -135,6 +135,7 @@ pub fn fill(
                     return Err(problems);
                 }
                 let urgent = urgent.holds(&|name: &str| answers.get(name).cloned(), today);
+                let answers_given = &answers;
                 let answers = asked
                     .iter()
                     .filter(|(id, _)| send.is_empty() || send.iter().any(|s| s == id))
@@ -142,12 +143,27 @@ pub fn fill(
                         SubmittedAnswer::of(id, question, answers.get(id), NO_ANSWER)
                     })
                     .collect();
+                // A date bound to a resource books it, as at the kiosk.
+                let answer = |name: &str| answers_given.get(name).cloned();
+                let booking = asked.iter().find_map(|(id, question)| {
+                    match (answers_given.get(*id), &question.resource) {
+                        (Some(crate::Value::Date(day)), Some(binding)) => {
+                            Some(crate::booking::BookingRequest {
+                                resource: binding.resolve(&answer)?,
+                                day: *day,
+                                quantity: binding.quantity(&answer),
+                            })
+                        }
+                        _ => None,
+                    }
+                });
                 return Ok(Submission {
                     flow_id: flow.id.clone(),
                     flow_version: flow.version,
                     service: flow.service.clone(),
                     answers,
                     urgent,
+                    booking,
                 });
             }
         }

@@ -7,6 +7,7 @@
 //! drive it the same way.
 //!
 //! # Layout
+//! - [`booking`]: resources' bookings and the availability snapshot (shared with the back end).
 //! - [`calendar`]: French public holidays and the days a date question accepts.
 //! - [`model`]: the checked flow (steps, questions, options) and answer values.
 //! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
@@ -22,6 +23,7 @@
 //! - [`machine`]: the whole kiosk (attract, menu, sessions, idle, lookup, supervisor) as one
 //!   pure machine that every host drives.
 
+pub mod booking;
 pub mod calendar;
 pub mod diagnostic;
 pub mod expr;

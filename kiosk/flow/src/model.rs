@@ -190,7 +190,44 @@ pub struct Question {
     pub personal: bool,
     /// Only the dataset's options whose field matches an earlier answer (`filter:`).
     pub options_filter: Option<Box<OptionsFilter>>,
+    /// A `date` question bound to a resource (`resource:`): its taken days are refused and
+    /// the answer is sent as a booking.
+    pub resource: Option<Box<ResourceBinding>>,
     pub kind: QuestionKind,
+}
+
+/// The resource a date question books: `resource: salle-{commune}` (the hall of the commune
+/// chosen earlier) or a fixed id, with the quantity taken from an earlier number question
+/// (`quantity: quantite`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceBinding {
+    /// The id, with at most one `{step}` replaced by that `choice` answer's option id.
+    pub template: String,
+    /// The step named in the template, if any.
+    pub step: Option<String>,
+    /// An earlier `number` question whose answer is the quantity (1 without it).
+    pub quantity: Option<String>,
+}
+
+impl ResourceBinding {
+    /// The resource id given the answers; `None` while the named question has no answer.
+    pub fn resolve(&self, answer: &dyn Fn(&str) -> Option<Value>) -> Option<String> {
+        match &self.step {
+            None => Some(self.template.clone()),
+            Some(step) => match answer(step)? {
+                Value::Choice(id) => Some(self.template.replace(&format!("{{{step}}}"), &id)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The quantity given the answers (1 without a `quantity:` question or its answer).
+    pub fn quantity(&self, answer: &dyn Fn(&str) -> Option<Value>) -> u32 {
+        match self.quantity.as_deref().and_then(answer) {
+            Some(Value::Number(n)) => u32::try_from(n).unwrap_or(1).max(1),
+            _ => 1,
+        }
+    }
 }
 
 /// Keeps the options of a dataset whose `field` equals the answer to the question `step`

@@ -25,6 +25,10 @@ pub struct Submission {
     /// not urgent is what it always was.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub urgent: bool,
+    /// The day (and quantity) asked of a resource, when a date question is bound to one
+    /// (`resource:`): the back end files it as a hold. Left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<crate::booking::BookingRequest>,
 }
 
 /// One answer as it was given and shown.

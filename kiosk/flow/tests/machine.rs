@@ -764,10 +764,56 @@ fn lookup_to_answer(answer: LookupAnswer) -> (Host, Vec<KioskEffect>) {
 }
 
 #[test]
+fn a_booking_is_said_confirmed_or_refused_with_the_reason_and_the_free_days() {
+    use kiosk_flow::booking::{BookingOutcome, BookingState};
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let outcome = |state, reason: Option<&str>, alternatives| BookingOutcome {
+        resource_name: "Salle des fêtes de Duisans".into(),
+        day: day("2027-03-13"),
+        quantity: 1,
+        state,
+        reason: reason.map(str::to_string),
+        alternatives,
+    };
+    let (_, effects) = lookup_to_answer(LookupAnswer::Found {
+        state: RequestState::Done,
+        note: None,
+        booking: Some(outcome(BookingState::Confirmed, None, Vec::new())),
+    });
+    let (text, _) = done(&effects);
+    assert!(text.contains("du samedi 13 mars est confirmée."), "{text}");
+
+    let (_, effects) = lookup_to_answer(LookupAnswer::Found {
+        state: RequestState::Rejected,
+        note: Some("la salle est déjà prise".into()),
+        booking: Some(outcome(
+            BookingState::Declined,
+            Some("la salle est déjà prise"),
+            vec![day("2027-03-20"), day("2027-03-14")],
+        )),
+    });
+    let (text, _) = done(&effects);
+    assert!(
+        text.contains("est refusée. Raison : la salle est déjà prise."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Jours libres les plus proches : le samedi 20 mars et le dimanche 14 mars."),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("déjà prise").count(),
+        1,
+        "the note is not said twice: {text}"
+    );
+}
+
+#[test]
 fn a_receipt_code_said_letter_by_letter_gives_the_status_and_the_note() {
     let (_, effects) = lookup_to_answer(LookupAnswer::Found {
         state: RequestState::Done,
         note: Some("Le lampadaire est réparé.".into()),
+        booking: None,
     });
     let (text, _) = done(&effects);
     assert!(text.contains("traitée"), "{text}");

@@ -200,6 +200,7 @@ impl Host {
                         RequestStatus::Rejete => RequestState::Rejected,
                     },
                     note: status.note,
+                    booking: status.booking,
                 },
                 Ok(None) => LookupAnswer::NotFound,
                 Err(error) => {

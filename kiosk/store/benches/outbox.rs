@@ -40,6 +40,7 @@ fn submission(n: usize) -> Submission {
             answer("telephone", "0612345678"),
         ],
         urgent: false,
+        booking: None,
     }
 }
 

@@ -36,6 +36,7 @@
 //! `Sync` (the connection sits behind a mutex); its methods block, so async code calls
 //! them from `spawn_blocking`.
 
+pub mod availability;
 pub mod backoff;
 pub mod catalog;
 pub mod error;

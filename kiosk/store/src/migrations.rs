@@ -87,6 +87,16 @@ CREATE TABLE installed_catalog (
 ALTER TABLE identity ADD COLUMN catalog_key TEXT NOT NULL DEFAULT '';
 "#,
     ),
+    // The last availability snapshot of the bookable resources, as the back end sent it.
+    M::up(
+        r#"
+CREATE TABLE availability (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    snapshot   TEXT NOT NULL,                     -- JSON: kiosk_flow::booking::Availability
+    fetched_at TEXT NOT NULL
+) STRICT;
+"#,
+    ),
 ];
 
 /// The migrations, in order.

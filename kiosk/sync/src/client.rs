@@ -197,6 +197,25 @@ impl Client {
 }
 
 impl Client {
+    /// The availability snapshot of the bookable resources.
+    #[tracing::instrument(skip_all)]
+    pub async fn availability(&self) -> Result<wire::Availability, ClientError> {
+        let response = self
+            .authed(self.http.get(self.url(&wire::availability_path())))
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable(short_error(&e)))?;
+        match response.status().as_u16() {
+            200 => response.json().await.map_err(|_| ClientError::Unexpected {
+                status: 200,
+                error: "disponibilités illisibles".to_string(),
+            }),
+            401 => Err(ClientError::Unauthorized),
+            403 => Err(ClientError::Revoked),
+            status => Err(unexpected(status, response).await),
+        }
+    }
+
     /// The kiosk's catalog of published flows, unless its version is one of `seen` (the
     /// installed one and the last refused one, sent as `If-None-Match`).
     #[tracing::instrument(skip_all)]

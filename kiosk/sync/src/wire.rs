@@ -13,6 +13,7 @@
 //! | `GET /api/v1/help-calls/{id}` | | 200 [`HelpCallState`] (has an ambassador taken it?); 404 `not_found` (not received yet, or another kiosk's) |
 //! | `POST /api/v1/heartbeat` | [`Heartbeat`] | 204 |
 //! | `GET /api/v1/status/{receipt}` | | 200 [`StatusResponse`]; 404 `not_found` |
+//! | `GET /api/v1/availability` | | 200 [`Availability`]: every resource's free days and quantities over its horizon |
 //! | `GET /api/v1/catalog` | (`If-None-Match`) | 200 [`crate::catalog::SignedCatalog`] with an `ETag`; 304 when the `ETag` is one the kiosk named |
 //!
 //! A retry sends exactly the same bytes as the first try, so "same content" is a plain
@@ -195,6 +196,15 @@ pub struct StatusResponse {
     pub updated_at: String,
     /// The agent's note for the citizen, if any.
     pub note: Option<String>,
+    /// For a request that booked a resource: confirmed, declined (why, the nearest free
+    /// days) or still held. Absent from older back ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<BookingOutcome>,
+}
+
+/// The availability snapshot of the resources (`GET /api/v1/availability`).
+pub fn availability_path() -> String {
+    format!("{API_PREFIX}/availability")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +213,7 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+pub use kiosk_flow::booking::{Availability, BookingOutcome, BookingState};
 pub use kiosk_flow::receipt::{normalize_receipt, RECEIPT_ALPHABET};
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -240,6 +240,10 @@ impl ControllerHandle {
     pub fn set_flows(self, flows: Vec<Arc<Flow>>) {
         self.post(move |i| dispatch(i, KioskEvent::FlowsChanged(flows)));
     }
+    /// A new availability snapshot: used from the next person on.
+    pub fn set_availability(self, availability: Arc<kiosk_flow::booking::Availability>) {
+        self.post(move |i| i.borrow_mut().machine.set_availability(Some(availability)));
+    }
     /// Enrolment changed: used from the next person on.
     pub fn set_enrolled(self, enrolled: bool) {
         self.post(move |i| dispatch(i, KioskEvent::Enrolled(enrolled)));

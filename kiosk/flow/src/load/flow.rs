@@ -153,6 +153,7 @@ impl Reader<'_> {
         }
         self.check_references(&mut drafts);
         self.check_filters(&drafts, datasets);
+        self.check_resources(&drafts);
         self.check_reachability(&drafts, position_of(node));
         if !complete {
             return None;
@@ -197,6 +198,7 @@ impl Reader<'_> {
         let mut refs = Vec::new();
         let mut urgent = When::Always;
         let mut filter_position = None;
+        let mut resource_position = None;
         let body = match present.as_slice() {
             [] => {
                 // Without a kind nothing else in the step can be judged: one message.
@@ -250,6 +252,14 @@ impl Reader<'_> {
                         refs.push((filter.step.clone(), at));
                         filter_position = Some(at);
                     }
+                }
+                if let Some(binding) = question.as_ref().and_then(|q| q.resource.as_ref()) {
+                    let at = fields.key_position("resource");
+                    refs.extend(binding.step.iter().map(|s| (s.clone(), at)));
+                    if let Some(quantity) = &binding.quantity {
+                        refs.push((quantity.clone(), fields.key_position("quantity")));
+                    }
+                    resource_position = Some(at);
                 }
                 question.map(StepBody::Question)
             }
@@ -324,6 +334,7 @@ impl Reader<'_> {
             texts: texts.into_iter().flat_map(|t| t.placed).collect(),
             refs,
             filter_position,
+            resource_position,
         })
     }
 }
@@ -408,6 +419,8 @@ pub(super) struct StepDraft {
     pub(super) refs: Vec<(String, Position)>,
     /// Where the question's `filter` is written, if it has one.
     pub(super) filter_position: Option<Position>,
+    /// Where the question's `resource` is written, if it has one.
+    pub(super) resource_position: Option<Position>,
 }
 
 impl StepDraft {

@@ -34,6 +34,7 @@ mod limits;
 mod privacy;
 mod question;
 mod reader;
+mod resources;
 pub(crate) mod suggest;
 mod text;
 mod yaml_error;

@@ -5,7 +5,9 @@ use super::reader::{position_of, scalar_position, Reader};
 use super::text::PlacedText;
 use super::Datasets;
 use crate::diagnostic::Position;
-use crate::model::{ChoiceOption, DateBound, OptionsFilter, Question, QuestionKind, TextFormat};
+use crate::model::{
+    ChoiceOption, DateBound, OptionsFilter, Question, QuestionKind, ResourceBinding, TextFormat,
+};
 use chrono::{NaiveDate, NaiveTime};
 use marked_yaml::Node;
 
@@ -13,7 +15,7 @@ use marked_yaml::Node;
 pub const CONFIRM_CHOICES: &str = "valider";
 
 /// Keys that belong to one question type or another, and to which.
-pub(super) const TYPE_KEYS: [(&str, &str); 11] = [
+pub(super) const TYPE_KEYS: [(&str, &str); 13] = [
     ("options", "choice et choices"),
     ("options_from", "choice et choices"),
     ("filter", "choice et choices"),
@@ -25,6 +27,8 @@ pub(super) const TYPE_KEYS: [(&str, &str); 11] = [
     ("latest", "date et time"),
     ("weekdays", "date"),
     ("exclude", "date"),
+    ("resource", "date"),
+    ("quantity", "date"),
 ];
 
 impl Reader<'_> {
@@ -89,6 +93,13 @@ impl Reader<'_> {
             }
             None => None,
         };
+        let resource = match kind {
+            QuestionKind::Date { .. } => match fields.get("resource") {
+                Some(node) => Some(Box::new(self.resource_binding(node, fields)?)),
+                None => None,
+            },
+            _ => None,
+        };
         if let (Some(false), Some(node), true) =
             (declared_personal, personal_node, kind.always_personal())
         {
@@ -111,6 +122,7 @@ impl Reader<'_> {
             optional: optional.unwrap_or(false),
             dataset: dataset.filter(|_| !kind.options().is_empty()),
             options_filter,
+            resource,
             personal: kind.always_personal() || declared_personal == Some(true),
             kind,
         })
@@ -273,6 +285,54 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// `resource: salle-{commune}` and `quantity: quantite` of a `date` question: the id
+    /// with at most one earlier answer in braces (checked with the other references).
+    fn resource_binding(
+        &mut self,
+        node: &Node,
+        fields: &mut Fields<'_>,
+    ) -> Option<ResourceBinding> {
+        // Read first, so that a malformed id does not also report « quantity » as unknown.
+        let quantity_node = fields.get("quantity");
+        let written = self.string(node, "resource")?;
+        let written = written.trim();
+        let (template, step) = match (written.split_once('{'), written.matches('{').count()) {
+            (None, _) if !written.contains('}') => (written.to_string(), None),
+            (Some((before, rest)), 1) => match rest.split_once('}') {
+                Some((step, after)) if !after.contains('}') => {
+                    let step = step.trim();
+                    (format!("{before}{{{step}}}{after}"), Some(step.to_string()))
+                }
+                _ => (String::new(), None),
+            },
+            _ => (String::new(), None),
+        };
+        let resolved = match &step {
+            Some(s) => template.replace(&format!("{{{s}}}"), "x"),
+            None => template.clone(),
+        };
+        if !super::fields::is_valid_id(&resolved)
+            || step
+                .as_deref()
+                .is_some_and(|s| !super::fields::is_valid_id(s))
+        {
+            self.diags.error(
+                position_of(node),
+                format!("« resource » : « {written} » n'est pas un identifiant de ressource ({}), avec au plus une réponse entre accolades, par exemple « salle-{{commune}} »", super::fields::ID_RULE),
+            );
+            return None;
+        }
+        let quantity = match quantity_node {
+            Some(n) => Some(self.id(n, "quantity")?),
+            None => None,
+        };
+        Some(ResourceBinding {
+            template,
+            step,
+            quantity,
+        })
     }
 
     /// `format: name`: what a `text` question holds.

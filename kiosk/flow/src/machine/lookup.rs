@@ -3,6 +3,7 @@
 //! plain words with the agent's note.
 
 use super::phrases::*;
+use crate::booking::{BookingOutcome, BookingState};
 use crate::receipt::spell_receipt;
 use crate::runtime::{Input, Progress, Screen, ScreenOption};
 use crate::understand::{self, receipt, Command, Expected};
@@ -24,6 +25,8 @@ pub enum LookupAnswer {
     Found {
         state: RequestState,
         note: Option<String>,
+        /// What was decided about its booking, for a request that booked a resource.
+        booking: Option<BookingOutcome>,
     },
     /// The back end knows no such code.
     NotFound,
@@ -43,7 +46,22 @@ pub fn answer_text(code: &str, answer: &LookupAnswer, spoken: bool) -> String {
         code.to_string()
     };
     match answer {
-        LookupAnswer::Found { state, note } => {
+        LookupAnswer::Found {
+            note,
+            booking: Some(booking),
+            ..
+        } => {
+            let said = booking_text(&shown_code, booking);
+            // A decline already says its reason (the agent's note when an agent declined).
+            let said_already = booking.state == BookingState::Declined;
+            match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(note) if !said_already || Some(note) != booking.reason.as_deref() => {
+                    format!("{said} Message du service : {note}")
+                }
+                _ => said,
+            }
+        }
+        LookupAnswer::Found { state, note, .. } => {
             let status = match state {
                 RequestState::Received => format!(
                     "Votre demande {shown_code} est bien arrivée. Elle n'est pas encore traitée."
@@ -63,6 +81,49 @@ pub fn answer_text(code: &str, answer: &LookupAnswer, spoken: bool) -> String {
         LookupAnswer::Queued => LOOKUP_QUEUED.to_string(),
         LookupAnswer::Offline => LOOKUP_OFFLINE.to_string(),
         LookupAnswer::NotEnrolled => LOOKUP_NOT_ENROLLED.to_string(),
+    }
+}
+
+/// « Votre réservation du samedi 14 mars est confirmée. », or refused with the reason and
+/// the nearest free days, or still waiting for the town hall.
+fn booking_text(code: &str, booking: &BookingOutcome) -> String {
+    let day = |d: chrono::NaiveDate| {
+        format!(
+            "{} {}",
+            crate::calendar::weekday_name(chrono::Datelike::weekday(&d)),
+            crate::model::display::day_and_month(d)
+        )
+    };
+    let what = format!("Votre réservation {code} du {}", day(booking.day));
+    match booking.state {
+        BookingState::Confirmed => format!("{what} est confirmée."),
+        BookingState::Held => {
+            format!("{what} est notée. Elle n'est pas encore confirmée. La mairie la confirmera.")
+        }
+        BookingState::Declined => {
+            let mut text = format!("{what} est refusée.");
+            if let Some(reason) = booking
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+            {
+                text.push_str(&format!(" Raison : {reason}."));
+            }
+            match booking.alternatives.as_slice() {
+                [] => {}
+                [one] => text.push_str(&format!(" Le {} est libre.", day(*one))),
+                many => {
+                    let days: Vec<String> =
+                        many.iter().map(|d| format!("le {}", day(*d))).collect();
+                    text.push_str(&format!(
+                        " Jours libres les plus proches : {}.",
+                        crate::model::display::list(&days)
+                    ));
+                }
+            }
+            text
+        }
     }
 }
 

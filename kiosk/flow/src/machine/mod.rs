@@ -298,6 +298,8 @@ pub struct KioskMachine {
     absent: bool,
     /// The call for help of this visit, if the citizen asked for a person.
     help: Option<help::HelpWatch>,
+    /// The last availability snapshot synced, given to each new visit.
+    availability: Option<Arc<crate::booking::Availability>>,
 }
 
 impl KioskMachine {
@@ -317,12 +319,18 @@ impl KioskMachine {
             last_listen: None,
             absent: false,
             help: None,
+            availability: None,
         }
     }
 
     /// The day the next visit sees as today.
     pub fn set_today(&mut self, today: NaiveDate) {
         self.today = today;
+    }
+
+    /// The availability snapshot the next visit sees (a visit under way keeps its own).
+    pub fn set_availability(&mut self, availability: Option<Arc<crate::booking::Availability>>) {
+        self.availability = availability;
     }
 
     pub fn settings(&self) -> Settings {
@@ -507,7 +515,8 @@ impl KioskMachine {
         };
         let session = Session::new(flow, self.today)
             .with_help_reply(help_reply)
-            .with_printer(self.config.printer);
+            .with_printer(self.config.printer)
+            .with_availability(self.availability.clone());
         self.page = Page::Flow(Box::new(session));
         self.feed(Event::Start, out);
     }

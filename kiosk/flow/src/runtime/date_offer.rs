@@ -22,7 +22,12 @@ pub(super) struct RefusedDay {
 impl Session {
     /// The refusal of `value` by the question's days (`weekdays`, `exclude`); `None` when the
     /// day is accepted. Bounds are checked before, by `check_value`.
-    pub(super) fn refused_day(&self, kind: &QuestionKind, value: &Value) -> Option<RefusedDay> {
+    pub(super) fn refused_day(
+        &self,
+        q: &Question,
+        kind: &QuestionKind,
+        value: &Value,
+    ) -> Option<RefusedDay> {
         let (
             QuestionKind::Date {
                 earliest,
@@ -35,8 +40,12 @@ impl Session {
             return None;
         };
         let refusal = allowed.refusal(*date)?;
+        let why = match (refusal, self.taken_sentence(q, *date)) {
+            (Refusal::Closed, Some(taken)) => taken,
+            _ => refusal_sentence(refusal, *date, allowed),
+        };
         Some(RefusedDay {
-            why: refusal_sentence(refusal, *date, allowed),
+            why,
             nearest: allowed.nearest(
                 *date,
                 earliest.resolve(self.today),

@@ -15,6 +15,7 @@
 //! submission, and `when` comparisons with it are false. A question that is not optional says
 //! so and asks again.
 
+use crate::booking::Availability;
 use crate::model::TextFormat;
 use crate::model::{
     display, ChoiceOption, Flow, Question, QuestionKind, Step, StepBody, Text, Value,
@@ -92,6 +93,7 @@ pub enum Outcome {
 
 pub use crate::submission::{Submission, SubmittedAnswer};
 
+mod booking;
 mod date_offer;
 mod notice;
 mod present;
@@ -169,6 +171,8 @@ pub struct Session {
     can_print: bool,
     /// The options chosen so far on a `choices` question, by step index.
     selection: Option<(usize, Vec<String>)>,
+    /// The last availability snapshot the kiosk synced: the days a resource cannot take.
+    availability: Option<Arc<Availability>>,
 }
 
 impl Session {
@@ -186,7 +190,14 @@ impl Session {
             notice_given: false,
             can_print: false,
             selection: None,
+            availability: None,
         }
+    }
+
+    /// The last availability snapshot the kiosk synced (see [`crate::booking`]).
+    pub fn with_availability(mut self, availability: Option<Arc<Availability>>) -> Self {
+        self.availability = availability;
+        self
     }
 
     /// Whether the kiosk can print (the privacy notice then offers "Imprimer").
@@ -716,7 +727,7 @@ impl Session {
                         let u = self.understand_for(&kind, utterance, touched);
                         if let Some(v) = u.value {
                             if self.check_value(&kind, &v).is_ok() {
-                                if let Some(refused) = self.refused_day(&kind, &v) {
+                                if let Some(refused) = self.refused_day(&q, &kind, &v) {
                                     return self.offer_day(step, refused, out);
                                 }
                                 self.state = State::ReadBack {
@@ -824,7 +835,7 @@ impl Session {
         if let Err(why) = self.check_value(&kind, &value) {
             return self.miss(&why, out);
         }
-        if let Some(refused) = self.refused_day(&kind, &value) {
+        if let Some(refused) = self.refused_day(q, &kind, &value) {
             return self.offer_day(index, refused, out);
         }
         if !touched && matches!(q.kind, QuestionKind::Choice { .. }) && !q.confirm {
@@ -883,6 +894,9 @@ impl Session {
     /// The question's kind as it is asked now: options from a filtered dataset keep only
     /// those that match the earlier answer.
     pub(super) fn kind_now<'q>(&self, q: &'q Question) -> Cow<'q, QuestionKind> {
+        if let Some(kind) = self.date_kind_with_availability(q) {
+            return Cow::Owned(kind);
+        }
         let Some(filter) = &q.options_filter else {
             return Cow::Borrowed(&q.kind);
         };
@@ -1014,6 +1028,7 @@ impl Session {
             service: self.flow.service.clone(),
             answers,
             urgent,
+            booking: self.booking_request(),
         }
     }
 }

@@ -82,5 +82,6 @@ pub fn report(n: usize) -> Submission {
             ),
         ],
         urgent: false,
+        booking: None,
     }
 }
