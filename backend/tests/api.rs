@@ -545,6 +545,7 @@ fn heartbeat(queue_length: u64) -> Heartbeat {
         free_disk_bytes: 12_000_000_000,
         catalog_version: None,
         catalog_refused: None,
+        refused: 0,
     }
 }
 
