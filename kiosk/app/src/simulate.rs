@@ -263,17 +263,10 @@ impl Player<'_> {
                         settings.speech_rate,
                         settings.volume
                     )?,
-                    KioskEffect::Print {
-                        receipt: Some(receipt),
-                        ..
-                    } => writeln!(self.out, "        (impression du reçu {receipt})")?,
-                    KioskEffect::Print {
-                        receipt: None,
-                        text,
-                    } => writeln!(
+                    KioskEffect::Print(printout) => writeln!(
                         self.out,
                         "        (impression :\n          {})",
-                        text.replace('\n', "\n          ")
+                        printout.plain_text(None).replace('\n', "\n          ")
                     )?,
                     KioskEffect::TestMicrophone | KioskEffect::TestSpeaker => {
                         writeln!(self.out, "        (test du son : pas dans le simulateur)")?

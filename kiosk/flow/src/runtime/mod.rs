@@ -167,6 +167,8 @@ pub struct Session {
     can_print: bool,
     /// The options chosen so far on a `choices` question, by step index.
     selection: Option<(usize, Vec<String>)>,
+    /// The printed texts shown, kept when the flow ended ([`Session::printed_texts`]).
+    printed: Vec<String>,
 }
 
 impl Session {
@@ -184,6 +186,7 @@ impl Session {
             notice_given: false,
             can_print: false,
             selection: None,
+            printed: Vec::new(),
         }
     }
 
@@ -197,6 +200,34 @@ impl Session {
     pub fn with_help_reply(mut self, reply: &'static str) -> Self {
         self.help_reply = reply;
         self
+    }
+
+    /// The texts of the `print: true` steps the citizen was shown, in order, as on the
+    /// screen: what the receipt lists (a procedure's documents to bring). Kept when the flow
+    /// ends (they hold no answer the citizen gave unless the flow's text quotes one).
+    pub fn printed_texts(&self) -> Vec<String> {
+        if matches!(self.state, State::Finished) {
+            return self.printed.clone();
+        }
+        self.shown_printed_texts()
+    }
+
+    fn shown_printed_texts(&self) -> Vec<String> {
+        let current = match self.state {
+            State::At(i) => Some(i),
+            _ => None,
+        };
+        self.trail
+            .iter()
+            .copied()
+            .chain(current)
+            .filter_map(|i| match &self.flow.steps[i].body {
+                StepBody::Info {
+                    text, print: true, ..
+                } => Some(self.render(text, false, None)),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn flow(&self) -> &Flow {
@@ -366,6 +397,7 @@ impl Session {
                     text: self.render(text, true, None),
                 });
                 self.state = State::Finished;
+                self.printed = self.shown_printed_texts();
                 self.forget_answers();
                 self.trail.clear();
                 out.push(Effect::Finished {
@@ -470,6 +502,7 @@ impl Session {
             out.push(Effect::Say { text: spoken });
         }
         self.state = State::Finished;
+        self.printed = self.shown_printed_texts();
         self.forget_answers();
         self.trail.clear();
         out.push(Effect::Finished {
