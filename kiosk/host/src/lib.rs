@@ -4,6 +4,11 @@
 //! for help or a status lookup fails and answers the same way in both.
 //!
 //! Screens, speech and timers are the hosts' own; they never reach here.
+//!
+//! With a runtime (the appliance), sealing a submission and queueing a call for help run on
+//! its blocking pool and answer through `reply`, so a slow disk or another process holding
+//! the database (up to the store's busy timeout) never holds up the UI thread; without one
+//! (the simulator, tests) they run at once.
 
 use kiosk_flow::machine::{KioskEffect, KioskEvent, LookupAnswer, RequestState};
 use kiosk_store::{DeliveryState, Store};
@@ -57,13 +62,19 @@ impl Host {
     ) -> Option<KioskEvent> {
         match effect {
             KioskEffect::Submit(submission) => {
-                let _span =
-                    tracing::info_span!("host.submit", flow_id = %submission.flow_id).entered();
-                Some(match &self.storage {
-                    Storage::Preview => KioskEvent::Stored {
-                        receipt: SAMPLE_RECEIPT.to_string(),
-                    },
-                    Storage::Store(store) => match store.queue_submission(submission) {
+                let store = match &self.storage {
+                    Storage::Preview => {
+                        return Some(KioskEvent::Stored {
+                            receipt: SAMPLE_RECEIPT.to_string(),
+                        })
+                    }
+                    Storage::Store(store) => Arc::clone(store),
+                };
+                let submission = submission.clone();
+                let span = tracing::info_span!("host.submit", flow_id = %submission.flow_id);
+                let store_it = move || {
+                    let _span = span.entered();
+                    match store.queue_submission(&submission) {
                         Ok(queued) => {
                             tracing::info!(id = %queued.id, "submission sealed and queued");
                             KioskEvent::Stored {
@@ -74,15 +85,43 @@ impl Host {
                             tracing::error!(%error, "submission could not be stored");
                             KioskEvent::StoreFailed
                         }
-                    },
-                })
+                    }
+                };
+                match &self.runtime {
+                    Some(runtime) => {
+                        runtime.spawn_blocking(move || reply(store_it()));
+                        None
+                    }
+                    None => Some(store_it()),
+                }
             }
             KioskEffect::CallForHelp { flow_id, step_id } => {
-                let _span = tracing::info_span!("host.call_for_help", %flow_id, %step_id).entered();
-                if let Storage::Store(store) = &self.storage {
-                    match store.queue_help_call(flow_id, step_id) {
+                let Storage::Store(store) = &self.storage else {
+                    return None;
+                };
+                let (store, flow_id, step_id) =
+                    (Arc::clone(store), flow_id.clone(), step_id.clone());
+                let span = tracing::info_span!("host.call_for_help", %flow_id, %step_id);
+                let queue_it = move || {
+                    let _span = span.entered();
+                    match store.queue_help_call(&flow_id, &step_id) {
                         Ok(_) => tracing::info!("call for help queued"),
                         Err(error) => tracing::error!(%error, "call for help could not be stored"),
+                    }
+                };
+                match &self.runtime {
+                    Some(runtime) => drop(runtime.spawn_blocking(queue_it)),
+                    None => queue_it(),
+                }
+                None
+            }
+            // The supervisor's « Réessayer »: one short UPDATE, done at once so that the
+            // screen shows the new count (no citizen is at the kiosk then).
+            KioskEffect::RetryRefused => {
+                if let Storage::Store(store) = &self.storage {
+                    match store.retry_refused() {
+                        Ok(count) => tracing::info!(count, "refused submissions queued again"),
+                        Err(error) => tracing::error!(%error, "refused submissions not requeued"),
                     }
                 }
                 None

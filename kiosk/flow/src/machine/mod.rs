@@ -24,7 +24,7 @@ mod supervisor;
 mod view;
 
 pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
-pub use printout::{paragraphs, Printout};
+pub use printout::{paragraphs, Printout, DOCUMENTS_HEADING, RECEIPT_LABEL};
 pub use view::{HomeView, PageView, Tile, View};
 
 use crate::menu::{home_menu, Menu, MenuChoice, STATUS_ENTRY, STATUS_TITLE};
@@ -125,6 +125,8 @@ pub enum SettingChange {
 pub enum SupervisorAction {
     TestMicrophone,
     TestSpeaker,
+    /// « Réessayer » the submissions the back end refused.
+    RetryRefused,
     /// End the supervisor mode: back to the attract screen.
     Close,
 }
@@ -207,6 +209,8 @@ pub enum KioskEffect {
     Print(Printout),
     TestMicrophone,
     TestSpeaker,
+    /// Put the submissions the back end refused back in the queue (the supervisor asked).
+    RetryRefused,
     /// A flow ended (for the host's log and the simulator's result; nothing to do).
     FlowFinished {
         flow_id: String,
