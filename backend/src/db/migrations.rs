@@ -164,6 +164,12 @@ UPDATE submissions SET urgent = 1
     WHERE json_valid(answers_json) AND json_extract(answers_json, '$.urgent') = 1;
 "#;
 
+/// What a kiosk's heartbeat says it holds that this back end refused for good (kept on the
+/// kiosk for a person to look at).
+const V5_REFUSED: &str = r#"
+ALTER TABLE kiosks ADD COLUMN refused_count INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -171,6 +177,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2),
         M::up(V3),
         M::up(super::flow_catalog::SCHEMA),
+        M::up(V5_REFUSED),
     ])
 }
 
