@@ -14,16 +14,19 @@
 //! - `supervisor`: the ambassadors' PIN pad and screen;
 //! - `view`: what the screen shows, page by page;
 //! - `lookup`: "Où en est ma demande ?";
+//! - `panel`: the front panel's buttons and presence sensor, as events;
 //! - `phrases`: the kiosk's own sentences.
 
 mod home;
 mod lookup;
+mod panel;
 pub mod phrases;
 mod printout;
 mod supervisor;
 mod view;
 
 pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
+pub use panel::{PanelButton, Press};
 pub use printout::{paragraphs, Printout, DOCUMENTS_HEADING, RECEIPT_LABEL};
 pub use view::{HomeView, PageView, Tile, View};
 
@@ -172,6 +175,13 @@ pub enum KioskEvent {
         hearing: bool,
         speaking: bool,
     },
+    /// A front-panel button was pressed (see [`PanelButton`]).
+    Button {
+        button: PanelButton,
+        press: Press,
+    },
+    /// The presence sensor: someone is in front of the kiosk (`true`) or has left (`false`).
+    Presence(bool),
     /// New flows (a publication): used from the next person on.
     FlowsChanged(Vec<Arc<Flow>>),
     /// Enrolment changed: used from the next person on.
