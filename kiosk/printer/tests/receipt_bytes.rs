@@ -1,6 +1,7 @@
 //! The ESC/POS bytes of a receipt, decoded back: every French letter in code page 858
 //! selected with `ESC t 19`, the code in big letters, the title in bold, lines within the
 //! paper's width, a cut at the end.
+#![allow(clippy::unwrap_used)] // test helpers
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The printer's worker never holds up its caller: a printer that is missing, hung (a FIFO
 //! nobody reads, a command that sleeps) or slow is reported as its state, while the kiosk
 //! machine's idle timer goes on.
+#![allow(clippy::unwrap_used)] // test helpers
 
 mod common;
 

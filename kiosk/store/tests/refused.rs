@@ -44,7 +44,7 @@ fn a_refused_submission_waits_a_day_or_a_person_and_is_never_deleted() {
     for minutes in [0, 5, 60, 23 * 60] {
         assert_eq!(
             ids(&store.due(now + Duration::minutes(minutes), 10).unwrap()),
-            [other.id.clone()],
+            vec![other.id.clone()],
             "{minutes} min"
         );
     }
@@ -124,14 +124,14 @@ fn an_item_scheduled_beyond_the_backoff_cap_by_a_wrong_clock_is_due() {
     store
         .mark_failed(&b.id, "HTTP 503", now + Duration::from_std(CAP).unwrap())
         .unwrap();
-    assert_eq!(ids(&store.due(now, 10).unwrap()), [a.id.clone()]);
+    assert_eq!(ids(&store.due(now, 10).unwrap()), vec![a.id.clone()]);
     assert_eq!(store.due_help_calls(now, 10).unwrap()[0].id, call);
 
     // Same for a refused item whose daily retry lies further than a day ahead.
     store
         .mark_refused(&a.id, "HTTP 422 bad_content", now + Duration::days(40))
         .unwrap();
-    assert_eq!(ids(&store.due(now, 10).unwrap()), [a.id.clone()]);
+    assert_eq!(ids(&store.due(now, 10).unwrap()), vec![a.id.clone()]);
     store
         .mark_refused(&a.id, "HTTP 422 bad_content", now + Duration::hours(23))
         .unwrap();
