@@ -63,7 +63,11 @@ fn a_refused_submission_is_kept_refused_and_sync_once_succeeds() {
         let out = kiosk.run(&["sync", "--once"]).expect("sync");
         assert!(out.status.success());
     }
-    assert_eq!(outbox_line(&kiosk, &bad.id)["attempts"], 1, "not sent again");
+    assert_eq!(
+        outbox_line(&kiosk, &bad.id)["attempts"],
+        1,
+        "not sent again"
+    );
 
     // « Réessayer »: sent once more, refused once more, still kept.
     let out = kiosk.run(&["sync", "--retry-refused"]).expect("retry");
@@ -74,14 +78,21 @@ fn a_refused_submission_is_kept_refused_and_sync_once_succeeds() {
     let line = outbox_line(&kiosk, &bad.id);
     assert_eq!(line["state"], "refused");
     assert_eq!(line["attempts"], 2);
-    assert_eq!(backend.submissions().unwrap().len(), 1, "nothing stored twice");
+    assert_eq!(
+        backend.submissions().unwrap().len(),
+        1,
+        "nothing stored twice"
+    );
     let store = kiosk.store().expect("store");
     assert_eq!(store.refused_count().unwrap(), 1);
     let events = store.recent_events(20).unwrap();
     assert!(events.iter().any(|e| e.kind == "submission_refused"));
     for event in &events {
         assert!(!event.detail.contains(&bad.receipt), "receipt in {event:?}");
-        assert!(!event.detail.contains(&good.receipt), "receipt in {event:?}");
+        assert!(
+            !event.detail.contains(&good.receipt),
+            "receipt in {event:?}"
+        );
     }
 }
 
@@ -113,15 +124,23 @@ fn re_enrolment_is_refused_while_anything_is_pending() {
     spoil(&kiosk, &queued.id);
     backend.restart().expect("restart");
     let out = kiosk.run(&["sync", "--once", "--all"]).expect("sync");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = kiosk
-        .run(&["enroll", &backend.url, &code])
-        .expect("enroll");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kiosk.run(&["enroll", &backend.url, &code]).expect("enroll");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
     kiosk
         .run(&["enroll", "--force", &backend.url, &code])
-        .map(|out| assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr)))
+        .map(|out| {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
         .expect("enroll --force");
     assert_ne!(kiosk_id(&kiosk), before, "re-enrolled");
     assert_eq!(outbox_line(&kiosk, &queued.id)["state"], "refused", "kept");

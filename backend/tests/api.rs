@@ -568,7 +568,10 @@ async fn heartbeats_update_the_kiosk() {
     let db = server.data_dir().open_db().unwrap();
     let listed = db.with(|c| backend::db::kiosks::list(c)).unwrap();
     assert_eq!(listed[0].queue_length, Some(4));
-    assert_eq!(listed[0].refused_count, 2, "refused submissions the kiosk keeps");
+    assert_eq!(
+        listed[0].refused_count, 2,
+        "refused submissions the kiosk keeps"
+    );
     assert_eq!(listed[0].software_version.as_deref(), Some("0.1.0"));
     assert_eq!(listed[0].free_disk_bytes, Some(12_000_000_000));
     assert_eq!(listed[0].last_error.as_deref(), Some("délai dépassé"));
