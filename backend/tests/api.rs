@@ -545,6 +545,7 @@ fn heartbeat(queue_length: u64) -> Heartbeat {
         free_disk_bytes: 12_000_000_000,
         catalog_version: None,
         catalog_refused: None,
+        refused: 0,
     }
 }
 
@@ -556,7 +557,10 @@ async fn heartbeats_update_the_kiosk() {
         .client
         .post(server.url(&wire::heartbeat_path()))
         .bearer_auth(&kiosk.token)
-        .json(&heartbeat(4))
+        .json(&Heartbeat {
+            refused: 2,
+            ..heartbeat(4)
+        })
         .send()
         .await
         .unwrap();
@@ -564,6 +568,10 @@ async fn heartbeats_update_the_kiosk() {
     let db = server.data_dir().open_db().unwrap();
     let listed = db.with(|c| backend::db::kiosks::list(c)).unwrap();
     assert_eq!(listed[0].queue_length, Some(4));
+    assert_eq!(
+        listed[0].refused_count, 2,
+        "refused submissions the kiosk keeps"
+    );
     assert_eq!(listed[0].software_version.as_deref(), Some("0.1.0"));
     assert_eq!(listed[0].free_disk_bytes, Some(12_000_000_000));
     assert_eq!(listed[0].last_error.as_deref(), Some("délai dépassé"));

@@ -954,6 +954,7 @@ async fn administrators_manage_services_accounts_and_kiosks() {
             free_disk_bytes: 1,
             catalog_version: Some(4),
             catalog_refused: None,
+            refused: 0,
         })
         .send()
         .await

@@ -29,10 +29,12 @@ pub struct Kiosk {
     pub last_error: Option<String>,
     pub free_disk_bytes: Option<i64>,
     pub last_seen_at: Option<String>,
+    /// Submissions the kiosk holds that were refused for good (its last heartbeat).
+    pub refused_count: i64,
 }
 
 const COLUMNS: &str = "id, name, place, receipt_prefix, created_at, enrolled_at, revoked_at, \
-     software_version, queue_length, last_error, free_disk_bytes, last_seen_at";
+     software_version, queue_length, last_error, free_disk_bytes, last_seen_at, refused_count";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Kiosk> {
     Ok(Kiosk {
@@ -48,6 +50,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Kiosk> {
         last_error: row.get(9)?,
         free_disk_bytes: row.get(10)?,
         last_seen_at: row.get(11)?,
+        refused_count: row.get(12)?,
     })
 }
 
@@ -272,7 +275,8 @@ pub fn record_heartbeat(
     let flows = serde_json::to_string(&heartbeat.flows)?;
     conn.prepare_cached(
         "UPDATE kiosks SET software_version = ?2, flows = ?3, queue_length = ?4, \
-         last_error = ?5, free_disk_bytes = ?6, last_seen_at = ?7 WHERE id = ?1",
+         last_error = ?5, free_disk_bytes = ?6, last_seen_at = ?7, refused_count = ?8 \
+         WHERE id = ?1",
     )?
     .execute(params![
         kiosk_id,
@@ -282,6 +286,7 @@ pub fn record_heartbeat(
         heartbeat.last_error,
         i64::try_from(heartbeat.free_disk_bytes).unwrap_or(i64::MAX),
         now,
+        i64::try_from(heartbeat.refused).unwrap_or(i64::MAX),
     ])?;
     Ok(())
 }

@@ -195,6 +195,7 @@ CREATE TABLE erased_submissions (
     reason         TEXT NOT NULL CHECK (reason IN ('retention', 'purge', 'admin')),
     user_id        INTEGER REFERENCES users (id) ON DELETE SET NULL  -- the administrator
 ) STRICT;
+"#;
 
 /// Ambassadors (digital mediators): the role `ambassadeur`, the kiosks each one supervises,
 /// an optional webhook of their own; calls for help taken ("Je m'en occupe": coming over or
@@ -265,6 +266,12 @@ ALTER TABLE notification_outbox_v5 RENAME TO notification_outbox;
 CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at);
 "#;
 
+/// What a kiosk's heartbeat says it holds that this back end refused for good (kept on the
+/// kiosk for a person to look at).
+const REFUSED: &str = r#"
+ALTER TABLE kiosks ADD COLUMN refused_count INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -276,6 +283,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(HARDENING),
         M::up(AMBASSADORS).foreign_key_check(),
         M::up(super::resources::SCHEMA),
+        M::up(REFUSED),
     ])
 }
 

@@ -90,9 +90,11 @@ pub fn line(
             .last_seen_at
             .as_deref()
             .map_or_else(|| "jamais".to_string(), french_time),
-        queue: kiosk
-            .queue_length
-            .map_or_else(|| "—".to_string(), |n| n.to_string()),
+        queue: match (kiosk.queue_length, kiosk.refused_count) {
+            (None, _) => "—".to_string(),
+            (Some(n), 0) => n.to_string(),
+            (Some(n), refused) => format!("{n} (et {refused} refusée(s), gardée(s) sur la borne)"),
+        },
         version: kiosk.software_version.unwrap_or_else(|| "—".to_string()),
         last_error: kiosk.last_error.unwrap_or_default(),
         catalog,

@@ -266,7 +266,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         idle_countdown: config.idle_countdown(),
         absent_timeout: config.absent_idle(),
         supervisor_pin: config.supervisor.pin.clone(),
-        printer: config.printer.command.is_some(),
+        printer: config.printer.output().is_some(),
         text_size: u8::from(config.screen.large_text),
         high_contrast: config.screen.high_contrast,
         volume: (config.voice.volume * 100.0).round() as u8,
@@ -309,8 +309,13 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
                 config.screen.height as f32,
             ));
     }
-    if let Some(command) = config.printer.command.clone() {
-        controller.on_print(move |receipt, text| print_receipt(&command, receipt, text));
+    if let Some(printer) = start_printer(&config, &shared) {
+        // Only queues the slip: the printer's worker thread writes it (never the UI thread).
+        controller.on_print(move |printout| {
+            if let Err(refused) = printer.print(printout) {
+                warn!(?refused, "receipt not printed");
+            }
+        });
     }
     shared.attach(controller.handle());
     let board = start_front_panel(&config, &controller);
@@ -424,31 +429,42 @@ fn front_panel_status(config: &Config, board: Option<&Board>) -> Result<String, 
     }
 }
 
-/// Prints the receipt with the configured command (the text on its standard input).
-fn print_receipt(command: &str, receipt: &str, text: &str) {
-    let _span = tracing::info_span!("print").entered();
-    let mut parts = command.split_whitespace();
-    let Some(program) = parts.next() else {
-        return;
+/// The receipt printer of `[printer]`, on its own worker thread: its state goes to the
+/// supervisor's screen and, when it changes, to the event log (a code, no personal data).
+fn start_printer(config: &Config, shared: &SharedStatus) -> Option<kiosk_printer::Printer> {
+    let output = config.printer.output()?;
+    // Its own connection: the worker thread never waits on the UI's.
+    let store = kiosk_store::Store::open(config.store_path()).ok();
+    let header = store
+        .as_ref()
+        .and_then(|s| s.identity().ok().flatten())
+        .map(|identity| identity.name);
+    let settings = kiosk_printer::PrinterSettings {
+        columns: config.printer.columns,
+        header,
+        timeout: Duration::from_secs(config.printer.timeout_seconds.max(1)),
+        ..kiosk_printer::PrinterSettings::new(output)
     };
-    let child = std::process::Command::new(program)
-        .args(parts)
-        .stdin(std::process::Stdio::piped())
-        .spawn();
-    match child {
-        Ok(mut child) => {
-            if let Some(mut stdin) = child.stdin.take() {
-                use std::io::Write;
-                // A receipt, or a text without code (the privacy notice).
-                let _ = if receipt.is_empty() {
-                    writeln!(stdin, "{text}")
-                } else {
-                    writeln!(stdin, "{text}\n\nCode de suivi : {receipt}")
-                };
+    let shared = shared.clone();
+    let started = kiosk_printer::Printer::start(settings, move |state| {
+        let shown = if state.is_ready() {
+            Ok(state.french())
+        } else {
+            Err(state.french())
+        };
+        shared.update(|s| s.printer = Some(shown));
+        if let Some(store) = &store {
+            if let Err(e) = store.log_event("printer_state", state.code()) {
+                warn!(error = %e, "printer state not logged");
             }
-            let _ = child.wait();
         }
-        Err(e) => warn!(error = %e, "printer command failed"),
+    });
+    match started {
+        Ok(printer) => Some(printer),
+        Err(e) => {
+            warn!(error = %e, "printer worker not started");
+            None
+        }
     }
 }
 

@@ -85,7 +85,14 @@ pub enum Command {
         voice: bool,
     },
     /// Enrol this kiosk with the back end, with the one-time code from `backend kiosk add`.
-    Enroll { url: String, code: String },
+    Enroll {
+        url: String,
+        code: String,
+        /// Re-enrol although submissions the back end refused are still on the kiosk (they
+        /// stay, sealed to the old key). Never while anything is still pending.
+        #[arg(long)]
+        force: bool,
+    },
     /// Push the outbox to the back end.
     Sync {
         /// One pass, then exit: non-zero if anything is left.
@@ -94,6 +101,10 @@ pub enum Command {
         /// Try everything queued now, even items waiting for their next retry.
         #[arg(long)]
         all: bool,
+        /// Put the submissions the back end refused back in the queue (the supervisor's
+        /// « Réessayer »), then exit.
+        #[arg(long, conflicts_with_all = ["once", "all"])]
+        retry_refused: bool,
     },
     /// List what is queued, without personal data.
     Outbox,

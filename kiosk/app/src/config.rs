@@ -88,12 +88,43 @@ pub struct SupervisorConfig {
     pub pin: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrinterConfig {
-    /// A command that prints the text it reads on its standard input (e.g. `lp -d ticket`);
-    /// none: no printer, and no print button on the receipt screen.
+    /// An ESC/POS thermal printer's device file (`/dev/usb/lp0`): receipts in ESC/POS, French
+    /// text in code page 858. Takes precedence over `command`.
+    pub device: Option<PathBuf>,
+    /// A command that prints the plain text it reads on its standard input (e.g.
+    /// `lp -d ticket`). Neither `device` nor `command`: no printer, and no print button.
     pub command: Option<String>,
+    /// Characters per line at normal size: 32 on 58 mm paper, 48 on 80 mm.
+    pub columns: usize,
+    /// Seconds a receipt may take before the printer counts as not responding.
+    pub timeout_seconds: u64,
+}
+
+impl Default for PrinterConfig {
+    fn default() -> Self {
+        Self {
+            device: None,
+            command: None,
+            columns: 32,
+            timeout_seconds: 10,
+        }
+    }
+}
+
+impl PrinterConfig {
+    /// Where receipts go, if the kiosk has a printer.
+    pub fn output(&self) -> Option<kiosk_printer::Output> {
+        match (&self.device, &self.command) {
+            (Some(device), _) => Some(kiosk_printer::Output::Device(device.clone())),
+            (None, Some(command)) if !command.trim().is_empty() => {
+                Some(kiosk_printer::Output::Command(command.clone()))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -330,6 +361,23 @@ mod tests {
         assert_eq!(config.voice.end_of_speech_ms, 700);
         assert!(config.voice.words_per_minute < 175, "slower than natural");
         assert!(config.printer.command.is_none());
+        assert!(config.printer.output().is_none(), "no printer by default");
+    }
+
+    #[test]
+    fn the_printer_is_a_device_file_or_a_command() {
+        let config = Config::parse("[printer]\ndevice = \"/dev/usb/lp0\"\ncolumns = 48\n").unwrap();
+        assert_eq!(
+            config.printer.output(),
+            Some(kiosk_printer::Output::Device("/dev/usb/lp0".into()))
+        );
+        assert_eq!(config.printer.columns, 48);
+        let config = Config::parse("[printer]\ncommand = \"lp -d ticket\"\n").unwrap();
+        assert_eq!(
+            config.printer.output(),
+            Some(kiosk_printer::Output::Command("lp -d ticket".into()))
+        );
+        assert_eq!(config.printer.timeout_seconds, 10);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use screenshot_cmd::screenshot;
 use simulate_cmd::simulate_flow;
 use std::process::ExitCode;
 // `client_for` also for `appliance` (`crate::client_for`).
-use sync_cmd::{client_for, enroll, open_store, outbox, status, sync};
+use sync_cmd::{client_for, enroll, open_store, outbox, retry_refused, status, sync};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -108,8 +108,12 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
             };
             simulate_flow(source, answers, today_or(today), json, store, voice)
         }
-        Command::Enroll { url, code } => enroll(&cli.data_dir, &url, &code),
-        Command::Sync { once, all } => sync(&cli.data_dir, once, all),
+        Command::Enroll { url, code, force } => enroll(&cli.data_dir, &url, &code, force),
+        Command::Sync {
+            retry_refused: true,
+            ..
+        } => retry_refused(&cli.data_dir),
+        Command::Sync { once, all, .. } => sync(&cli.data_dir, once, all),
         Command::Outbox => outbox(&cli.data_dir),
         Command::Status { receipt } => status(&cli.data_dir, &receipt),
         Command::Run { list_devices } => {

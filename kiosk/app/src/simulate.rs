@@ -217,10 +217,18 @@ impl Player<'_> {
         while let Some(effects) = queue.pop_front() {
             for effect in effects {
                 let (sender, receiver) = mpsc::channel();
-                let reply = self.host.carry_out(&effect, move |event| {
+                let mut reply = self.host.carry_out(&effect, move |event| {
                     // The simulator waits for it below; a closed channel means it gave up.
                     let _ = sender.send(event);
                 });
+                if reply.is_none() && matches!(effect, KioskEffect::Submit(_)) {
+                    // Stored on the host's runtime: the simulator waits for the store's answer.
+                    reply = Some(
+                        receiver
+                            .recv_timeout(LOOKUP_WAIT)
+                            .unwrap_or(KioskEvent::StoreFailed),
+                    );
+                }
                 match effect {
                     KioskEffect::Show(view) => self.print_view(&view)?,
                     KioskEffect::Say { text } => {
@@ -281,17 +289,14 @@ impl Player<'_> {
                         settings.speech_rate,
                         settings.volume
                     )?,
-                    KioskEffect::Print {
-                        receipt: Some(receipt),
-                        ..
-                    } => writeln!(self.out, "        (impression du reçu {receipt})")?,
-                    KioskEffect::Print {
-                        receipt: None,
-                        text,
-                    } => writeln!(
+                    KioskEffect::Print(printout) => writeln!(
                         self.out,
                         "        (impression :\n          {})",
-                        text.replace('\n', "\n          ")
+                        printout.plain_text(None).replace('\n', "\n          ")
+                    )?,
+                    KioskEffect::RetryRefused => writeln!(
+                        self.out,
+                        "        (demandes refusées remises en file d'envoi)"
                     )?,
                     KioskEffect::TestMicrophone | KioskEffect::TestSpeaker => {
                         writeln!(self.out, "        (test du son : pas dans le simulateur)")?

@@ -29,9 +29,13 @@ pub fn client_for(store: &kiosk_store::Store) -> Result<kiosk_sync::client::Clie
     )?)
 }
 
-pub fn enroll(data_dir: &std::path::Path, url: &str, code: &str) -> Result<ExitCode> {
+pub fn enroll(data_dir: &std::path::Path, url: &str, code: &str, force: bool) -> Result<ExitCode> {
     let _span = tracing::info_span!("enroll").entered();
     let store = open_store(data_dir)?;
+    if let Err(refusal) = may_enroll(&store, force) {
+        eprintln!("{refusal}");
+        return Ok(ExitCode::FAILURE);
+    }
     let client = kiosk_sync::client::Client::new(url, None)?;
     warn_if_plain_http(&client, url);
     let response = match runtime()?.block_on(client.enroll(code)) {
@@ -71,6 +75,45 @@ fn warn_if_plain_http(client: &kiosk_sync::client::Client, url: &str) {
              https, ou vérifiez bien l'empreinte des clés affichée ci-dessous."
         );
     }
+}
+
+/// Whether `kiosk enroll` may replace the identity: not while submissions or calls for help
+/// wait to be sent (they are sealed to, and sent under, the current one). With `force`, only
+/// once nothing is pending any more (a successful `kiosk sync --once --all`): what the back
+/// end refused stays on the kiosk, sealed to its old key, shown as refused.
+fn may_enroll(store: &kiosk_store::Store, force: bool) -> Result<(), String> {
+    if store.identity().ok().flatten().is_none() {
+        return Ok(());
+    }
+    let pending = store.pending_count().map_err(|e| e.to_string())?;
+    let refused = store.refused_count().map_err(|e| e.to_string())?;
+    if pending > 0 {
+        return Err(format!(
+            "Inscription refusée : {pending} envoi(s) attendent encore le back end de l'inscription \
+             actuelle. Lancez d'abord « kiosk sync --once --all » jusqu'à ce qu'il réussisse.{}",
+            if force {
+                " (--force ne suffit pas : ces demandes seraient perdues.)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if refused > 0 && !force {
+        return Err(format!(
+            "Inscription refusée : {refused} demande(s) refusée(s) par le back end restent sur la \
+             borne. Pour réinscrire quand même, ajoutez --force : elles seront gardées, scellées à \
+             l'ancienne clé, et montrées comme refusées."
+        ));
+    }
+    Ok(())
+}
+
+/// `kiosk sync --retry-refused`: the supervisor's « Réessayer » from the command line.
+pub fn retry_refused(data_dir: &std::path::Path) -> Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let count = store.retry_refused()?;
+    println!("{count} demande(s) refusée(s) remise(s) en attente d'envoi.");
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCode> {
@@ -113,6 +156,13 @@ pub fn sync(data_dir: &std::path::Path, once: bool, all: bool) -> Result<ExitCod
     );
     if let Some(error) = &report.last_error {
         eprintln!("Dernière erreur : {error}");
+    }
+    if report.refused_total > 0 {
+        eprintln!(
+            "{} demande(s) refusée(s) par le back end attendent une personne : elles restent sur \
+             la borne, réessayées chaque jour (ou « kiosk sync --retry-refused »).",
+            report.refused_total
+        );
     }
     match catalog {
         CatalogOutcome::Unchanged => {}

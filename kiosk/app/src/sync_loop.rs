@@ -16,6 +16,10 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+/// Why a submission sealed under an earlier enrolment is not sent.
+const SEALED_FOR_EARLIER_ENROLMENT: &str =
+    "scellée pour une inscription précédente de la borne (autre clé du back end)";
+
 /// Items in flight at once: enough to hide loopback and WAN latency, few enough for a Pi.
 const IN_FLIGHT: usize = 8;
 /// Items read from the outbox per batch.
@@ -27,8 +31,11 @@ pub struct SyncReport {
     pub delivered: usize,
     pub retried: usize,
     pub refused: usize,
-    /// Items still queued after the pass (not delivered yet, whatever the reason).
+    /// Items still waiting for delivery after the pass (refused ones not counted).
     pub remaining: u64,
+    /// Submissions refused for good, waiting for a person (the supervisor's « Réessayer ») or
+    /// their daily retry.
+    pub refused_total: u64,
     /// The last error, without personal data.
     pub last_error: Option<String>,
     /// What the catalog pass did (the background loop runs one after each outbox pass).
@@ -57,6 +64,12 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
+fn refused_retry_at() -> chrono::DateTime<chrono::Utc> {
+    now()
+        + chrono::Duration::from_std(backoff::REFUSED_RETRY)
+            .unwrap_or_else(|_| chrono::Duration::days(1))
+}
+
 fn retry_at(attempts: u32) -> chrono::DateTime<chrono::Utc> {
     let delay = backoff::next_delay(attempts, rand::random::<f64>());
     now() + chrono::Duration::from_std(delay).unwrap_or_else(|_| chrono::Duration::minutes(5))
@@ -76,10 +89,28 @@ pub async fn sync_once(store: &SharedStore, client: &Client, all: bool) -> Resul
         }
     };
     'passes: loop {
-        let due = with_store(store, move |s| Ok(s.due(horizon(), BATCH)?)).await?;
+        let (due, key) = with_store(store, move |s| {
+            let key = s.identity()?.map(|i| i.public_key.trim().to_owned());
+            Ok((s.due(horizon(), BATCH)?, key))
+        })
+        .await?;
         let calls = with_store(store, move |s| Ok(s.due_help_calls(horizon(), BATCH)?)).await?;
         if due.is_empty() && calls.is_empty() {
             break;
+        }
+        // Sealed to a key of an earlier enrolment (`kiosk enroll --force`): the back end of
+        // this identity cannot open it, so it is not sent; it waits, refused, for a person.
+        let (due, foreign): (Vec<_>, Vec<_>) = due
+            .into_iter()
+            .partition(|item| item.sealed_to.is_empty() || Some(&item.sealed_to) == key.as_ref());
+        for item in foreign {
+            report.refused += 1;
+            let reason = SEALED_FOR_EARLIER_ENROLMENT.to_owned();
+            with_store(store, move |s| {
+                Ok(s.mark_refused(&item.id, &reason, refused_retry_at())?)
+            })
+            .await?;
+            report.last_error = Some(SEALED_FOR_EARLIER_ENROLMENT.to_owned());
         }
         let mut tasks = JoinSet::new();
         let mut items = due
@@ -139,8 +170,17 @@ pub async fn sync_once(store: &SharedStore, client: &Client, all: bool) -> Resul
                 Delivery::Refused { status, error } => {
                     report.refused += 1;
                     let error = format!("refusé par le back end (HTTP {status} {error})");
-                    // Long wait: an administrator must fix the cause; the item stays.
-                    record_failure(store, id, is_call, attempts.max(20), error.clone()).await?;
+                    if is_call {
+                        // A call for help is only worth something now: the longest backoff.
+                        record_failure(store, id, is_call, attempts.max(20), error.clone()).await?;
+                    } else {
+                        // Refused for good: kept, shown, tried again daily or by a person.
+                        let reason = error.clone();
+                        with_store(store, move |s| {
+                            Ok(s.mark_refused(&id, &reason, refused_retry_at())?)
+                        })
+                        .await?;
+                    }
                     report.last_error = Some(error);
                 }
                 Delivery::KioskRefused(error) => {
@@ -157,7 +197,8 @@ pub async fn sync_once(store: &SharedStore, client: &Client, all: bool) -> Resul
             break;
         }
     }
-    report.remaining = with_store(store, |s| Ok(s.pending_count()?)).await?;
+    (report.remaining, report.refused_total) =
+        with_store(store, |s| Ok((s.pending_count()?, s.refused_count()?))).await?;
     if let Some(error) = &report.last_error {
         let error = error.clone();
         with_store(store, move |s| Ok(s.log_event("sync_error", &error)?)).await?;
@@ -220,12 +261,13 @@ pub async fn heartbeat(
     data_dir: std::path::PathBuf,
     last_error: Option<String>,
 ) -> Result<()> {
-    let (flows, queue_length, catalog, refusal) = with_store(store, |s| {
+    let (flows, queue_length, catalog, refusal, refused) = with_store(store, |s| {
         Ok((
             s.installed_flows()?,
             s.pending_count()?,
             s.installed_catalog()?,
             s.catalog_refusal()?,
+            s.refused_count()?,
         ))
     })
     .await?;
@@ -237,6 +279,7 @@ pub async fn heartbeat(
         free_disk_bytes: free_disk_bytes(&data_dir),
         catalog_version: catalog.map(|c| c.version),
         catalog_refused: refusal.map(|r| r.reason),
+        refused,
     };
     client.heartbeat(&beat).await?;
     Ok(())

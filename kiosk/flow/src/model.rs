@@ -127,6 +127,9 @@ pub enum StepBody {
     Info {
         text: Text,
         pictogram: Option<String>,
+        /// `print: true`: the text goes on the printed receipt (a procedure's list of
+        /// documents to bring), when the citizen was shown it.
+        print: bool,
     },
     Question(Question),
     /// Reads the answers back, then asks whether all is right.

@@ -11,7 +11,7 @@ use kiosk_flow::machine::phrases::{
 };
 use kiosk_flow::machine::{
     sends_something, HelpCallAnswer, HelpMode, HomeView, KioskConfig, KioskEffect, KioskEvent,
-    KioskMachine, LookupAnswer, PageView, PanelButton, Press, RequestState, View,
+    KioskMachine, LookupAnswer, PageView, PanelButton, Press, Printout, RequestState, View,
 };
 use kiosk_flow::runtime::{Input, Screen, Submission, NOTICE_SCREEN};
 use kiosk_flow::understand::Command;
@@ -1443,4 +1443,63 @@ fn an_unenrolled_kiosk_never_asks_after_a_call() {
     let effects = host.fire();
     assert!(said(&effects).contains(STILL_THERE));
     assert!(host.asked_help.is_empty());
+}
+
+/// « Imprimer » on the end screen: the slip the machine decides carries the flow's title, the
+/// day, the commune asked, the code and what happens next; a procedure adds the documents to
+/// bring that the citizen was shown (its `print: true` steps, the passport's stamp left out
+/// when only the card is renewed).
+#[test]
+fn the_printed_receipt_carries_title_date_commune_code_and_documents() {
+    let printed = |effects: &[KioskEffect]| -> Printout {
+        let slips: Vec<_> = effects
+            .iter()
+            .filter_map(|e| match e {
+                KioskEffect::Print(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(slips.len(), 1, "{effects:?}");
+        slips[0].clone()
+    };
+
+    let mut host = Host::shipped();
+    host.open_flow("report", "eclairage-public");
+    host.send_all(script("eclairage-public.txt"));
+    let slip = printed(&host.send(KioskEvent::Print));
+    assert_eq!(slip.title, "Un lampadaire ne marche plus");
+    assert_eq!(slip.receipt.as_deref(), Some(RECEIPT));
+    assert_eq!(slip.date, today());
+    assert_eq!(slip.commune.as_deref(), Some("Duisans"));
+    assert!(slip.body.iter().any(|l| l.contains(RECEIPT)), "{slip:?}");
+    assert!(slip.documents.is_empty(), "a report lists no documents");
+    let text = slip.plain_text(Some("Mairie de Duisans"));
+    assert!(
+        text.starts_with("Mairie de Duisans\nUn lampadaire ne marche plus\nLe "),
+        "{text}"
+    );
+    assert!(text.contains("Commune : Duisans"), "{text}");
+    assert!(
+        text.contains(&format!("Code de suivi : {RECEIPT}")),
+        "{text}"
+    );
+
+    let mut host = Host::shipped();
+    host.open_flow("procedure", "carte-identite");
+    host.send_all(script("carte-identite.txt"));
+    let slip = printed(&host.send(KioskEvent::Print));
+    assert_eq!(slip.title, "Refaire ma carte d'identité ou mon passeport");
+    assert_eq!(slip.receipt.as_deref(), Some(RECEIPT));
+    assert_eq!(slip.commune, None);
+    let documents = slip.documents.join("\n");
+    assert!(
+        documents.contains("Une photo d'identité de moins de 6 mois."),
+        "{documents}"
+    );
+    assert!(documents.contains("timbre de 25 euros"), "{documents}");
+    assert!(
+        !documents.contains("86 euros"),
+        "the passport's stamp: {documents}"
+    );
+    assert!(slip.plain_text(None).contains("À retenir :"));
 }

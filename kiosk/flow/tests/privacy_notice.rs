@@ -432,11 +432,15 @@ fn the_kiosk_prints_the_notice_without_a_receipt_code() {
     let printed: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
-            KioskEffect::Print { receipt, text } => Some((receipt.clone(), text.clone())),
+            KioskEffect::Print(printout) => Some(printout.clone()),
             _ => None,
         })
         .collect();
     assert_eq!(printed.len(), 1, "{effects:?}");
-    assert_eq!(printed[0].0, None);
-    assert!(printed[0].1.starts_with("Vos données personnelles"));
+    assert_eq!(printed[0].receipt, None);
+    assert_eq!(printed[0].title, "Vos données personnelles");
+    assert!(!printed[0].body.is_empty());
+    assert!(printed[0]
+        .plain_text(None)
+        .starts_with("Vos données personnelles"));
 }

@@ -5,6 +5,11 @@
 //! for help or a status lookup fails and answers the same way in both.
 //!
 //! Screens, speech and timers are the hosts' own; they never reach here.
+//!
+//! With a runtime (the appliance), sealing a submission and queueing a call for help run on
+//! its blocking pool and answer through `reply`, so a slow disk or another process holding
+//! the database (up to the store's busy timeout) never holds up the UI thread; without one
+//! (the simulator, tests) they run at once.
 
 use kiosk_flow::machine::{HelpCallAnswer, KioskEffect, KioskEvent, LookupAnswer, RequestState};
 use kiosk_store::{DeliveryState, Store};
@@ -58,13 +63,19 @@ impl Host {
     ) -> Option<KioskEvent> {
         match effect {
             KioskEffect::Submit(submission) => {
-                let _span =
-                    tracing::info_span!("host.submit", flow_id = %submission.flow_id).entered();
-                Some(match &self.storage {
-                    Storage::Preview => KioskEvent::Stored {
-                        receipt: SAMPLE_RECEIPT.to_string(),
-                    },
-                    Storage::Store(store) => match store.queue_submission(submission) {
+                let store = match &self.storage {
+                    Storage::Preview => {
+                        return Some(KioskEvent::Stored {
+                            receipt: SAMPLE_RECEIPT.to_string(),
+                        })
+                    }
+                    Storage::Store(store) => Arc::clone(store),
+                };
+                let submission = submission.clone();
+                let span = tracing::info_span!("host.submit", flow_id = %submission.flow_id);
+                let store_it = move || {
+                    let _span = span.entered();
+                    match store.queue_submission(&submission) {
                         Ok(queued) => {
                             tracing::info!(id = %queued.id, "submission sealed and queued");
                             KioskEvent::Stored {
@@ -75,25 +86,59 @@ impl Host {
                             tracing::error!(%error, "submission could not be stored");
                             KioskEvent::StoreFailed
                         }
-                    },
-                })
+                    }
+                };
+                match &self.runtime {
+                    Some(runtime) => {
+                        runtime.spawn_blocking(move || reply(store_it()));
+                        None
+                    }
+                    None => Some(store_it()),
+                }
             }
             KioskEffect::CallForHelp { flow_id, step_id } => {
-                let _span = tracing::info_span!("host.call_for_help", %flow_id, %step_id).entered();
                 let Storage::Store(store) = &self.storage else {
                     return None;
                 };
-                match store.queue_help_call(flow_id, step_id) {
-                    Ok(id) => {
-                        tracing::info!(%id, "call for help queued");
-                        Some(KioskEvent::HelpCallQueued { id })
+                let (store, flow_id, step_id) =
+                    (Arc::clone(store), flow_id.clone(), step_id.clone());
+                let span = tracing::info_span!("host.call_for_help", %flow_id, %step_id);
+                let queue_it = move || {
+                    let _span = span.entered();
+                    match store.queue_help_call(&flow_id, &step_id) {
+                        Ok(id) => {
+                            tracing::info!(%id, "call for help queued");
+                            Some(KioskEvent::HelpCallQueued { id })
+                        }
+                        Err(error) => {
+                            // The machine never learns an id: it keeps saying "noted".
+                            tracing::error!(%error, "call for help could not be stored");
+                            None
+                        }
                     }
-                    Err(error) => {
-                        // The machine never learns an id: it keeps saying "noted".
-                        tracing::error!(%error, "call for help could not be stored");
+                };
+                match &self.runtime {
+                    Some(runtime) => {
+                        drop(runtime.spawn_blocking(move || {
+                            if let Some(event) = queue_it() {
+                                reply(event);
+                            }
+                        }));
                         None
                     }
+                    None => queue_it(),
                 }
+            }
+            // The supervisor's « Réessayer »: one short UPDATE, done at once so that the
+            // screen shows the new count (no citizen is at the kiosk then).
+            KioskEffect::RetryRefused => {
+                if let Storage::Store(store) = &self.storage {
+                    match store.retry_refused() {
+                        Ok(count) => tracing::info!(count, "refused submissions queued again"),
+                        Err(error) => tracing::error!(%error, "refused submissions not requeued"),
+                    }
+                }
+                None
             }
             KioskEffect::AskHelpCall { id } => self.ask_help_call(id, reply),
             KioskEffect::LookupStatus { receipt } => self.lookup(receipt, reply),

@@ -12,6 +12,9 @@ use std::time::Duration;
 pub const BASE: Duration = Duration::from_secs(1);
 /// The largest step.
 pub const CAP: Duration = Duration::from_secs(5 * 60);
+/// How long a submission the back end refused for good waits before its next try (unless
+/// the supervisor asks sooner).
+pub const REFUSED_RETRY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The delay before the next try, after `attempts` failed tries (1 after the first failure;
 /// 0 is taken as 1). `jitter` is a random number in `0..1` (outside values are clamped,

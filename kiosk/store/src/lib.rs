@@ -25,8 +25,9 @@
 //!   public key; only the sealed box is written, and the store holds no key that opens it.
 //!   Once delivered, the sealed box is dropped (`secure_delete` zeroes freed pages): the
 //!   kiosk keeps only the receipt code and status.
-//! - **No personal data in logs.** Events and tracing spans carry ids, receipt codes, flow
-//!   ids, counts and status codes only, never answers or tokens.
+//! - **No personal data in logs.** Events and tracing spans carry ids, flow ids, counts and
+//!   status codes only, never answers or tokens; a receipt code (a bearer code for the
+//!   request's status) only as its [`outbox::receipt_tag`] hash.
 //!
 //! # Several processes
 //!
@@ -50,7 +51,7 @@ pub use catalog::{CatalogEntry, CatalogRefusal, InstalledCatalog};
 pub use error::{Result, StoreError};
 pub use flows::StoredFlow;
 pub use identity::Identity;
-pub use outbox::{DeliveryState, HelpCallItem, OutboxEntry, OutboxItem, Queued};
+pub use outbox::{receipt_tag, DeliveryState, HelpCallItem, OutboxEntry, OutboxItem, Queued};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -82,7 +83,8 @@ pub struct Event {
     pub at: String,
     /// `submission_queued`, `sync_ok`, `sync_error`...
     pub kind: String,
-    /// Ids, receipt codes, flow ids, counts, status codes: never personal data.
+    /// Ids, flow ids, counts, status codes, receipt tags: never personal data nor a receipt
+    /// code.
     pub detail: String,
 }
 
@@ -166,7 +168,7 @@ impl Store {
     /// Adds a line to the event log.
     ///
     /// **Callers must pass no personal data**: `kind` is a short code (`sync_ok`,
-    /// `sync_error`), `detail` holds ids, receipt codes, flow ids, counts or an HTTP status,
+    /// `sync_error`), `detail` holds ids, receipt tags, flow ids, counts or an HTTP status,
     /// never an answer, a name, a phone number, a token or free text from a citizen.
     /// The detail is cut at 500 characters; the log keeps the last [`EVENT_LOG_KEEP`] lines.
     #[tracing::instrument(name = "store.log_event", skip_all, fields(kind))]

@@ -97,6 +97,44 @@ CREATE TABLE availability (
 ) STRICT;
 "#,
     ),
+    // A submission the back end refuses for good is `refused` with its reason (retried daily
+    // or by the supervisor, never deleted by the kiosk), and every submission remembers the
+    // back end key it was sealed to (`sealed_to`, base64), so that a re-enrolment cannot send
+    // it under an identity whose key does not open it. SQLite cannot change a CHECK: the
+    // table is rebuilt.
+    M::up(
+        r#"
+CREATE TABLE outbox_v3 (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL DEFAULT 'submission' CHECK (kind IN ('submission')),
+    flow_id         TEXT NOT NULL,
+    flow_version    INTEGER NOT NULL,
+    service         TEXT NOT NULL,
+    receipt         TEXT NOT NULL UNIQUE,
+    created_at      TEXT NOT NULL,
+    sealed          BLOB,
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'delivered', 'refused')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    delivered_at    TEXT,
+    refused_reason  TEXT,
+    sealed_to       TEXT NOT NULL DEFAULT '',
+    CHECK (state = 'delivered' OR sealed IS NOT NULL),
+    CHECK (state <> 'refused' OR refused_reason IS NOT NULL)
+) STRICT;
+INSERT INTO outbox_v3 (id, kind, flow_id, flow_version, service, receipt, created_at, sealed,
+                       state, attempts, next_attempt_at, last_error, delivered_at, sealed_to)
+SELECT id, kind, flow_id, flow_version, service, receipt, created_at, sealed,
+       state, attempts, next_attempt_at, last_error, delivered_at,
+       COALESCE((SELECT public_key FROM identity WHERE id = 1), '')
+FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+"#,
+    ),
 ];
 
 /// The migrations, in order.

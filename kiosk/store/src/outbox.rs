@@ -6,7 +6,12 @@
 //! `submission_queued` event and commits (`synchronous=FULL`) before the caller hears
 //! "stored". The plaintext never touches the disk. Each item stays `pending` until the
 //! back end acknowledges it; then it becomes `delivered` and a submission's sealed box is
-//! dropped, leaving the receipt code and status.
+//! dropped, leaving the receipt code and status. A submission the back end refuses for good
+//! (409, 422...) becomes `refused` with the reason: tried again once a day or when the
+//! supervisor asks ([`Store::retry_refused`]), never deleted by the kiosk.
+//!
+//! Receipt codes are bearer codes (they open the request's status): they never reach the
+//! event log or an info-level span, only [`receipt_tag`], a short hash.
 
 use crate::error::{Result, StoreError};
 use crate::identity::read_identity;
@@ -45,6 +50,9 @@ pub enum DeliveryState {
     Pending,
     /// Acknowledged: the back end has it.
     Delivered,
+    /// Refused for good by the back end (its reason kept): waits for a person, or the daily
+    /// retry.
+    Refused,
 }
 
 impl DeliveryState {
@@ -52,6 +60,7 @@ impl DeliveryState {
         match self {
             DeliveryState::Pending => "pending",
             DeliveryState::Delivered => "delivered",
+            DeliveryState::Refused => "refused",
         }
     }
 
@@ -60,6 +69,7 @@ impl DeliveryState {
         match self {
             DeliveryState::Pending => "en attente d'envoi",
             DeliveryState::Delivered => "envoyée",
+            DeliveryState::Refused => "refusée par le serveur",
         }
     }
 
@@ -67,6 +77,7 @@ impl DeliveryState {
         match text {
             "pending" => Ok(DeliveryState::Pending),
             "delivered" => Ok(DeliveryState::Delivered),
+            "refused" => Ok(DeliveryState::Refused),
             other => Err(rusqlite::Error::FromSqlConversionFailure(
                 0,
                 rusqlite::types::Type::Text,
@@ -90,6 +101,8 @@ pub struct OutboxItem {
     pub sealed: Vec<u8>,
     /// Failed tries so far.
     pub attempts: u32,
+    /// The back end key (base64) it was sealed to: only an identity with this key may send it.
+    pub sealed_to: String,
 }
 
 impl OutboxItem {
@@ -127,6 +140,7 @@ impl fmt::Debug for OutboxItem {
                 &format_args!("<{} octets scellés>", self.sealed.len()),
             )
             .field("attempts", &self.attempts)
+            .field("sealed_to", &self.sealed_to)
             .finish()
     }
 }
@@ -145,6 +159,25 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// When the back end first stored it (its own clock), once delivered.
     pub delivered_at: Option<String>,
+    /// Why the back end refused it, while it is [`DeliveryState::Refused`].
+    pub refused_reason: Option<String>,
+}
+
+/// A short, stable tag of a receipt code for logs (the first 8 hex digits of its SHA-256):
+/// enough to match a log line with a code a citizen shows, useless to look the request up.
+pub fn receipt_tag(receipt: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(receipt.as_bytes());
+    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The oldest time a submission may be scheduled at, relative to `now`, before it counts as
+/// a wrong clock's doing and is tried at once: further than the longest wait its state
+/// allows (the backoff cap, or a day once refused) can only come from a clock that jumped.
+fn plausible_until(now: DateTime<Utc>, longest_wait: std::time::Duration) -> String {
+    let margin = chrono::Duration::from_std(longest_wait + std::time::Duration::from_secs(60))
+        .unwrap_or_else(|_| chrono::Duration::days(1));
+    fmt_time(now.checked_add_signed(margin).unwrap_or(now))
 }
 
 /// A pending help call, ready to send.
@@ -201,7 +234,7 @@ impl Store {
     #[tracing::instrument(
         name = "store.queue_submission",
         skip_all,
-        fields(flow_id = %submission.flow_id, flow_version = submission.flow_version, id = Empty, receipt = Empty)
+        fields(flow_id = %submission.flow_id, flow_version = submission.flow_version, id = Empty, receipt_tag = Empty)
     )]
     pub fn queue_submission(&self, submission: &Submission) -> Result<Queued> {
         let mut rng = rand::rng();
@@ -214,7 +247,7 @@ impl Store {
     #[tracing::instrument(
         name = "store.queue_submission",
         skip_all,
-        fields(flow_id = %submission.flow_id, flow_version = submission.flow_version, id = Empty, receipt = Empty)
+        fields(flow_id = %submission.flow_id, flow_version = submission.flow_version, id = Empty, receipt_tag = Empty)
     )]
     pub fn queue_submission_with_codes(
         &self,
@@ -253,8 +286,8 @@ impl Store {
             let code = next_code(&identity.receipt_prefix)?;
             let inserted = tx.execute(
                 "INSERT INTO outbox (id, kind, flow_id, flow_version, service, receipt, created_at,
-                                     sealed, state, attempts, next_attempt_at)
-                 VALUES (?1, 'submission', ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?6)
+                                     sealed, state, attempts, next_attempt_at, sealed_to)
+                 VALUES (?1, 'submission', ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?6, ?8)
                  ON CONFLICT (receipt) DO NOTHING",
                 params![
                     id,
@@ -264,6 +297,7 @@ impl Store {
                     code,
                     now,
                     sealed,
+                    identity.public_key.trim(),
                 ],
             )?;
             if inserted == 1 {
@@ -277,30 +311,42 @@ impl Store {
             &tx,
             "submission_queued",
             &format!(
-                "id={id} receipt={receipt} flow={}@{}",
-                submission.flow_id, submission.flow_version
+                "id={id} receipt_tag={} flow={}@{}",
+                receipt_tag(&receipt),
+                submission.flow_id,
+                submission.flow_version
             ),
         )?;
         tx.commit()?;
         let span = tracing::Span::current();
         span.record("id", id.as_str());
-        span.record("receipt", receipt.as_str());
+        span.record("receipt_tag", receipt_tag(&receipt).as_str());
         tracing::info!(sealed_bytes = sealed.len(), "submission queued");
         Ok(Queued { id, receipt })
     }
 
-    /// Pending submissions whose next try is due at `now`, oldest first, at most `limit`.
+    /// Submissions whose next try is due at `now` (pending ones, and refused ones at their
+    /// daily retry), oldest first, at most `limit`. A next try further ahead than its state's
+    /// longest wait was set by a clock that was wrong: it is due now.
     #[tracing::instrument(name = "store.due", skip_all, fields(limit, count = Empty))]
     pub fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxItem>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, flow_id, flow_version, service, receipt, created_at, sealed, attempts
+            "SELECT id, flow_id, flow_version, service, receipt, created_at, sealed, attempts,
+                    sealed_to
              FROM outbox
-             WHERE state = 'pending' AND next_attempt_at <= ?1
+             WHERE (state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?3))
+                OR (state = 'refused' AND (next_attempt_at <= ?1 OR next_attempt_at > ?4))
              ORDER BY created_at, rowid
              LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![fmt_time(now), clamp_limit(limit)], |r| {
+        let params = params![
+            fmt_time(now),
+            clamp_limit(limit),
+            plausible_until(now, crate::backoff::CAP),
+            plausible_until(now, crate::backoff::REFUSED_RETRY),
+        ];
+        let rows = stmt.query_map(params, |r| {
             Ok((
                 OutboxItem {
                     id: r.get(0)?,
@@ -311,6 +357,7 @@ impl Store {
                     created_at: r.get(5)?,
                     sealed: Vec::new(),
                     attempts: r.get(7)?,
+                    sealed_to: r.get(8)?,
                 },
                 r.get::<_, Option<Vec<u8>>>(6)?,
             ))
@@ -343,7 +390,69 @@ impl Store {
         self.mark_failed_in(Queue::Submissions, id, error, next_attempt_at)
     }
 
-    /// Submissions and help calls not yet acknowledged (the heartbeat's `queue_length`).
+    /// The back end refused submission `id` for good (`reason`: its status and error code, no
+    /// personal data): it becomes `refused`, kept with its sealed box, and is tried again at
+    /// `next_attempt_at` (a day later) or when the supervisor asks. No effect on a delivered
+    /// item.
+    #[tracing::instrument(name = "store.mark_refused", skip_all, fields(id))]
+    pub fn mark_refused(
+        &self,
+        id: &str,
+        reason: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let reason: String = reason.chars().take(LAST_ERROR_MAX).collect();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?2,
+                    refused_reason = ?2, next_attempt_at = ?3
+             WHERE id = ?1 AND state IN ('pending', 'refused')",
+            params![id, reason, fmt_time(next_attempt_at)],
+        )?;
+        if changed == 0 {
+            ensure_exists(&tx, "outbox", id)?;
+        } else {
+            insert_event(&tx, "submission_refused", &format!("id={id} {reason}"))?;
+            tracing::warn!(reason = %reason, "submission refused by the back end");
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The supervisor's « Réessayer »: every refused submission is pending again, due now.
+    /// Returns how many.
+    #[tracing::instrument(name = "store.retry_refused", skip_all, fields(count = Empty))]
+    pub fn retry_refused(&self) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let count = tx.execute(
+            "UPDATE outbox SET state = 'pending', refused_reason = NULL, next_attempt_at = ?1
+             WHERE state = 'refused'",
+            [fmt_time(Utc::now())],
+        )?;
+        if count > 0 {
+            insert_event(&tx, "refused_retry", &format!("{count} demande(s)"))?;
+        }
+        tx.commit()?;
+        tracing::Span::current().record("count", count);
+        Ok(count)
+    }
+
+    /// Submissions the back end refused for good, waiting for a person.
+    #[tracing::instrument(name = "store.refused_count", skip_all)]
+    pub fn refused_count(&self) -> Result<u64> {
+        let conn = self.conn();
+        let count: i64 = conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'refused'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Submissions and help calls not yet acknowledged and not refused (the heartbeat's
+    /// `queue_length`).
     #[tracing::instrument(name = "store.pending_count", skip_all)]
     pub fn pending_count(&self) -> Result<u64> {
         let conn = self.conn();
@@ -362,7 +471,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT id, flow_id, flow_version, service, receipt, created_at, state, attempts,
-                    last_error, delivered_at
+                    last_error, delivered_at, refused_reason
              FROM outbox ORDER BY created_at DESC, rowid DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([clamp_limit(limit)], entry_from_row)?;
@@ -379,7 +488,7 @@ impl Store {
         Ok(conn
             .query_row(
                 "SELECT id, flow_id, flow_version, service, receipt, created_at, state, attempts,
-                        last_error, delivered_at
+                        last_error, delivered_at, refused_reason
                  FROM outbox WHERE receipt = ?1",
                 [code],
                 entry_from_row,
@@ -415,11 +524,16 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT id, flow_id, step_id, created_at, attempts FROM help_calls
-             WHERE state = 'pending' AND next_attempt_at <= ?1
+             WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?3)
              ORDER BY created_at, rowid
              LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![fmt_time(now), clamp_limit(limit)], |r| {
+        let params = params![
+            fmt_time(now),
+            clamp_limit(limit),
+            plausible_until(now, crate::backoff::CAP),
+        ];
+        let rows = stmt.query_map(params, |r| {
             Ok(HelpCallItem {
                 id: r.get(0)?,
                 flow_id: r.get(1)?,
@@ -475,12 +589,16 @@ impl Store {
             Queue::Submissions => ", sealed = NULL",
             Queue::HelpCalls => "",
         };
+        let clear_refusal = match queue {
+            Queue::Submissions => ", refused_reason = NULL",
+            Queue::HelpCalls => "",
+        };
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
             &format!(
                 "UPDATE {table} SET state = 'delivered', delivered_at = ?2, last_error = NULL
-                 {drop_sealed} WHERE id = ?1 AND state = 'pending'"
+                 {drop_sealed}{clear_refusal} WHERE id = ?1 AND state IN ('pending', 'refused')"
             ),
             params![id, received_at],
         )?;
@@ -509,7 +627,7 @@ impl Store {
         let changed = tx.execute(
             &format!(
                 "UPDATE {table} SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
-                 WHERE id = ?1 AND state = 'pending'"
+                 WHERE id = ?1 AND state IN ('pending', 'refused')"
             ),
             params![id, error, fmt_time(next_attempt_at)],
         )?;
@@ -544,5 +662,6 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<OutboxEntry> {
         attempts: r.get(7)?,
         last_error: r.get(8)?,
         delivered_at: r.get(9)?,
+        refused_reason: r.get(10)?,
     })
 }

@@ -164,6 +164,9 @@ pub struct Heartbeat {
     /// does not load); none when the last one offered was installed.
     #[serde(default)]
     pub catalog_refused: Option<String>,
+    /// Submissions the back end refused for good, kept on the kiosk for a person to look at.
+    #[serde(default)]
+    pub refused: u64,
 }
 
 /// Where a request is in the agents' hands.

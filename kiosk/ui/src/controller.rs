@@ -13,8 +13,8 @@ use crate::status::KioskStatus;
 use crate::voice::VoicePort;
 use chrono::NaiveDate;
 use kiosk_flow::machine::{
-    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PanelButton, Press, SettingChange,
-    Settings, SupervisorAction,
+    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PanelButton, Press, Printout,
+    SettingChange, Settings, SupervisorAction,
 };
 use kiosk_flow::runtime::{Screen, ScreenOption};
 use kiosk_flow::understand::{self, Command, Expected};
@@ -115,8 +115,8 @@ const RATES: [(f32, &str); 5] = [
     (1.3, "très rapide"),
 ];
 
-/// Called with the receipt code and the screen's text.
-type PrintHook = Box<dyn FnMut(&str, &str)>;
+/// Called with the slip to print; it must return at once (the printer has its own thread).
+type PrintHook = Box<dyn FnMut(&Printout)>;
 /// Called with the status light's new state.
 type LightHook = Box<dyn FnMut(Light)>;
 
@@ -323,8 +323,9 @@ impl Controller {
         Ok(())
     }
 
-    /// Called with the receipt code and the screen's text when "Imprimer" is touched.
-    pub fn on_print(&self, f: impl FnMut(&str, &str) + 'static) {
+    /// Called with the slip when "Imprimer" is touched (or the privacy notice is printed), on
+    /// the UI thread: `f` must only queue it.
+    pub fn on_print(&self, f: impl FnMut(&Printout) + 'static) {
         self.inner.borrow_mut().on_print = Some(Box::new(f));
     }
 
@@ -526,6 +527,7 @@ fn wire(window: &KioskWindow, inner: &Rc<RefCell<Inner>>) {
             (Page::Pin, _) => KioskEvent::PinKey("annuler".into()),
             (_, "micro") => KioskEvent::Supervisor(SupervisorAction::TestMicrophone),
             (_, "haut-parleur") => KioskEvent::Supervisor(SupervisorAction::TestSpeaker),
+            (_, "reessayer") => KioskEvent::Supervisor(SupervisorAction::RetryRefused),
             _ => KioskEvent::Supervisor(SupervisorAction::Close),
         };
         dispatch(&rc, event);
@@ -739,9 +741,9 @@ impl Inner {
                 }
             },
             KioskEffect::ApplySettings(settings) => self.apply_settings(settings),
-            KioskEffect::Print { receipt, text } => {
+            KioskEffect::Print(printout) => {
                 if let Some(print) = self.on_print.as_mut() {
-                    print(receipt.as_deref().unwrap_or_default(), &text);
+                    print(&printout);
                 }
             }
             KioskEffect::TestMicrophone => self.voice.test_microphone(),
@@ -753,6 +755,8 @@ impl Inner {
             | KioskEffect::CallForHelp { .. }
             | KioskEffect::AskHelpCall { .. }
             | KioskEffect::LookupStatus { .. } => {}
+            // The host put them back in the queue: the supervisor screen shows the new count.
+            KioskEffect::RetryRefused => self.show_status(),
         }
     }
 
@@ -791,6 +795,10 @@ impl Inner {
             match store.pending_count() {
                 Ok(n) => status.queue_length = Some(n),
                 Err(error) => tracing::warn!(%error, "queue length unknown"),
+            }
+            match store.refused_count() {
+                Ok(n) => status.refused = Some(n),
+                Err(error) => tracing::warn!(%error, "refused count unknown"),
             }
         }
         let mut lines: Vec<StatusLine> = self

@@ -294,6 +294,8 @@ fn sample_status() -> KioskStatus {
         network: Some(true),
         backend_reachable: Some(false),
         queue_length: Some(2),
+        refused: Some(1),
+        printer: Some(Err("plus de papier".into())),
         last_sync: Some("aujourd'hui à 9 h 12".into()),
         recognition: Some(Ok("vosk-model-small-fr-0.22".into())),
         synthesis: Some(Ok("Piper fr_FR-siwis-medium".into())),

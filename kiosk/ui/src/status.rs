@@ -10,6 +10,10 @@ pub struct KioskStatus {
     pub backend_reachable: Option<bool>,
     /// Requests waiting to be sent; the controller fills it from the store when it has one.
     pub queue_length: Option<u64>,
+    /// Submissions the back end refused for good, waiting for a person (« Réessayer »).
+    pub refused: Option<u64>,
+    /// The receipt printer: `Ok` ready, `Err` what is wrong; `None`: no printer configured.
+    pub printer: Option<Result<String, String>>,
     /// When the last sync succeeded, already written for people ("aujourd'hui à 14 h 05").
     pub last_sync: Option<String>,
     /// Speech recognition model, `Err` with why it is missing.
@@ -71,6 +75,13 @@ impl KioskStatus {
                 .map_or("inconnu".to_string(), |n| n.to_string()),
             ok: self.queue_length.is_some_and(|n| n < 10),
         });
+        if let Some(refused) = self.refused.filter(|n| *n > 0) {
+            out.push(Line {
+                label: "Demandes refusées par le serveur",
+                value: format!("{refused} (gardées sur la borne : « Réessayer » les renvoie)"),
+                ok: false,
+            });
+        }
         out.push(Line {
             label: "Dernier envoi",
             value: self
@@ -95,6 +106,19 @@ impl KioskStatus {
                 value,
                 ok,
             });
+        }
+        match &self.printer {
+            Some(Ok(state)) => out.push(Line {
+                label: "Imprimante",
+                value: state.clone(),
+                ok: true,
+            }),
+            Some(Err(problem)) => out.push(Line {
+                label: "Imprimante",
+                value: problem.clone(),
+                ok: false,
+            }),
+            None => {}
         }
         for p in &self.problems {
             out.push(Line {
@@ -136,5 +160,30 @@ mod tests {
             .any(|l| l.label == "Boutons et capteur"
                 && l.value == "absent (pas de GPIO)"
                 && !l.ok));
+        assert!(
+            !lines.iter().any(|l| l.label == "Imprimante"),
+            "no printer, no line"
+        );
+        assert!(!lines
+            .iter()
+            .any(|l| l.label.starts_with("Demandes refusées")));
+    }
+
+    #[test]
+    fn refused_requests_and_the_printer_are_shown() {
+        let status = KioskStatus {
+            refused: Some(2),
+            printer: Some(Err("plus de papier".into())),
+            ..Default::default()
+        };
+        let lines = status.lines();
+        let refused = lines
+            .iter()
+            .find(|l| l.label == "Demandes refusées par le serveur")
+            .expect("refused line");
+        assert!(refused.value.starts_with("2 ") && !refused.ok);
+        assert!(lines
+            .iter()
+            .any(|l| l.label == "Imprimante" && l.value == "plus de papier" && !l.ok));
     }
 }

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use kiosk_flow::machine::Printout;
 use kiosk_ui::{Kiosk as KioskGlobal, Page, UiConfig, VoiceCall};
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, LogicalPosition};
@@ -524,10 +525,10 @@ fn the_privacy_notice_prints_in_full_when_the_kiosk_has_a_printer() {
         printer: true,
         ..config()
     });
-    let printed = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(String, String)>::new()));
+    let printed = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Printout>::new()));
     let sink = printed.clone();
     k.controller
-        .on_print(move |receipt, text| sink.borrow_mut().push((receipt.into(), text.into())));
+        .on_print(move |printout| sink.borrow_mut().push(printout.clone()));
     open_street_light(&k);
     tap(&k, "Suivant");
     tap_letter(&k, 'D');
@@ -536,8 +537,8 @@ fn the_privacy_notice_prints_in_full_when_the_kiosk_has_a_printer() {
     tap(&k, "Imprimer");
     let printed = printed.borrow();
     assert_eq!(printed.len(), 1);
-    let (receipt, text) = &printed[0];
-    assert_eq!(receipt, "", "no receipt code on the notice");
+    assert_eq!(printed[0].receipt, None, "no receipt code on the notice");
+    let text = printed[0].plain_text(None);
     assert!(text.starts_with("Vos données personnelles"), "{text}");
     assert!(text.contains("dpo@"), "{text}");
     assert_eq!(step(&k), "vos-données");
@@ -610,4 +611,49 @@ fn the_front_panel_drives_the_kiosk_and_the_light_follows_it() {
     k.controller.voice_available(false, true);
     assert_eq!(k.controller.light(), Light::Error);
     assert_eq!(seen.borrow().last(), Some(&Light::Error));
+}
+
+/// The appliance's print hook on a hung printer (a FIFO nobody reads): « Imprimer » returns
+/// at once and the controller's idle timer still asks « Vous êtes toujours là ? ».
+#[test]
+fn a_hung_printer_does_not_stop_the_idle_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let device = dir.path().join("lp0");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&device)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let printer = kiosk_printer::Printer::start(
+        kiosk_printer::PrinterSettings {
+            timeout: Duration::from_millis(200),
+            ..kiosk_printer::PrinterSettings::new(kiosk_printer::Output::Device(device.clone()))
+        },
+        |_| {},
+    )
+    .unwrap();
+    let mut cfg = config();
+    cfg.printer = true;
+    cfg.idle_timeout = Duration::from_secs(20);
+    let k = kiosk(cfg);
+    k.controller.on_print(move |printout| {
+        let _ = printer.print(printout);
+    });
+    open_street_light(&k);
+    tap(&k, "Suivant");
+    tap_letter(&k, 'D');
+    tap(&k, "Duisans");
+    assert_eq!(step(&k), "vos-données");
+    for _ in 0..3 {
+        tap(&k, "Imprimer");
+    }
+    let g = || k.controller.window().global::<KioskGlobal>();
+    assert!(!g().get_idle_prompt());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(21_000));
+    assert!(
+        g().get_idle_prompt(),
+        "the idle timer ran while the printer hangs"
+    );
+    // Let the stuck write end.
+    let _ = std::fs::read(&device);
 }

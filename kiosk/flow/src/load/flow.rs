@@ -234,10 +234,15 @@ impl Reader<'_> {
             ["info"] => {
                 let text = self.required_text(&mut fields, "info", &context);
                 let pictogram = fields.get("pictogram").and_then(|n| self.pictogram(n));
+                let print = fields
+                    .get("print")
+                    .and_then(|n| self.boolean(n, "print"))
+                    .unwrap_or(false);
                 text.map(|t| {
                     let body = StepBody::Info {
                         text: t.text.clone(),
                         pictogram,
+                        print,
                     };
                     texts.push(t);
                     body

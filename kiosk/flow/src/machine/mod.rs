@@ -23,12 +23,14 @@ mod home;
 mod lookup;
 mod panel;
 pub mod phrases;
+mod printout;
 mod supervisor;
 mod view;
 
 pub use help::{taken_text, HelpCallAnswer, HelpMode};
 pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
 pub use panel::{PanelButton, Press};
+pub use printout::{paragraphs, Printout, DOCUMENTS_HEADING, RECEIPT_LABEL};
 pub use view::{HomeView, PageView, Tile, View};
 
 use crate::menu::{home_menu, Menu, MenuChoice, STATUS_ENTRY, STATUS_TITLE};
@@ -141,6 +143,8 @@ pub enum SettingChange {
 pub enum SupervisorAction {
     TestMicrophone,
     TestSpeaker,
+    /// « Réessayer » the submissions the back end refused.
+    RetryRefused,
     /// End the supervisor mode: back to the attract screen.
     Close,
 }
@@ -238,12 +242,12 @@ pub enum KioskEffect {
         receipt: String,
     },
     ApplySettings(Settings),
-    Print {
-        receipt: Option<String>,
-        text: String,
-    },
+    /// Print this slip (a receipt, the privacy notice, a status answer).
+    Print(Printout),
     TestMicrophone,
     TestSpeaker,
+    /// Put the submissions the back end refused back in the queue (the supervisor asked).
+    RetryRefused,
     /// A flow ended (for the host's log and the simulator's result; nothing to do).
     FlowFinished {
         flow_id: String,
@@ -265,9 +269,9 @@ enum Page {
     Flow(Box<Session>),
     Lookup(Lookup),
     Done {
-        text: String,
         spoken: String,
-        receipt: Option<String>,
+        /// What « Imprimer » prints.
+        printout: Box<Printout>,
     },
     Pin {
         entered: String,
@@ -300,6 +304,8 @@ pub struct KioskMachine {
     help: Option<help::HelpWatch>,
     /// The last availability snapshot synced, given to each new visit.
     availability: Option<Arc<crate::booking::Availability>>,
+    /// The commune of the submission being stored, for the printed receipt.
+    submitted_commune: Option<String>,
 }
 
 impl KioskMachine {
@@ -315,6 +321,7 @@ impl KioskMachine {
             hearing: true,
             page: Page::Attract,
             idle_prompt: false,
+            submitted_commune: None,
             last_view: None,
             last_listen: None,
             absent: false,
@@ -513,6 +520,7 @@ impl KioskMachine {
         } else {
             HELP_UNAVAILABLE
         };
+        self.submitted_commune = None;
         let session = Session::new(flow, self.today)
             .with_help_reply(help_reply)
             .with_printer(self.config.printer)
@@ -549,6 +557,8 @@ impl KioskMachine {
             return;
         };
         let flow_id = session.flow().id.clone();
+        let title = session.flow().title.clone();
+        let documents = session.printed_texts();
         let mut last_screen: Option<Screen> = None;
         let mut last_said = String::new();
         for effect in effects {
@@ -563,11 +573,17 @@ impl KioskMachine {
                     out.push(KioskEffect::Say { text });
                 }
                 Effect::Listen { phrases } => self.listen(phrases, out),
-                Effect::Submit(submission) => out.push(KioskEffect::Submit(submission)),
-                Effect::Print { text } => out.push(KioskEffect::Print {
-                    receipt: None,
-                    text,
-                }),
+                Effect::Submit(submission) => {
+                    self.submitted_commune = submission.commune().map(str::to_string);
+                    out.push(KioskEffect::Submit(submission))
+                }
+                Effect::Print { text } => out.push(KioskEffect::Print(Printout::text(
+                    crate::privacy::NOTICE_TITLE,
+                    self.today,
+                    // The notice's first line is its title, printed as the title.
+                    text.split_once('\n')
+                        .map_or(text.as_str(), |(_, rest)| rest),
+                ))),
                 Effect::CallForHelp { flow_id, step_id } => {
                     self.queue_help_call(&flow_id, &step_id, out);
                 }
@@ -583,20 +599,28 @@ impl KioskMachine {
                         flow_id: flow_id.clone(),
                         outcome: outcome.clone(),
                     });
+                    let text = last_screen
+                        .as_ref()
+                        .map(|s| s.text.clone())
+                        .unwrap_or_default();
+                    let printout = Printout {
+                        title: title.clone(),
+                        receipt: None,
+                        date: self.today,
+                        commune: self.submitted_commune.take(),
+                        body: paragraphs(&text),
+                        documents: documents.clone(),
+                    };
                     match outcome {
                         Outcome::Submitted { receipt } => {
-                            let text = last_screen
-                                .as_ref()
-                                .map(|s| s.text.clone())
-                                .unwrap_or_default();
-                            self.go_done(text, last_said.clone(), Some(receipt), out);
+                            let printout = Printout {
+                                receipt: Some(receipt),
+                                ..printout
+                            };
+                            self.go_done(text, last_said.clone(), printout, out);
                         }
                         Outcome::Ended { .. } => {
-                            let text = last_screen
-                                .as_ref()
-                                .map(|s| s.text.clone())
-                                .unwrap_or_default();
-                            self.go_done(text, last_said.clone(), None, out);
+                            self.go_done(text, last_said.clone(), printout, out);
                         }
                         Outcome::Cancelled => self.go_attract(out),
                     }
@@ -611,7 +635,8 @@ impl KioskMachine {
         if !self.config.can_send {
             let text = LOOKUP_NOT_ENROLLED.to_string();
             out.push(KioskEffect::Say { text: text.clone() });
-            return self.go_done(text.clone(), text, None, out);
+            let printout = Printout::text(STATUS_TITLE, self.today, &text);
+            return self.go_done(text.clone(), text, printout, out);
         }
         let lookup = Lookup::start();
         let step = lookup.present(None, None);
@@ -634,7 +659,8 @@ impl KioskMachine {
                 out.push(KioskEffect::Say {
                     text: spoken.clone(),
                 });
-                return self.go_done(text, spoken, None, out);
+                let printout = Printout::text(STATUS_TITLE, self.today, &text);
+                return self.go_done(text, spoken, printout, out);
             }
             KioskEvent::Command(Command::Cancel) => {
                 out.push(KioskEffect::Say {
@@ -714,9 +740,7 @@ impl KioskMachine {
 
     fn done_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
         let Page::Done {
-            text,
-            spoken,
-            receipt,
+            spoken, printout, ..
         } = self.page.clone()
         else {
             return;
@@ -724,7 +748,7 @@ impl KioskMachine {
         match event {
             KioskEvent::Touched(id) if id == DONE_ID => self.go_attract(out),
             KioskEvent::Tap => self.go_attract(out),
-            KioskEvent::Print => out.push(KioskEffect::Print { receipt, text }),
+            KioskEvent::Print => out.push(KioskEffect::Print(*printout)),
             KioskEvent::Command(
                 Command::Repeat | Command::Help | Command::WhereAmI | Command::Skip,
             ) => {
@@ -901,13 +925,13 @@ impl KioskMachine {
         &mut self,
         text: String,
         spoken: String,
-        receipt: Option<String>,
+        printout: Printout,
         out: &mut Vec<KioskEffect>,
     ) {
+        let receipt = printout.receipt.clone();
         self.page = Page::Done {
-            text: text.clone(),
             spoken,
-            receipt: receipt.clone(),
+            printout: Box::new(printout),
         };
         let view = self.view(PageView::Done { text, receipt });
         self.show(view, out);

@@ -88,6 +88,9 @@ impl KioskMachine {
             KioskEvent::Supervisor(SupervisorAction::TestSpeaker) => {
                 out.push(KioskEffect::TestSpeaker)
             }
+            KioskEvent::Supervisor(SupervisorAction::RetryRefused) => {
+                out.push(KioskEffect::RetryRefused)
+            }
             KioskEvent::Supervisor(SupervisorAction::Close) => self.go_attract(out),
             _ => {}
         }

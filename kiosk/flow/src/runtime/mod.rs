@@ -173,6 +173,8 @@ pub struct Session {
     selection: Option<(usize, Vec<String>)>,
     /// The last availability snapshot the kiosk synced: the days a resource cannot take.
     availability: Option<Arc<Availability>>,
+    /// The printed texts shown, kept when the flow ended ([`Session::printed_texts`]).
+    printed: Vec<String>,
 }
 
 impl Session {
@@ -191,6 +193,7 @@ impl Session {
             can_print: false,
             selection: None,
             availability: None,
+            printed: Vec::new(),
         }
     }
 
@@ -225,6 +228,34 @@ impl Session {
     /// call: the kiosk says so).
     pub fn set_help_reply(&mut self, reply: &'static str) {
         self.help_reply = reply;
+    }
+
+    /// The texts of the `print: true` steps the citizen was shown, in order, as on the
+    /// screen: what the receipt lists (a procedure's documents to bring). Kept when the flow
+    /// ends (they hold no answer the citizen gave unless the flow's text quotes one).
+    pub fn printed_texts(&self) -> Vec<String> {
+        if matches!(self.state, State::Finished) {
+            return self.printed.clone();
+        }
+        self.shown_printed_texts()
+    }
+
+    fn shown_printed_texts(&self) -> Vec<String> {
+        let current = match self.state {
+            State::At(i) => Some(i),
+            _ => None,
+        };
+        self.trail
+            .iter()
+            .copied()
+            .chain(current)
+            .filter_map(|i| match &self.flow.steps[i].body {
+                StepBody::Info {
+                    text, print: true, ..
+                } => Some(self.render(text, false, None)),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn flow(&self) -> &Flow {
@@ -394,6 +425,7 @@ impl Session {
                     text: self.render(text, true, None),
                 });
                 self.state = State::Finished;
+                self.printed = self.shown_printed_texts();
                 self.forget_answers();
                 self.trail.clear();
                 out.push(Effect::Finished {
@@ -498,6 +530,7 @@ impl Session {
             out.push(Effect::Say { text: spoken });
         }
         self.state = State::Finished;
+        self.printed = self.shown_printed_texts();
         self.forget_answers();
         self.trail.clear();
         out.push(Effect::Finished {

@@ -70,7 +70,9 @@ impl Session {
             State::At(i) => {
                 let step = &self.flow.steps[*i];
                 match &step.body {
-                    StepBody::Info { text, pictogram } => {
+                    StepBody::Info {
+                        text, pictogram, ..
+                    } => {
                         let mut s = self.screen(*i, self.render(text, false, None), notice);
                         s.pictogram = pictogram.clone();
                         s.input = Input::Continue;
