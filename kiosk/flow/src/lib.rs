@@ -24,6 +24,7 @@
 pub mod calendar;
 pub mod diagnostic;
 pub mod expr;
+pub mod letters;
 pub mod load;
 pub mod machine;
 pub mod menu;

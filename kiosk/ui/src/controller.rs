@@ -49,6 +49,8 @@ pub struct UiConfig {
     /// Text size at the start of each session: 0 normal, 1 large, 2 very large.
     pub text_size: u8,
     pub high_contrast: bool,
+    /// Every session starts in one-button mode (`one_button` in `kiosk.toml`).
+    pub one_button: bool,
     /// Volume in percent at the start of each session.
     pub volume: u8,
     /// The day sessions see as today; `None`: the local date when the session starts.
@@ -69,6 +71,7 @@ impl Default for UiConfig {
             printer: false,
             text_size: 0,
             high_contrast: false,
+            one_button: false,
             volume: 80,
             today: None,
         }
@@ -91,6 +94,8 @@ impl UiConfig {
                 high_contrast: self.high_contrast,
                 speech_rate: Settings::NORMAL_RATE,
                 volume: self.volume.min(100),
+                one_button: self.one_button,
+                ..Settings::default()
             },
         }
     }
