@@ -9,9 +9,13 @@
 //! Script lines: what a person says; `touch:ID` for a tile, option or button (a command button
 //! id such as `touch:aide` is that command); `touch` alone for a touch on the screen;
 //! `attendre` for the person saying and touching nothing until the kiosk's timer runs out; an
-//! empty answer is silence.
+//! empty answer is silence; `bouton:parler`, `bouton:parler-long`, `bouton:aide` and
+//! `bouton:aide-long` for a press of a front-panel button (in one-button mode, `attendre` lets
+//! the highlight move one item, `bouton:parler` chooses it).
 
-use kiosk_flow::machine::{KioskEffect, KioskEvent, KioskMachine, PageView, View};
+use kiosk_flow::machine::{
+    KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, ScanView, View,
+};
 use kiosk_flow::runtime::{Event, Input, Outcome, Screen, Submission};
 use kiosk_flow::understand::Command;
 use kiosk_host::Host;
@@ -95,6 +99,7 @@ pub fn run(
         pending_submission: None,
         result: SimulationResult::default(),
         voice: matches!(answers, Answers::Voice(_)),
+        printed: None,
     };
     let first = match start {
         Start::Kiosk => machine.start(),
@@ -177,6 +182,9 @@ struct Player<'a> {
     pending_submission: Option<Submission>,
     result: SimulationResult,
     voice: bool,
+    /// The last view printed: a view that differs only by the scan's highlight prints only
+    /// the scan's line.
+    printed: Option<View>,
 }
 
 impl Player<'_> {
@@ -188,7 +196,7 @@ impl Player<'_> {
                 // "attendre": the timer runs out, if one is armed.
                 match self.timer {
                     Some(after) => {
-                        writeln!(self.out, "        ({} s plus tard)", after.as_secs())?;
+                        writeln!(self.out, "        ({} s plus tard)", seconds(after))?;
                         KioskEvent::TimerFired
                     }
                     None => {
@@ -257,11 +265,16 @@ impl Player<'_> {
                     }
                     KioskEffect::ApplySettings(settings) => writeln!(
                         self.out,
-                        "        (réglages : texte {}, contraste {}, débit {}, volume {} %)",
+                        "        (réglages : texte {}, contraste {}, débit {}, volume {} %, un bouton {})",
                         settings.text_size,
                         if settings.high_contrast { "fort" } else { "normal" },
                         settings.speech_rate,
-                        settings.volume
+                        settings.volume,
+                        if settings.one_button {
+                            format!("oui, {} s par choix", seconds(settings.scan_step()))
+                        } else {
+                            "non".to_string()
+                        }
                     )?,
                     KioskEffect::Print {
                         receipt: Some(receipt),
@@ -306,13 +319,30 @@ impl Player<'_> {
     }
 
     fn print_view(&mut self, view: &View) -> std::io::Result<()> {
+        let only_the_scan_moved = self.printed.as_ref().is_some_and(|printed| {
+            printed.scan.is_some()
+                && View {
+                    scan: None,
+                    ..printed.clone()
+                } == View {
+                    scan: None,
+                    ..view.clone()
+                }
+        });
+        self.printed = Some(view.clone());
         let out = &mut *self.out;
+        if let (true, Some(scan)) = (only_the_scan_moved, &view.scan) {
+            return print_scan(out, scan);
+        }
         writeln!(out)?;
         if let Some(seconds) = view.idle_prompt {
             writeln!(
                 out,
                 "ÉCRAN : [Vous êtes toujours là ? Touchez l'écran pour continuer. ({seconds} s)]"
             )?;
+            if let Some(scan) = &view.scan {
+                print_scan(out, scan)?;
+            }
             return Ok(());
         }
         match &view.page {
@@ -367,7 +397,40 @@ impl Player<'_> {
                 "        (la borne n'entend pas : touchez l'écran pour répondre)"
             )?;
         }
+        if let Some(scan) = &view.scan {
+            print_scan(out, scan)?;
+        }
         Ok(())
+    }
+}
+
+/// One-button mode: the items scanned, the one highlighted between ▶ ◀.
+fn print_scan(out: &mut dyn Write, scan: &ScanView) -> std::io::Result<()> {
+    let items: Vec<String> = scan
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let more = if item.group { "…" } else { "" };
+            match i == scan.highlighted {
+                true => format!("▶ {}{more} ◀", item.label),
+                false => format!("{}{more}", item.label),
+            }
+        })
+        .collect();
+    writeln!(out, "BOUTON: {} : {}", scan.title, items.join(" · "))?;
+    if let Some(typed) = &scan.typed {
+        writeln!(out, "        écrit : « {typed} »")?;
+    }
+    Ok(())
+}
+
+/// A duration in seconds as said to a person: "2", "1,5".
+fn seconds(after: Duration) -> String {
+    let tenths = after.as_millis().div_ceil(100);
+    match tenths % 10 {
+        0 => (tenths / 10).to_string(),
+        rest => format!("{},{rest}", tenths / 10),
     }
 }
 
@@ -443,12 +506,15 @@ fn print_screen(out: &mut dyn Write, screen: &Screen) -> std::io::Result<()> {
 }
 
 /// A script line as an event: `touch:ID` a touch (a command button id is that command),
-/// `touch` a touch on the screen, an empty line silence, anything else heard. `None` for
-/// `attendre` (the host fires its timer).
+/// `touch` a touch on the screen, `bouton:…` a front-panel button ([`panel_button`]), an empty
+/// line silence, anything else heard. `None` for `attendre` (the host fires its timer).
 pub fn to_event(line: &str) -> Option<KioskEvent> {
     let line = line.trim();
     if line == "attendre" {
         return None;
+    }
+    if let Some(event) = panel_button(line) {
+        return Some(event);
     }
     if line == "touch" {
         return Some(KioskEvent::Tap);
@@ -461,4 +527,17 @@ pub fn to_event(line: &str) -> Option<KioskEvent> {
         None if line.is_empty() => KioskEvent::Silence,
         None => KioskEvent::Heard(line.to_string()),
     })
+}
+
+/// A press of a front-panel button written in a script or at the keyboard: `bouton:parler`,
+/// `bouton:parler-long`, `bouton:aide`, `bouton:aide-long` (a USB switch is « Parler »).
+pub fn panel_button(line: &str) -> Option<KioskEvent> {
+    let (button, press) = match line.strip_prefix("bouton:")?.trim() {
+        "parler" => (PanelButton::Talk, Press::Short),
+        "parler-long" => (PanelButton::Talk, Press::Long),
+        "aide" => (PanelButton::Help, Press::Short),
+        "aide-long" => (PanelButton::Help, Press::Long),
+        _ => return None,
+    };
+    Some(KioskEvent::Button { button, press })
 }

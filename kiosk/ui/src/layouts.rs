@@ -3,7 +3,7 @@
 //! shown. Nothing here decides what is a valid answer: the flow runtime does.
 
 use crate::generated::{DayCell, Key, OptionItem};
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate};
 use kiosk_flow::calendar::DaysAllowed;
 use slint::SharedString;
 
