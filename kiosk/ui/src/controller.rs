@@ -128,6 +128,9 @@ pub(crate) struct Inner {
     pub(crate) digits: bool,
     /// The long list's letter filter: the initial or group of initials chosen.
     pub(crate) letter: String,
+    /// One-button mode is on (the view carries a scan): the long list shows the scan's letter
+    /// groups, and this one opened.
+    pub(crate) scan_letters: Option<Option<String>>,
     pub(crate) calendar: Option<CalendarView>,
     /// The machine's one timer.
     pub(crate) timer: Timer,
@@ -266,6 +269,7 @@ impl Controller {
             typed_for: String::new(),
             digits: false,
             letter: layouts::ALL_LETTERS.to_string(),
+            scan_letters: None,
             calendar: None,
             timer: Timer::default(),
             countdown: Timer::default(),
@@ -475,6 +479,17 @@ fn wire(window: &KioskWindow, inner: &Rc<RefCell<Inner>>) {
             SettingChange::Faster
         } else {
             SettingChange::Slower
+        };
+        dispatch(&rc, KioskEvent::Setting(change));
+    });
+    on!(on_one_button, |rc, on: bool| {
+        dispatch(&rc, KioskEvent::Setting(SettingChange::OneButton(on)))
+    });
+    on!(on_scan_speed, |rc, delta: i32| {
+        let change = if delta > 0 {
+            SettingChange::ScanFaster
+        } else {
+            SettingChange::ScanSlower
         };
         dispatch(&rc, KioskEvent::Setting(change));
     });
@@ -722,6 +737,13 @@ impl Inner {
             k.set_text_size_label(size_label.into());
             k.set_speech_label(rate_label.into());
             k.set_volume(i32::from(settings.volume));
+            k.set_one_button_on(settings.one_button);
+            let step = settings.scan_step().as_millis();
+            k.set_scan_speed_label(
+                format!("{},{} s par choix", step / 1000, step % 1000 / 100)
+                    .replace(",0 s", " s")
+                    .into(),
+            );
         }
         self.relayout();
     }
