@@ -21,7 +21,7 @@ impl Inner {
                 k.set_listening(false);
             }
         });
-        self.show_scan(view.scan.as_ref());
+        self.show_scan(view.scan.as_deref());
         self.show_idle_prompt(view.idle_prompt, inner);
         if view.idle_prompt.is_some() {
             return;

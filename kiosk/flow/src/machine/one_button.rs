@@ -194,15 +194,15 @@ impl KioskMachine {
             return;
         };
         if self.offering {
-            view.scan = Some(single(
+            view.scan = Some(Box::new(single(
                 ONE_BUTTON_OFFER_TITLE,
                 OFFER_ITEM,
                 "Activer le mode un bouton",
-            ));
+            )));
             return;
         }
         if view.idle_prompt.is_some() {
-            view.scan = Some(single(STILL_THERE, STILL_HERE_ITEM, "Je suis là"));
+            view.scan = Some(Box::new(single(STILL_THERE, STILL_HERE_ITEM, "Je suis là")));
             return;
         }
         let Some(fresh) = Scan::of(view, self.config.printer, self.today) else {
@@ -214,7 +214,7 @@ impl KioskMachine {
             _ => self.scan = Some(fresh),
         }
         let Some(scan) = &self.scan else { return };
-        view.scan = Some(scan.view());
+        view.scan = Some(Box::new(scan.view()));
         if let Some(last) = &mut self.last_view {
             last.scan = view.scan.clone();
         }

@@ -252,7 +252,7 @@ impl Scan {
     pub(super) fn refresh(&mut self, newer: Scan) {
         self.root = newer.root;
         if self.level_targets().is_none() {
-            self.to_top();
+            self.back_to_top();
         }
         let len = self.level().len();
         if self.index >= len {
@@ -260,7 +260,7 @@ impl Scan {
         }
     }
 
-    pub(super) fn to_top(&mut self) {
+    pub(super) fn back_to_top(&mut self) {
         self.path.clear();
         self.index = 0;
     }
@@ -324,7 +324,7 @@ impl Scan {
                     if let Some(typed) = &mut self.typed {
                         typed.push(c);
                     }
-                    self.to_top();
+                    self.back_to_top();
                     Chosen::Moved
                 }
                 Action::Erase => {
@@ -341,7 +341,7 @@ impl Scan {
                 },
                 Action::Command(command) => {
                     // After a command the scan starts again from the top of the screen.
-                    self.to_top();
+                    self.back_to_top();
                     Chosen::Do(Action::Command(command))
                 }
                 action => Chosen::Do(action),
@@ -636,6 +636,11 @@ fn keyboard(kind: Keyboard) -> Vec<Target> {
     targets
 }
 
+/// A month (0-based) and its accepted days.
+type MonthDays = (u32, Vec<NaiveDate>);
+/// A year and its months.
+type YearDays = (i32, Vec<MonthDays>);
+
 /// A date: the accepted days, by year, then month, then runs of days. A question without
 /// bounds scans from a hundred years ago to five years ahead.
 fn days(
@@ -650,7 +655,7 @@ fn days(
     let last = latest
         .or_else(|| today.checked_add_months(Months::new(12 * 5)))
         .unwrap_or(today);
-    let mut years: Vec<(i32, Vec<(u32, Vec<NaiveDate>)>)> = Vec::new();
+    let mut years: Vec<YearDays> = Vec::new();
     let mut day = first;
     while day <= last {
         if allowed.allows_within(day, earliest, latest) {

@@ -15,7 +15,7 @@ pub struct View {
     pub hearing: bool,
     /// One-button mode: the items scanned and the one highlighted (a thick focus ring on
     /// screen, its label said); `None` when the mode is off.
-    pub scan: Option<ScanView>,
+    pub scan: Option<Box<ScanView>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
