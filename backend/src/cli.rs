@@ -63,6 +63,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::flow_cmd::FlowCommand,
     },
+    /// Clés des clients Open311 (autres canaux qui envoient des signalements).
+    Open311 {
+        #[command(subcommand)]
+        command: crate::open311_cmd::Open311Command,
+    },
     /// Lance l'API des bornes, les pages des agents et les notifications.
     Serve {
         /// Adresse d'écoute (port 0 : un port libre au hasard).
@@ -77,7 +82,8 @@ pub enum Command {
         /// Drapeau Secure du cookie de session : auto (défaut), on ou off.
         #[arg(long, value_name = "auto|on|off")]
         cookie_secure: Option<CookieSecure>,
-        /// Dossier des parcours livrés avec les bornes (leurs titres, pour ceux jamais publiés).
+        /// Dossier des parcours livrés avec les bornes (pour ceux jamais publiés : leurs
+        /// titres, et les signalements d'Open311).
         #[arg(long, value_name = "DIR")]
         flows: Option<PathBuf>,
     },
@@ -233,6 +239,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } => user_password(&data_dir, &email, password_stdin),
         },
         Command::Flow { command } => crate::flow_cmd::run(&data_dir, command),
+        Command::Open311 { command } => crate::open311_cmd::run(&data_dir, command),
         Command::Serve {
             listen,
             config,
@@ -572,9 +579,9 @@ fn serve_command(
         .init();
     let mut state = AppState::open(data_dir)?;
     if let Some(dir) = shipped_flows {
-        let titles = crate::flow_titles::ShippedTitles::load(dir)
+        let flows = crate::known_flows::ShippedFlows::load(dir)
             .with_context(|| format!("--flows {}", dir.display()))?;
-        state = state.with_shipped_titles(titles);
+        state = state.with_shipped_flows(flows);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

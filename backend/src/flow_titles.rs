@@ -3,58 +3,21 @@
 //! its id.
 
 use crate::db::flow_catalog;
-use crate::publish::{is_dataset, is_service_notice, uploads_from_paths};
-use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, ServiceNotices};
+use crate::known_flows::ShippedFlows;
 use rusqlite::Connection;
 use std::collections::HashMap;
-use std::path::Path;
-
-/// The titles of the shipped flows, by id.
-#[derive(Debug, Clone, Default)]
-pub struct ShippedTitles(HashMap<String, String>);
-
-impl ShippedTitles {
-    /// Reads the flows of `dir` (laid out as `flows/`); flows that do not load are skipped.
-    pub fn load(dir: &Path) -> anyhow::Result<ShippedTitles> {
-        let uploads = uploads_from_paths(&[dir.to_path_buf()])?;
-        let mut datasets = Datasets::new();
-        let mut notices = ServiceNotices::new();
-        for upload in &uploads {
-            if is_service_notice(upload) {
-                if let Some(notice) = load_service_notice(&upload.text).value {
-                    notices.insert(notice.service.clone(), notice);
-                }
-            } else if is_dataset(upload) {
-                if let Some(dataset) = load_dataset(&upload.text).value {
-                    datasets.insert(dataset.id.clone(), dataset);
-                }
-            }
-        }
-        let titles = uploads
-            .iter()
-            .filter(|u| !is_dataset(u) && !is_service_notice(u))
-            .filter_map(|u| load_flow_with(&u.text, &datasets, &notices).value)
-            .map(|flow| (flow.id, flow.title))
-            .collect();
-        Ok(ShippedTitles(titles))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
 
 /// Every known title: published ones over shipped ones.
 #[derive(Debug, Clone, Default)]
 pub struct Titles(HashMap<String, String>);
 
 impl Titles {
-    pub fn load(conn: &Connection, shipped: &ShippedTitles) -> anyhow::Result<Titles> {
-        let mut titles = shipped.0.clone();
+    pub fn load(conn: &Connection, shipped: &ShippedFlows) -> anyhow::Result<Titles> {
+        let mut titles: HashMap<String, String> = shipped
+            .flows()
+            .iter()
+            .map(|flow| (flow.id.clone(), flow.title.clone()))
+            .collect();
         titles.extend(flow_catalog::titles(conn)?);
         Ok(Titles(titles))
     }
@@ -72,7 +35,8 @@ mod tests {
     #[test]
     fn shipped_titles_are_read_and_the_id_is_the_fallback() {
         let shipped =
-            ShippedTitles::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../flows")).unwrap();
+            ShippedFlows::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../flows"))
+                .unwrap();
         assert!(shipped.len() >= 8, "{shipped:?}");
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         let mut conn = conn;

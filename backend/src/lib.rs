@@ -30,7 +30,10 @@
 //! - [`cli`]: the `backend` command line (`main.rs` only parses and calls it);
 //!   [`flow_cmd`]: its `flow publish|list|retire`.
 //! - [`publish`]: checking a publication (flow checker, growing versions, kiosks) for the
-//!   page and the command line; [`flow_titles`]: a flow's title for people.
+//!   page and the command line; [`flow_titles`]: a flow's title for people;
+//!   [`known_flows`]: every flow the back end knows, loaded (shipped and published).
+//! - [`open311`]: Open311 GeoReport v2 under `/open311/v2/` (reports, public and posted);
+//!   [`open311_cmd`]: `backend open311 key add|list|revoke`.
 //!
 //! The wire types all come from `kiosk_sync::wire`, and the submission from
 //! `kiosk_flow::submission`: this crate never redefines them.
@@ -46,7 +49,10 @@ pub mod extract;
 pub mod flow_cmd;
 pub mod flow_titles;
 pub mod handlers;
+pub mod known_flows;
 pub mod notify;
+pub mod open311;
+pub mod open311_cmd;
 pub mod opened;
 pub mod pages;
 pub mod passwords;

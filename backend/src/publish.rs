@@ -9,8 +9,8 @@ use crate::db::flow_catalog::{self, NewDataset, NewFlow, Publication};
 use crate::db::kiosks;
 use anyhow::Context;
 use kiosk_flow::diagnostic::{Diagnostic, Position};
-use kiosk_flow::{load_dataset, load_flow_with, load_service_notice, Datasets, ServiceNotices};
-use kiosk_sync::catalog::{service_dataset_id, SERVICE_PREFIX};
+use kiosk_flow::{load_dataset, load_flow_with, load_service_notice};
+use kiosk_sync::catalog::service_dataset_id;
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -205,25 +205,10 @@ pub fn check(
         general.push("aucun parcours à publier : ajoutez au moins un fichier de parcours".into());
     }
 
-    // Datasets: the published ones, replaced by those uploaded.
-    let mut datasets = Datasets::new();
-    for (_, yaml) in flow_catalog::datasets(conn)? {
-        if let Some(dataset) = load_dataset(&yaml).value {
-            datasets.insert(dataset.id.clone(), dataset);
-        }
-    }
+    // The published datasets and services' notices, replaced by those uploaded.
+    let (mut datasets, mut notices) = crate::known_flows::published_sources(conn)?;
     let mut files = Vec::new();
     let mut new_datasets = Vec::new();
-    // Services' privacy notices: the published ones (kept among the datasets under
-    // `services/NAME`), replaced by those uploaded.
-    let mut notices = ServiceNotices::new();
-    for (id, yaml) in flow_catalog::datasets(conn)? {
-        if id.starts_with(SERVICE_PREFIX) {
-            if let Some(notice) = load_service_notice(&yaml).value {
-                notices.insert(notice.service.clone(), notice);
-            }
-        }
-    }
     for upload in &service_uploads {
         let loaded = load_service_notice(&upload.text);
         if let Some(notice) = loaded.value {

@@ -4,6 +4,7 @@
 
 use crate::error::Error;
 use crate::handlers;
+use crate::open311;
 use crate::pages;
 use crate::state::AppState;
 use axum::body::Body;
@@ -56,6 +57,14 @@ pub enum Endpoint {
     Heartbeat,
     Status,
     Catalog,
+    /// Open311 GeoReport v2 (`crate::open311`).
+    Open311Discovery,
+    Open311Services,
+    Open311Service,
+    Open311Requests,
+    Open311Post,
+    Open311Request,
+    Open311Token,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,7 +75,16 @@ pub struct Route {
     pub endpoint: Endpoint,
 }
 
-/// The kiosk API, as `kiosk_sync::wire` specifies it.
+const fn open311(method: Method, path: &'static str, endpoint: Endpoint) -> Route {
+    Route {
+        method,
+        path,
+        endpoint,
+    }
+}
+
+/// The kiosk API, as `kiosk_sync::wire` specifies it, and Open311 GeoReport v2 (each
+/// resource in JSON and in XML, by its extension).
 pub const ROUTES: &[Route] = &[
     Route {
         method: Method::Post,
@@ -98,6 +116,61 @@ pub const ROUTES: &[Route] = &[
         path: "/api/v1/catalog",
         endpoint: Endpoint::Catalog,
     },
+    open311(
+        Method::Get,
+        "/open311/v2/discovery.json",
+        Endpoint::Open311Discovery,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/discovery.xml",
+        Endpoint::Open311Discovery,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/services.json",
+        Endpoint::Open311Services,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/services.xml",
+        Endpoint::Open311Services,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/services/{file}",
+        Endpoint::Open311Service,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/requests.json",
+        Endpoint::Open311Requests,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/requests.xml",
+        Endpoint::Open311Requests,
+    ),
+    open311(
+        Method::Post,
+        "/open311/v2/requests.json",
+        Endpoint::Open311Post,
+    ),
+    open311(
+        Method::Post,
+        "/open311/v2/requests.xml",
+        Endpoint::Open311Post,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/requests/{file}",
+        Endpoint::Open311Request,
+    ),
+    open311(
+        Method::Get,
+        "/open311/v2/tokens/{file}",
+        Endpoint::Open311Token,
+    ),
 ];
 
 /// Which page handler answers a page route.
@@ -132,6 +205,9 @@ pub enum Page {
     KioskRevoke,
     Flows,
     FlowPublish,
+    Open311Clients,
+    Open311ClientCreate,
+    Open311ClientRevoke,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -198,6 +274,13 @@ pub const PAGES: &[PageRoute] = &[
     ),
     page(Method::Get, "/admin/parcours", Page::Flows),
     page(Method::Post, "/admin/parcours", Page::FlowPublish),
+    page(Method::Get, "/admin/open311", Page::Open311Clients),
+    page(Method::Post, "/admin/open311", Page::Open311ClientCreate),
+    page(
+        Method::Post,
+        "/admin/open311/{id}/revoquer",
+        Page::Open311ClientRevoke,
+    ),
 ];
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
@@ -233,6 +316,9 @@ fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
         Page::KioskRevoke => on(filter, kiosks::revoke),
         Page::Flows => on(filter, flows::list),
         Page::FlowPublish => on(filter, flows::publish),
+        Page::Open311Clients => on(filter, pages::open311::list),
+        Page::Open311ClientCreate => on(filter, pages::open311::create),
+        Page::Open311ClientRevoke => on(filter, pages::open311::revoke),
     }
 }
 
@@ -245,6 +331,13 @@ fn method_router(route: &Route) -> MethodRouter<AppState> {
         Endpoint::Heartbeat => on(filter, handlers::heartbeat::post),
         Endpoint::Status => on(filter, handlers::status::get),
         Endpoint::Catalog => on(filter, handlers::catalog::get),
+        Endpoint::Open311Discovery => on(filter, open311::discovery),
+        Endpoint::Open311Services => on(filter, open311::services::list),
+        Endpoint::Open311Service => on(filter, open311::services::definition),
+        Endpoint::Open311Requests => on(filter, open311::requests::list),
+        Endpoint::Open311Post => on(filter, open311::post::create),
+        Endpoint::Open311Request => on(filter, open311::requests::one),
+        Endpoint::Open311Token => on(filter, open311::requests::token),
     }
 }
 

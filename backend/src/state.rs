@@ -21,8 +21,10 @@ pub struct AppState {
     pub signing_key: Arc<SigningKey>,
     /// Its public half, base64, sent to kiosks at enrolment.
     pub catalog_key: Arc<str>,
-    /// Titles of the shipped flows (`serve --flows DIR`), for flows never published.
-    pub shipped_titles: Arc<crate::flow_titles::ShippedTitles>,
+    /// The shipped flows (`serve --flows DIR`), for flows never published.
+    pub shipped_flows: Arc<crate::known_flows::ShippedFlows>,
+    /// Every known flow (published over shipped), loaded once per catalog revision.
+    pub known_flows: Arc<crate::known_flows::KnownFlowsCache>,
     pub settings: Arc<Settings>,
     /// Rung when new notifications are queued, so the notifier sends them at once.
     pub outbox_bell: Arc<Notify>,
@@ -42,7 +44,8 @@ impl AppState {
             public_key,
             catalog_key: catalog::public_key_base64(&signing_key).into(),
             signing_key: Arc::new(signing_key),
-            shipped_titles: Arc::default(),
+            shipped_flows: Arc::default(),
+            known_flows: Arc::default(),
             settings: Arc::new(Settings::default()),
             outbox_bell: Arc::new(Notify::new()),
         }
@@ -64,9 +67,9 @@ impl AppState {
         }
     }
 
-    pub fn with_shipped_titles(self, titles: crate::flow_titles::ShippedTitles) -> AppState {
+    pub fn with_shipped_flows(self, flows: crate::known_flows::ShippedFlows) -> AppState {
         AppState {
-            shipped_titles: Arc::new(titles),
+            shipped_flows: Arc::new(flows),
             ..self
         }
     }

@@ -136,8 +136,9 @@ fn conditions(scope: &Scope, filter: &Filter) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// The kiosk's name; for a request from an Open311 client, "Open311 : NAME" (its place).
 const LINE_COLUMNS: &str = "s.id, s.receipt, s.flow_id, s.flow_version, s.service, s.commune, \
-     k.name, s.received_at, s.status, s.status_updated_at, s.status_note, s.urgent";
+     CASE k.kind WHEN 'open311' THEN k.place ELSE k.name END, s.received_at, s.status, s.status_updated_at, s.status_note, s.urgent";
 
 fn line_from_row(row: &Row<'_>) -> rusqlite::Result<Line> {
     Ok(Line {

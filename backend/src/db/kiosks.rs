@@ -73,22 +73,7 @@ pub fn add(conn: &mut Connection, name: &str, place: &str, now: &str) -> anyhow:
     if taken {
         bail!("une borne s'appelle déjà « {name} » : choisissez un autre nom");
     }
-    let mut prefix = None;
-    for _ in 0..PREFIX_TRIES {
-        let candidate = secrets::random_code(2);
-        let used: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM kiosks WHERE receipt_prefix = ?1)",
-            [&candidate],
-            |row| row.get(0),
-        )?;
-        if !used {
-            prefix = Some(candidate);
-            break;
-        }
-    }
-    let Some(receipt_prefix) = prefix else {
-        bail!("plus aucun préfixe de reçu libre : les 1024 préfixes sont pris");
-    };
+    let receipt_prefix = free_receipt_prefix(&tx)?;
     let id = uuid::Uuid::new_v4().to_string();
     tx.execute(
         "INSERT INTO kiosks (id, name, place, receipt_prefix, created_at) \
@@ -107,6 +92,22 @@ pub fn add(conn: &mut Connection, name: &str, place: &str, now: &str) -> anyhow:
     )?;
     tx.commit()?;
     Ok(Added { kiosk, code })
+}
+
+/// A receipt prefix no kiosk or other channel has (two characters of the receipt alphabet).
+pub(crate) fn free_receipt_prefix(conn: &Connection) -> anyhow::Result<String> {
+    for _ in 0..PREFIX_TRIES {
+        let candidate = secrets::random_code(2);
+        let used: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM kiosks WHERE receipt_prefix = ?1)",
+            [&candidate],
+            |row| row.get(0),
+        )?;
+        if !used {
+            return Ok(candidate);
+        }
+    }
+    bail!("plus aucun préfixe de reçu libre : les 1024 préfixes sont pris");
 }
 
 /// Enrols the kiosk whose unused code hashes to `code_hash`: in one transaction the code is
@@ -156,7 +157,7 @@ pub struct TokenHolder {
 
 pub fn by_token_hash(conn: &Connection, token_hash: &str) -> anyhow::Result<Option<TokenHolder>> {
     let holder = conn
-        .prepare_cached("SELECT id, revoked_at IS NOT NULL FROM kiosks WHERE token_hash = ?1")?
+        .prepare_cached("SELECT id, revoked_at IS NOT NULL FROM kiosks WHERE token_hash = ?1 AND kind = 'borne'")?
         .query_row([token_hash], |row| {
             Ok(TokenHolder {
                 kiosk_id: row.get(0)?,
@@ -193,7 +194,9 @@ pub fn record_heartbeat(
 
 /// Every kiosk, by name.
 pub fn list(conn: &Connection) -> anyhow::Result<Vec<Kiosk>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM kiosks ORDER BY name"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM kiosks WHERE kind = 'borne' ORDER BY name"
+    ))?;
     let kiosks = stmt.query_map([], from_row)?.collect::<Result<_, _>>()?;
     Ok(kiosks)
 }
@@ -212,7 +215,9 @@ pub fn revoke(conn: &mut Connection, name_or_id: &str, now: &str) -> anyhow::Res
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let kiosk = tx
         .query_row(
-            &format!("SELECT {COLUMNS} FROM kiosks WHERE id = ?1 OR name = ?1"),
+            &format!(
+                "SELECT {COLUMNS} FROM kiosks WHERE (id = ?1 OR name = ?1) AND kind = 'borne'"
+            ),
             [name_or_id.trim()],
             from_row,
         )

@@ -171,6 +171,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2),
         M::up(V3),
         M::up(super::flow_catalog::SCHEMA),
+        M::up(super::open311::SCHEMA),
     ])
 }
 

@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod kiosks;
 pub mod login_failures;
 mod migrations;
+pub mod open311;
 pub mod outbox;
 pub mod services;
 pub mod sessions;

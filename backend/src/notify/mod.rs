@@ -129,7 +129,7 @@ impl Notifier {
 
     async fn deliver(&self, item: &Pending) -> anyhow::Result<Outcome> {
         let (submission_id, service_id) = (item.submission_id.clone(), item.service_id.clone());
-        let shipped = self.state.shipped_titles.clone();
+        let shipped = self.state.shipped_flows.clone();
         let (detail, service, titles) = self
             .state
             .db

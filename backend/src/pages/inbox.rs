@@ -219,7 +219,7 @@ pub async fn list(
     let (filter, problems) = query.filter();
     let scope = agent.scope();
     let page = query.page_number();
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     let data = state
         .db
         .call("inbox", move |conn| {
@@ -328,7 +328,7 @@ pub async fn export_csv(
 ) -> Result<Response, Error> {
     let (filter, _) = query.filter();
     let scope = agent.scope();
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     let csv = state
         .db
         .call("inbox_csv", move |conn| {

@@ -145,17 +145,12 @@ pub async fn create(
     let added = match added {
         Ok(added) => added,
         Err(error) => {
-            let mut problem = error.to_string();
-            if let Some(first) = problem.get(..1) {
-                let upper = first.to_uppercase();
-                problem.replace_range(..1, &upper);
-            }
             return list_page(
                 &state,
                 &admin,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                vec![format!("{problem}.")],
+                vec![view::sentence(&error.to_string())],
                 form,
             )
             .await;

@@ -20,6 +20,7 @@ pub mod flows;
 pub mod inbox;
 pub mod kiosks;
 pub mod login;
+pub mod open311;
 pub mod request;
 pub mod services;
 pub mod session;

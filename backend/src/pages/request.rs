@@ -69,7 +69,7 @@ async fn load(
     scope: Scope,
     id: String,
 ) -> Result<(Detail, Option<String>, String), Error> {
-    let shipped = state.shipped_titles.clone();
+    let shipped = state.shipped_flows.clone();
     state
         .db
         .call("request", move |conn| {

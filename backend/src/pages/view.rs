@@ -18,6 +18,7 @@ pub const SECTION_SERVICES: &str = "services";
 pub const SECTION_USERS: &str = "utilisateurs";
 pub const SECTION_KIOSKS: &str = "bornes";
 pub const SECTION_FLOWS: &str = "parcours";
+pub const SECTION_OPEN311: &str = "open311";
 pub const SECTION_ACCOUNT: &str = "compte";
 
 /// What every page's frame shows.
@@ -76,6 +77,16 @@ pub fn render<T: Template>(status: StatusCode, template: &T) -> Result<Response,
 }
 
 /// 303 See Other to `location` (after a form, or to the login page).
+/// An error message as a sentence for a page: capital first letter, final period.
+pub fn sentence(message: &str) -> String {
+    let mut text = message.trim_end_matches('.').to_string();
+    if let Some(first) = text.get(..1) {
+        let upper = first.to_uppercase();
+        text.replace_range(..1, &upper);
+    }
+    format!("{text}.")
+}
+
 pub fn see_other(location: &str) -> Result<Response, Error> {
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(

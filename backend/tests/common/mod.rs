@@ -8,6 +8,7 @@ use backend::config::{Retry, Settings};
 use backend::data_dir::DataDir;
 use backend::db::users::{self, Role};
 use backend::db::{self, kiosks, services};
+use backend::known_flows::ShippedFlows;
 use backend::state::AppState;
 use kiosk_sync::seal;
 use kiosk_sync::wire::{self, EnrollRequest, EnrollResponse, SubmissionUpload};
@@ -48,15 +49,38 @@ impl Server {
         Server::start_in_with(dir, test_settings()).await
     }
 
-    pub async fn start_in_with(dir: TempDir, mut settings: Settings) -> Server {
+    pub async fn start_in_with(dir: TempDir, settings: Settings) -> Server {
+        Server::start_state(dir, settings, |state| state).await
+    }
+
+    /// A fresh data folder and a server that knows the shipped flows (`serve --flows`).
+    pub async fn start_with_shipped_flows() -> Server {
+        let dir = tempfile::tempdir().expect("test setup");
+        DataDir::new(dir.path()).init().expect("test setup");
+        let flows_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../flows");
+        let shipped = ShippedFlows::load(&flows_dir).expect("test setup");
+        Server::start_state(dir, test_settings(), move |state| {
+            state.with_shipped_flows(shipped)
+        })
+        .await
+    }
+
+    /// A server on `dir` whose state is made by `adjust` from the data folder's.
+    pub async fn start_state(
+        dir: TempDir,
+        mut settings: Settings,
+        adjust: impl FnOnce(AppState) -> AppState,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("test setup");
         let addr = listener.local_addr().expect("test setup");
         settings.public_url = format!("http://{addr}");
-        let state = AppState::open(&DataDir::new(dir.path()))
-            .expect("test setup")
-            .with_settings(settings);
+        let state = adjust(
+            AppState::open(&DataDir::new(dir.path()))
+                .expect("test setup")
+                .with_settings(settings),
+        );
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(backend::serve::serve(listener, state, async {
             let _ = rx.await;

@@ -10,6 +10,7 @@
 //! - [`calendar`]: French public holidays and the days a date question accepts.
 //! - [`model`]: the checked flow (steps, questions, options) and answer values.
 //! - [`load`]: YAML to [`model::Flow`] with every [`diagnostic::Diagnostic`] at once.
+//! - [`form`]: a flow filled in at once (another channel's request), checked as at the kiosk.
 //! - [`expr`], [`template`]: the `when` condition language and `{answer}` texts.
 //! - [`plain_language`]: FALC warnings.
 //! - [`privacy`]: the information notice on personal data (service template and flow's part).
@@ -24,6 +25,7 @@
 pub mod calendar;
 pub mod diagnostic;
 pub mod expr;
+pub mod form;
 pub mod letters;
 pub mod load;
 pub mod machine;

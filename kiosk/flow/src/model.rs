@@ -303,11 +303,15 @@ pub enum TextFormat {
     Free,
     /// A person's name, written with capitals ("Jean-Pierre de la Tour").
     Name,
+    /// A place said in one's words ("devant le 12 rue de l'Église"): where a report is.
+    /// The back end shows it with the commune as the report's public address (Open311).
+    Place,
 }
 
 impl TextFormat {
     /// The values of `format:`, with what each one is.
-    pub const KEYWORDS: [(&'static str, TextFormat); 1] = [("name", TextFormat::Name)];
+    pub const KEYWORDS: [(&'static str, TextFormat); 2] =
+        [("name", TextFormat::Name), ("place", TextFormat::Place)];
 
     pub fn from_keyword(word: &str) -> Option<TextFormat> {
         TextFormat::KEYWORDS

@@ -4,6 +4,7 @@
 //! JSON; the back end opens it back into the same type. Nothing on either side reads it as
 //! untyped JSON, so a field added here is seen by both.
 
+use crate::model::{display, Question, QuestionKind, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,6 +43,45 @@ pub struct SubmittedAnswer {
     /// Extra data of a chosen option (a commune's postcode).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub details: BTreeMap<String, String>,
+}
+
+impl SubmittedAnswer {
+    /// The answer to `question` (step `step_id`) as sent: its value, display, dataset and
+    /// the chosen option's details; a skipped question (`None`) is sent with a null value,
+    /// shown as `no_answer`, and without a dataset.
+    pub fn of(
+        step_id: &str,
+        question: &Question,
+        value: Option<&Value>,
+        no_answer: &str,
+    ) -> SubmittedAnswer {
+        let Some(value) = value else {
+            return SubmittedAnswer {
+                step_id: step_id.to_string(),
+                label: question.label.clone(),
+                value: serde_json::Value::Null,
+                display: no_answer.to_string(),
+                dataset: None,
+                details: BTreeMap::new(),
+            };
+        };
+        let details = match (&question.kind, value) {
+            (QuestionKind::Choice { options }, Value::Choice(id)) => options
+                .iter()
+                .find(|o| &o.id == id)
+                .map(|o| o.details.clone())
+                .unwrap_or_default(),
+            _ => BTreeMap::new(),
+        };
+        SubmittedAnswer {
+            step_id: step_id.to_string(),
+            label: question.label.clone(),
+            value: value.to_json(),
+            display: display::value(value, &question.kind),
+            dataset: question.dataset.clone(),
+            details,
+        }
+    }
 }
 
 impl Submission {

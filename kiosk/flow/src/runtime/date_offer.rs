@@ -65,7 +65,7 @@ impl Session {
 
 /// « Ce jour n'est pas possible : seuls les mardis sont possibles. », « Le 25 décembre est un
 /// jour férié. », « Le 24 décembre n'est pas possible. »: the same for every flow.
-pub(super) fn refusal_sentence(refusal: Refusal, date: NaiveDate, allowed: &DaysAllowed) -> String {
+pub(crate) fn refusal_sentence(refusal: Refusal, date: NaiveDate, allowed: &DaysAllowed) -> String {
     match refusal {
         Refusal::Weekday => weekday_refusal(allowed),
         Refusal::PublicHoliday => format!("Le {} est un jour férié.", display::day_and_month(date)),

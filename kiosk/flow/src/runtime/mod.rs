@@ -99,9 +99,11 @@ mod prompts;
 mod screen;
 mod several;
 
+pub(crate) use date_offer::refusal_sentence;
 use notice::NoticePage;
 pub use notice::{NOTICE_FULL_SCREEN, NOTICE_REFUSED_SCREEN, NOTICE_SCREEN, PRINT, READ_IN_FULL};
 pub use prompts::fixed_prompts;
+pub(crate) use prompts::NO_ANSWER;
 use prompts::*;
 pub(crate) use prompts::{NOT_HEARD, NOT_UNDERSTOOD};
 pub use screen::{Input, Progress, Screen, ScreenOption, SummaryLine};
@@ -989,35 +991,7 @@ impl Session {
             .active_responses()
             .into_iter()
             .filter(|(s, _, _)| send.is_empty() || send.contains(&s.id))
-            .map(|(s, q, v)| {
-                let Some(v) = v else {
-                    // Skipped: sent explicitly, without a value (and so without a dataset).
-                    return SubmittedAnswer {
-                        step_id: s.id.clone(),
-                        label: q.label.clone(),
-                        value: serde_json::Value::Null,
-                        display: NO_ANSWER.to_string(),
-                        dataset: None,
-                        details: BTreeMap::new(),
-                    };
-                };
-                let details = match (&q.kind, v) {
-                    (QuestionKind::Choice { options }, Value::Choice(id)) => options
-                        .iter()
-                        .find(|o| &o.id == id)
-                        .map(|o| o.details.clone())
-                        .unwrap_or_default(),
-                    _ => BTreeMap::new(),
-                };
-                SubmittedAnswer {
-                    step_id: s.id.clone(),
-                    label: q.label.clone(),
-                    value: v.to_json(),
-                    display: display::value(v, &q.kind),
-                    dataset: q.dataset.clone(),
-                    details,
-                }
-            })
+            .map(|(s, q, v)| SubmittedAnswer::of(&s.id, q, v, NO_ANSWER))
             .collect();
         Submission {
             flow_id: self.flow.id.clone(),

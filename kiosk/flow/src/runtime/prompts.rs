@@ -23,7 +23,7 @@ pub(super) const COMMANDS_HELP: &str =
 pub(super) const SAVING: &str = "J'enregistre votre demande.";
 pub(super) const STORE_FAILED: &str =
     "Je n'arrive pas à enregistrer votre demande. Touchez Suivant pour réessayer, ou appelez quelqu'un.";
-pub(super) const NO_ANSWER: &str = "non renseigné";
+pub(crate) const NO_ANSWER: &str = "non renseigné";
 pub(super) const REQUIRED: &str = "Cette question est obligatoire.";
 pub(super) const SKIPPED: &str = "D'accord, on passe cette question.";
 pub(super) const SKIP_HINT: &str =
