@@ -269,6 +269,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         printer: config.printer.output().is_some(),
         text_size: u8::from(config.screen.large_text),
         high_contrast: config.screen.high_contrast,
+        one_button: config.screen.one_button,
         volume: (config.voice.volume * 100.0).round() as u8,
         ..UiConfig::default()
     };

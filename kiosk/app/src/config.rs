@@ -54,6 +54,9 @@ pub struct ScreenConfig {
     /// Start with large text or high contrast (a citizen can change both during a session).
     pub large_text: bool,
     pub high_contrast: bool,
+    /// Start every session in one-button mode (otherwise a long press of « Parler » or the
+    /// settings panel turns it on for one visit).
+    pub one_button: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,6 +164,7 @@ impl Default for ScreenConfig {
             height: 800,
             large_text: false,
             high_contrast: false,
+            one_button: false,
         }
     }
 }

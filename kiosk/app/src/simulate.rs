@@ -12,10 +12,12 @@
 //! (while a call for help waits, that timer asks the back end whether an ambassador took it);
 //! an empty answer is silence. The front panel: `bouton:parler`, `bouton:aide` (pressed
 //! briefly), `bouton:parler-long`, `bouton:aide-long` (held), `presence:oui`, `presence:non`
-//! (the presence sensor).
+//! (the presence sensor); in one-button mode, `attendre` lets the highlight move one item,
+//! `bouton:parler` chooses it.
 
 use kiosk_flow::machine::{
-    HelpCallAnswer, KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, View,
+    HelpCallAnswer, KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, ScanView,
+    View,
 };
 use kiosk_flow::runtime::{Event, Input, Outcome, Screen, Submission};
 use kiosk_flow::understand::Command;
@@ -101,6 +103,7 @@ pub fn run(
         pending_submission: None,
         result: SimulationResult::default(),
         voice: matches!(answers, Answers::Voice(_)),
+        printed: None,
     };
     let first = match start {
         Start::Kiosk => machine.start(),
@@ -183,6 +186,9 @@ struct Player<'a> {
     pending_submission: Option<Submission>,
     result: SimulationResult,
     voice: bool,
+    /// The last view printed: a view that differs only by the scan's highlight prints only
+    /// the scan's line.
+    printed: Option<View>,
 }
 
 impl Player<'_> {
@@ -194,7 +200,7 @@ impl Player<'_> {
                 // "attendre": the timer runs out, if one is armed.
                 match self.timer {
                     Some(after) => {
-                        writeln!(self.out, "        ({} s plus tard)", after.as_secs())?;
+                        writeln!(self.out, "        ({} s plus tard)", seconds(after))?;
                         KioskEvent::TimerFired
                     }
                     None => {
@@ -283,11 +289,16 @@ impl Player<'_> {
                     }
                     KioskEffect::ApplySettings(settings) => writeln!(
                         self.out,
-                        "        (réglages : texte {}, contraste {}, débit {}, volume {} %)",
+                        "        (réglages : texte {}, contraste {}, débit {}, volume {} %, un bouton {})",
                         settings.text_size,
                         if settings.high_contrast { "fort" } else { "normal" },
                         settings.speech_rate,
-                        settings.volume
+                        settings.volume,
+                        if settings.one_button {
+                            format!("oui, {} s par choix", seconds(settings.scan_step()))
+                        } else {
+                            "non".to_string()
+                        }
                     )?,
                     KioskEffect::Print(printout) => writeln!(
                         self.out,
@@ -329,13 +340,30 @@ impl Player<'_> {
     }
 
     fn print_view(&mut self, view: &View) -> std::io::Result<()> {
+        let only_the_scan_moved = self.printed.as_ref().is_some_and(|printed| {
+            printed.scan.is_some()
+                && View {
+                    scan: None,
+                    ..printed.clone()
+                } == View {
+                    scan: None,
+                    ..view.clone()
+                }
+        });
+        self.printed = Some(view.clone());
         let out = &mut *self.out;
+        if let (true, Some(scan)) = (only_the_scan_moved, &view.scan) {
+            return print_scan(out, scan);
+        }
         writeln!(out)?;
         if let Some(seconds) = view.idle_prompt {
             writeln!(
                 out,
                 "ÉCRAN : [Vous êtes toujours là ? Touchez l'écran pour continuer. ({seconds} s)]"
             )?;
+            if let Some(scan) = &view.scan {
+                print_scan(out, scan)?;
+            }
             return Ok(());
         }
         match &view.page {
@@ -390,7 +418,40 @@ impl Player<'_> {
                 "        (la borne n'entend pas : touchez l'écran pour répondre)"
             )?;
         }
+        if let Some(scan) = &view.scan {
+            print_scan(out, scan)?;
+        }
         Ok(())
+    }
+}
+
+/// One-button mode: the items scanned, the one highlighted between ▶ ◀.
+fn print_scan(out: &mut dyn Write, scan: &ScanView) -> std::io::Result<()> {
+    let items: Vec<String> = scan
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let more = if item.group { "…" } else { "" };
+            match i == scan.highlighted {
+                true => format!("▶ {}{more} ◀", item.label),
+                false => format!("{}{more}", item.label),
+            }
+        })
+        .collect();
+    writeln!(out, "BOUTON: {} : {}", scan.title, items.join(" · "))?;
+    if let Some(typed) = &scan.typed {
+        writeln!(out, "        écrit : « {typed} »")?;
+    }
+    Ok(())
+}
+
+/// A duration in seconds as said to a person: "2", "1,5".
+fn seconds(after: Duration) -> String {
+    let tenths = after.as_millis().div_ceil(100);
+    match tenths % 10 {
+        0 => (tenths / 10).to_string(),
+        rest => format!("{},{rest}", tenths / 10),
     }
 }
 

@@ -125,6 +125,40 @@ fn street_light_report_submits_what_was_said() {
     assert!(transcript.contains(receipt));
 }
 
+/// One-button mode: the shipped street-light script made of button presses and waits only
+/// (`flows/examples/eclairage-public-un-bouton.txt`) submits the report, and the transcript
+/// shows the item highlighted.
+#[test]
+fn street_light_report_with_the_button_only() {
+    let script = "flows/examples/eclairage-public-un-bouton.txt";
+    let lines = std::fs::read_to_string(repo().join(script)).expect("script");
+    assert!(lines
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .all(|l| l == "attendre" || l.starts_with("bouton:parler")));
+    let out = kiosk(&[
+        "simulate",
+        "flows/eclairage-public.yaml",
+        "--answers",
+        script,
+        "--today",
+        "2026-11-28",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["outcome"]["outcome"], "submitted");
+    assert_eq!(json["answers"]["commune"], "62820");
+    assert_eq!(json["answers"]["lieu"], "rue haute");
+    assert_eq!(json["answers"]["probleme"], "clignote");
+    assert_eq!(json["answers"]["telephone"], "0612345678");
+    let transcript = text(&out.stderr);
+    assert!(transcript.contains("un bouton oui, 2 s par choix"));
+    assert!(transcript.contains("BOUTON: De R à W : ▶ De Rebreuve-sur-Canche"));
+    assert!(transcript.contains("▶ Tincques ◀"));
+    assert!(transcript.contains("écrit : « rue haute »"));
+}
+
 #[test]
 fn a_script_that_stops_early_fails_and_says_where() {
     let dir = std::env::temp_dir().join(format!("kiosk-cli-{}", std::process::id()));

@@ -270,6 +270,53 @@ pub(crate) fn join_french(items: &[String]) -> String {
     }
 }
 
+/// A time slot of a `time` question: `id` is `HH:MM`, `label` "9 h 30".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeSlot {
+    pub id: String,
+    pub label: String,
+}
+
+/// Time slots from `earliest` to `latest` every 30 minutes (every hour when that would
+/// make more than 24 buttons), the first rounded up to the step: the touchscreen's buttons and
+/// the one-button scan alike.
+pub fn time_slots(earliest: &str, latest: &str) -> Vec<TimeSlot> {
+    let parse = |t: &str| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok();
+    let (Some(start), Some(end)) = (parse(earliest), parse(latest)) else {
+        return Vec::new();
+    };
+    let span = (end - start).num_minutes();
+    if span < 0 {
+        return Vec::new();
+    }
+    let step = if span / 30 + 1 > 24 { 60 } else { 30 };
+    // Round the first slot up to the step.
+    let minutes = i64::from(start.format("%M").to_string().parse::<u32>().unwrap_or(0));
+    let offset = (step - minutes % step) % step;
+    let mut slot = start + chrono::Duration::minutes(offset);
+    let mut out = Vec::new();
+    while slot <= end {
+        let (h, m) = (
+            slot.format("%-H").to_string(),
+            slot.format("%M").to_string(),
+        );
+        let label = if m == "00" {
+            format!("{h} h")
+        } else {
+            format!("{h} h {m}")
+        };
+        out.push(TimeSlot {
+            id: slot.format("%H:%M").to_string(),
+            label,
+        });
+        match slot.overflowing_add_signed(chrono::Duration::minutes(step)) {
+            (next, 0) => slot = next,
+            _ => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

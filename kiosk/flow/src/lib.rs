@@ -29,6 +29,7 @@ pub mod diagnostic;
 pub mod expr;
 pub mod form;
 pub mod ids;
+pub mod letters;
 pub mod load;
 pub mod machine;
 pub mod menu;

@@ -54,6 +54,8 @@ pub struct UiConfig {
     /// Text size at the start of each session: 0 normal, 1 large, 2 very large.
     pub text_size: u8,
     pub high_contrast: bool,
+    /// Every session starts in one-button mode (`one_button` in `kiosk.toml`).
+    pub one_button: bool,
     /// Volume in percent at the start of each session.
     pub volume: u8,
     /// The day sessions see as today; `None`: the local date when the session starts.
@@ -75,6 +77,7 @@ impl Default for UiConfig {
             printer: false,
             text_size: 0,
             high_contrast: false,
+            one_button: false,
             volume: 80,
             today: None,
         }
@@ -98,6 +101,8 @@ impl UiConfig {
                 high_contrast: self.high_contrast,
                 speech_rate: Settings::NORMAL_RATE,
                 volume: self.volume.min(100),
+                one_button: self.one_button,
+                ..Settings::default()
             },
             // How often a waiting call for help is asked after, and how long a citizen may
             // wait for it: the machine's defaults.
@@ -135,6 +140,9 @@ pub(crate) struct Inner {
     pub(crate) digits: bool,
     /// The long list's letter filter: the initial or group of initials chosen.
     pub(crate) letter: String,
+    /// One-button mode is on (the view carries a scan): the long list shows the scan's letter
+    /// groups, and this one opened.
+    pub(crate) scan_letters: Option<Option<String>>,
     pub(crate) calendar: Option<CalendarView>,
     /// The machine's one timer.
     pub(crate) timer: Timer,
@@ -281,6 +289,7 @@ impl Controller {
             typed_for: String::new(),
             digits: false,
             letter: layouts::ALL_LETTERS.to_string(),
+            scan_letters: None,
             calendar: None,
             timer: Timer::default(),
             countdown: Timer::default(),
@@ -507,6 +516,17 @@ fn wire(window: &KioskWindow, inner: &Rc<RefCell<Inner>>) {
             SettingChange::Faster
         } else {
             SettingChange::Slower
+        };
+        dispatch(&rc, KioskEvent::Setting(change));
+    });
+    on!(on_one_button, |rc, on: bool| {
+        dispatch(&rc, KioskEvent::Setting(SettingChange::OneButton(on)))
+    });
+    on!(on_scan_speed, |rc, delta: i32| {
+        let change = if delta > 0 {
+            SettingChange::ScanFaster
+        } else {
+            SettingChange::ScanSlower
         };
         dispatch(&rc, KioskEvent::Setting(change));
     });
@@ -785,6 +805,13 @@ impl Inner {
             k.set_text_size_label(size_label.into());
             k.set_speech_label(rate_label.into());
             k.set_volume(i32::from(settings.volume));
+            k.set_one_button_on(settings.one_button);
+            let step = settings.scan_step().as_millis();
+            k.set_scan_speed_label(
+                format!("{},{} s par choix", step / 1000, step % 1000 / 100)
+                    .replace(",0 s", " s")
+                    .into(),
+            );
         }
         self.relayout();
     }

@@ -26,7 +26,7 @@ pub mod voice;
 pub use controller::{
     Controller, ControllerHandle, Host, Light, Storage, UiConfig, UiError, SAMPLE_RECEIPT,
 };
-pub use generated::{InputKind, Kiosk, KioskWindow, Page, Theme};
+pub use generated::{Focus, InputKind, Kiosk, KioskWindow, Page, Theme};
 pub use screenshots::{render_flow_screenshots, ScreenshotOptions};
 pub use status::KioskStatus;
 pub use voice::{NoVoice, RecordingVoice, VoiceCall, VoicePort};

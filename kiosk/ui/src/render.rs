@@ -2,12 +2,12 @@
 //! the Slint component (keypads, long lists, calendars, what is being typed).
 
 use crate::controller::{model, option_item, Inner};
-use crate::generated::{InputKind, OptionItem, Page, SummaryItem};
+use crate::generated::{Focus, InputKind, Kiosk, OptionItem, Page, SummaryItem};
 use crate::layouts::{self, CalendarView, KeyLayout};
 use crate::pictograms;
-use kiosk_flow::machine::{PageView, View};
+use kiosk_flow::machine::{PageView, ScanView, View};
 use kiosk_flow::runtime::{Input, Screen};
-use slint::{SharedString, TimerMode};
+use slint::{ComponentHandle, SharedString, TimerMode};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -21,6 +21,7 @@ impl Inner {
                 k.set_listening(false);
             }
         });
+        self.show_scan(view.scan.as_deref());
         self.show_idle_prompt(view.idle_prompt, inner);
         if view.idle_prompt.is_some() {
             return;
@@ -100,6 +101,50 @@ impl Inner {
                 self.show_status();
             }
         }
+    }
+
+    /// One-button mode: the item highlighted (the focus ring of the buttons that are it) and
+    /// the scan's strip, a few items around the one highlighted.
+    pub(crate) fn show_scan(&mut self, scan: Option<&ScanView>) {
+        self.scan_letters = scan.map(|s| s.letter_group.clone());
+        let shown = if self.compact() { 3 } else { 5 };
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let focus = window.global::<Focus>();
+        let k = window.global::<Kiosk>();
+        let Some(scan) = scan else {
+            focus.set_scanning(false);
+            focus.set_id(SharedString::new());
+            return;
+        };
+        focus.set_scanning(true);
+        focus.set_id(scan.current().map(|i| i.id.as_str()).unwrap_or("").into());
+        let start = scan
+            .highlighted
+            .saturating_sub(shown / 2)
+            .min(scan.items.len().saturating_sub(shown));
+        let items: Vec<OptionItem> = scan
+            .items
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(shown)
+            .map(|(i, item)| OptionItem {
+                id: item.id.as_str().into(),
+                label: if item.group {
+                    format!("{}…", item.label)
+                } else {
+                    item.label.clone()
+                }
+                .into(),
+                icon: SharedString::new(),
+                selected: i == scan.highlighted,
+            })
+            .collect();
+        k.set_scan_title(scan.title.as_str().into());
+        k.set_scan_items(model(items));
+        k.set_scan_typed(scan.typed.clone().unwrap_or_default().into());
     }
 
     /// "Vous êtes toujours là ?" and its countdown (display only: the machine's timer decides).
@@ -261,7 +306,13 @@ impl Inner {
     pub(crate) fn show_long_list(&mut self) {
         let Some(screen) = &self.screen else { return };
         let labels: Vec<String> = screen.options.iter().map(|o| o.label.clone()).collect();
-        let groups = if self.compact() {
+        // In one-button mode, the letter groups the machine scans, the one it opened.
+        if let Some(opened) = &self.scan_letters {
+            self.letter = opened
+                .clone()
+                .unwrap_or_else(|| layouts::ALL_LETTERS.to_string());
+        }
+        let groups = if self.compact() || self.scan_letters.is_some() {
             layouts::COMPACT_LETTER_GROUPS
         } else {
             usize::MAX

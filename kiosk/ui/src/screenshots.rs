@@ -236,6 +236,26 @@ fn render_on_this_thread(
     k.invoke_command("annuler".into());
     k.invoke_touched("oui".into());
 
+    // One-button mode on the first question: the focus ring on the item highlighted, the
+    // scan's strip at the top; then the next step.
+    k.invoke_start();
+    k.invoke_choose_flow(flow_id.into());
+    k.invoke_one_button(true);
+    shooter.shoot("un-bouton")?;
+    if let Some(first) = controller.current_screen() {
+        let answer = match first.input {
+            Input::Continue => Some("suivant"),
+            Input::YesNo => Some("oui"),
+            _ => None,
+        };
+        if let Some(answer) = answer {
+            k.invoke_touched(answer.into());
+            shooter.shoot("un-bouton-suite")?;
+        }
+    }
+    k.invoke_command("annuler".into());
+    k.invoke_touched("oui".into());
+
     // Supervisor: PIN pad, then the state of the kiosk.
     k.invoke_corner_held();
     for d in ["1", "2"] {

@@ -14,6 +14,52 @@ fn png_size(path: &std::path::Path) -> (u32, u32) {
     (info.width, info.height)
 }
 
+/// How many pixels of the image are exactly this colour.
+fn pixels_of(path: &std::path::Path, rgb: [u8; 3]) -> usize {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(channels)
+        .filter(|p| p[..3] == rgb)
+        .count()
+}
+
+/// One-button mode's screenshot shows the focus ring: its yellow inner ring (a colour no other
+/// part of the normal theme uses) around the item highlighted, absent without the mode.
+#[test]
+fn the_one_button_screenshot_shows_the_focus_ring() {
+    let flows = common::shipped_flows();
+    let tmp = tempfile::tempdir().unwrap();
+    let options = ScreenshotOptions {
+        size: (800, 480),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+        printer: true,
+    };
+    let files = render_flow_screenshots(&flows, "eclairage-public", &options, tmp.path()).unwrap();
+    let find = |name: &str| {
+        files
+            .iter()
+            .find(|f| {
+                f.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .ends_with(&format!("-{name}.png"))
+            })
+            .unwrap_or_else(|| panic!("{name} not in {files:?}"))
+    };
+    const RING: [u8; 3] = [0xff, 0xff, 0x00];
+    // The same step without and with the mode.
+    assert_eq!(pixels_of(find("accueil"), RING), 0);
+    let ring = pixels_of(find("un-bouton"), RING);
+    // Two rings (the « Suivant » button and the strip's item), 3 px wide, a few hundred px
+    // around each.
+    assert!(ring > 1500, "{ring} pixels of the focus ring");
+    assert!(pixels_of(find("un-bouton-suite"), RING) > 1000);
+}
+
 #[test]
 fn every_screen_of_every_shipped_flow_at_both_sizes() {
     let flows = common::shipped_flows();
@@ -37,6 +83,7 @@ fn every_screen_of_every_shipped_flow_at_both_sizes() {
                 "menu",
                 "toujours-la",
                 "reglages",
+                "un-bouton",
                 "code-ambassadeur",
                 "ambassadeur",
             ] {

@@ -16,21 +16,26 @@
 //! - `view`: what the screen shows, page by page;
 //! - `lookup`: "Où en est ma demande ?";
 //! - `panel`: the front panel's buttons and presence sensor, and what they mean;
+//! - `one_button`: one-button mode (the scan, « Parler » to choose), `scan` what it scans;
 //! - `phrases`: the kiosk's own sentences.
 
 mod help;
 mod home;
 mod lookup;
+mod one_button;
 mod panel;
 pub mod phrases;
 mod printout;
+mod scan;
 mod supervisor;
 mod view;
 
 pub use help::{taken_text, HelpCallAnswer, HelpMode};
 pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
+pub use one_button::OFFER_WAIT;
 pub use panel::{PanelButton, Press};
 pub use printout::{paragraphs, Printout, DOCUMENTS_HEADING, RECEIPT_LABEL};
+pub use scan::{ScanItem, ScanView, COMMANDS_GROUP, OFFER_ITEM, STILL_HERE_ITEM, UP};
 pub use view::{HomeView, PageView, Tile, View};
 
 use crate::menu::{home_menu, Menu, MenuChoice, STATUS_ENTRY, STATUS_TITLE};
@@ -106,6 +111,11 @@ pub struct Settings {
     pub speech_rate: u8,
     /// Percent.
     pub volume: u8,
+    /// One-button mode: the choices are highlighted and said one at a time, « Parler » chooses.
+    pub one_button: bool,
+    /// The speed of one-button mode's scan: 0 slowest … 2 normal (2 s an item) … 4 fastest
+    /// (see [`Settings::SCAN_STEPS_MS`]).
+    pub scan_speed: u8,
 }
 
 impl Settings {
@@ -113,6 +123,15 @@ impl Settings {
     pub const NORMAL_RATE: u8 = 2;
     pub const FASTEST_RATE: u8 = 4;
     const VOLUME_STEP: u8 = 15;
+    /// How long each item stays highlighted, by scan speed (after its label is said).
+    pub const SCAN_STEPS_MS: [u64; 5] = [4000, 3000, 2000, 1500, 1000];
+    pub const NORMAL_SCAN: u8 = 2;
+
+    /// How long an item stays highlighted in one-button mode.
+    pub fn scan_step(&self) -> Duration {
+        let index = usize::from(self.scan_speed).min(Settings::SCAN_STEPS_MS.len() - 1);
+        Duration::from_millis(Settings::SCAN_STEPS_MS[index])
+    }
 }
 
 impl Default for Settings {
@@ -122,6 +141,8 @@ impl Default for Settings {
             high_contrast: false,
             speech_rate: Settings::NORMAL_RATE,
             volume: 80,
+            one_button: false,
+            scan_speed: Settings::NORMAL_SCAN,
         }
     }
 }
@@ -136,6 +157,11 @@ pub enum SettingChange {
     Faster,
     Louder,
     Quieter,
+    /// One-button mode on or off.
+    OneButton(bool),
+    /// One-button mode's scan, slower or faster.
+    ScanSlower,
+    ScanFaster,
 }
 
 /// What the ambassadors' screen asks for.
@@ -306,6 +332,10 @@ pub struct KioskMachine {
     availability: Option<Arc<crate::booking::Availability>>,
     /// The commune of the submission being stored, for the printed receipt.
     submitted_commune: Option<String>,
+    /// One-button mode's scan of the screen (when the mode is on).
+    scan: Option<scan::Scan>,
+    /// One-button mode is offered (a long press of « Parler »): one more press turns it on.
+    offering: bool,
 }
 
 impl KioskMachine {
@@ -327,6 +357,8 @@ impl KioskMachine {
             absent: false,
             help: None,
             availability: None,
+            scan: None,
+            offering: false,
         }
     }
 
@@ -367,6 +399,7 @@ impl KioskMachine {
         let mut out = Vec::new();
         self.start_flow(flow_id, &mut out);
         self.arm(&mut out);
+        self.add_scan(&mut out);
         out
     }
 
@@ -374,23 +407,39 @@ impl KioskMachine {
     pub fn start(&mut self) -> Vec<KioskEffect> {
         let mut out = Vec::new();
         self.go_attract(&mut out);
+        self.add_scan(&mut out);
         out
     }
 
     /// Handles one event; returns what the host must do, in order.
     pub fn handle(&mut self, event: KioskEvent) -> Vec<KioskEffect> {
+        let mut out = self.handle_event(event);
+        self.add_scan(&mut out);
+        out
+    }
+
+    fn handle_event(&mut self, event: KioskEvent) -> Vec<KioskEffect> {
         let mut out = Vec::new();
         if panel::is_someone_there(&event) {
             self.absent = false;
         }
         // « Aide » on the front panel is the Aide command button; held, « Appeler quelqu'un ».
         let event = panel::help_button_as_command(event);
+        if self.offering && self.offer_event(&event, &mut out) {
+            return out;
+        }
         match event {
             KioskEvent::Button {
                 button: PanelButton::Talk,
                 press,
             } => {
-                self.talk_button(press, &mut out);
+                // One-button mode's (a long press, or any press while the mode is on or
+                // offered); otherwise « Parler » means: speak now.
+                if self.owns_talk_press(press) {
+                    self.talk_pressed(press, &mut out);
+                } else {
+                    self.talk_button(press, &mut out);
+                }
                 return out;
             }
             KioskEvent::Presence(here) => {
@@ -453,6 +502,7 @@ impl KioskMachine {
             return out;
         }
         match event {
+            KioskEvent::TimerFired if self.scan_timer().is_some() => self.scan_tick(&mut out),
             KioskEvent::TimerFired => self.timer_fired(&mut out),
             KioskEvent::Activity | KioskEvent::DoneSpeaking => self.arm(&mut out),
             event => {
@@ -808,6 +858,11 @@ impl KioskMachine {
                 out.push(KioskEffect::Say {
                     text: STILL_THERE.to_string(),
                 });
+                if self.settings.one_button {
+                    out.push(KioskEffect::Say {
+                        text: ONE_BUTTON_STILL_THERE.to_string(),
+                    });
+                }
                 self.listen(Some(still_there_grammar()), out);
                 out.push(KioskEffect::SetTimer(Some(self.config.idle_countdown)));
             }
@@ -884,6 +939,12 @@ impl KioskMachine {
             true => timeout.min(self.config.absent_timeout),
             false => timeout,
         };
+        if self.offering {
+            return out.push(KioskEffect::SetTimer(Some(OFFER_WAIT)));
+        }
+        if let Some(step) = self.scan_timer() {
+            return out.push(KioskEffect::SetTimer(Some(step)));
+        }
         let after = match self.page {
             Page::Attract => None,
             Page::Home { .. } | Page::Flow(_) | Page::Lookup(_) => {
@@ -906,6 +967,8 @@ impl KioskMachine {
     fn go_attract(&mut self, out: &mut Vec<KioskEffect>) {
         self.page = Page::Attract;
         self.idle_prompt = false;
+        self.scan = None;
+        self.offering = false;
         self.absent = false;
         self.help = None;
         self.apply_pending(out);
@@ -986,8 +1049,10 @@ impl KioskMachine {
     }
 
     fn change_setting(&mut self, change: SettingChange, out: &mut Vec<KioskEffect>) {
-        if !matches!(self.page, Page::Pin { .. } | Page::Supervisor) {
-            self.apply_setting(change, out);
+        match change {
+            _ if matches!(self.page, Page::Pin { .. } | Page::Supervisor) => {}
+            SettingChange::OneButton(on) => self.set_one_button(on, out),
+            change => self.apply_setting(change, out),
         }
     }
 
@@ -1007,6 +1072,11 @@ impl KioskMachine {
                 s.volume = s.volume.saturating_add(Settings::VOLUME_STEP).min(100)
             }
             SettingChange::Quieter => s.volume = s.volume.saturating_sub(Settings::VOLUME_STEP),
+            SettingChange::OneButton(on) => s.one_button = on,
+            SettingChange::ScanSlower => s.scan_speed = s.scan_speed.saturating_sub(1),
+            SettingChange::ScanFaster => {
+                s.scan_speed = (s.scan_speed + 1).min(Settings::SCAN_STEPS_MS.len() as u8 - 1)
+            }
         }
         out.push(KioskEffect::ApplySettings(self.settings));
     }
@@ -1018,6 +1088,7 @@ impl KioskMachine {
             page,
             idle_prompt: None,
             hearing: self.hearing,
+            scan: None,
         }
     }
 

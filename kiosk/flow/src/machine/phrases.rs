@@ -35,6 +35,18 @@ pub const HELP_CALLING_BACK: &str = "Quelqu'un a reçu votre appel et va vous ra
 pub const HELP_UNAVAILABLE: &str =
     "Cette borne ne peut appeler personne. Demandez à l'accueil, ou continuez avec moi.";
 
+// One-button mode.
+pub const ONE_BUTTON_OFFER_TITLE: &str = "Mode un bouton ?";
+pub const ONE_BUTTON_OFFER: &str =
+    "Voulez-vous le mode un bouton ? Les choix défilent un par un, et je les dis. Vous appuyez sur le bouton Parler pour choisir. Pour l'activer, appuyez maintenant sur le bouton Parler.";
+pub const ONE_BUTTON_NOT_TAKEN: &str = "D'accord. Le mode un bouton n'est pas activé.";
+pub const ONE_BUTTON_ON: &str =
+    "Le mode un bouton est activé. Les choix défilent un par un. Appuyez sur le bouton Parler pour choisir. Pour arrêter ce mode, gardez le bouton appuyé.";
+pub const ONE_BUTTON_OFF: &str = "Le mode un bouton est arrêté.";
+pub const NOTHING_WRITTEN: &str = "Rien n'est écrit pour l'instant.";
+/// Said after [`STILL_THERE`] in one-button mode.
+pub const ONE_BUTTON_STILL_THERE: &str = "Vous pouvez aussi appuyer sur le bouton Parler.";
+
 // The status lookup.
 pub const LOOKUP_TITLE: &str = "Où en est ma demande ?";
 pub const LOOKUP_ASK: &str =
@@ -86,4 +98,10 @@ pub const SPOKEN: &[&str] = &[
     LOOKUP_OFFLINE,
     LOOKUP_NOT_ENROLLED,
     LOOKUP_QUEUED,
+    ONE_BUTTON_OFFER,
+    ONE_BUTTON_NOT_TAKEN,
+    ONE_BUTTON_ON,
+    ONE_BUTTON_OFF,
+    NOTHING_WRITTEN,
+    ONE_BUTTON_STILL_THERE,
 ];

@@ -1,5 +1,6 @@
 //! What the kiosk shows, page by page: the whole screen as a value that a host lays out.
 
+use super::scan::ScanView;
 use crate::runtime::Screen;
 use serde::Serialize;
 
@@ -12,6 +13,9 @@ pub struct View {
     /// Whether the kiosk can hear answers (a microphone and a recognizer work). When not, the
     /// screen says "Touchez l'écran pour répondre" instead of a listening indicator.
     pub hearing: bool,
+    /// One-button mode: the items scanned and the one highlighted (a thick focus ring on
+    /// screen, its label said); `None` when the mode is off.
+    pub scan: Option<Box<ScanView>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
