@@ -119,6 +119,7 @@ impl IntoResponse for Error {
         let (status, code) = self.status_and_code();
         let retry_after = match &self {
             Error::TooManyRequests { retry_after } => Some(*retry_after),
+            Error::TooManyGuesses { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let message = match &self {
@@ -128,10 +129,6 @@ impl IntoResponse for Error {
                 "erreur interne du serveur, réessayez plus tard".to_string()
             }
             other => other.to_string(),
-        };
-        let retry_after = match &self {
-            Error::TooManyGuesses { retry_after_secs } => Some(*retry_after_secs),
-            _ => None,
         };
         let page = match self {
             Error::LoginRequired { next } => ErrorPage::Login { next },

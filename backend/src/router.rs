@@ -348,8 +348,8 @@ pub const PAGES: &[PageRoute] = &[
 
 fn page_router(route: &PageRoute) -> MethodRouter<AppState> {
     use pages::{
-        accessibility, account, ambassador, assets, bookings, flows, inbox, kiosks, login,
-        request, services, session_time, users,
+        accessibility, account, ambassador, assets, bookings, flows, inbox, kiosks, login, request,
+        services, session_time, users,
     };
     let filter = route.method.filter();
     match route.page {

@@ -47,7 +47,8 @@ where
             .instrument(tracing::info_span!("notifications")),
     );
     tasks.spawn(
-        crate::session_sweep::run(state.clone(), cancel.clone()).instrument(tracing::info_span!("session_sweep")),
+        crate::session_sweep::run(state.clone(), cancel.clone())
+            .instrument(tracing::info_span!("session_sweep")),
     );
     tasks.spawn(
         crate::retention_sweep::run(state.db.clone(), cancel.clone())

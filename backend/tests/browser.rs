@@ -14,12 +14,10 @@ use chrome::{click, fill, log_in, wait_for_text, with_browser};
 use common::Server;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use kiosk_sync::wire::{self, EnrollResponse, RequestStatus, StatusResponse};
 use serde_json::json;
-use std::future::Future;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const PASSWORD: &str = "un mot de passe assez long";

@@ -2,10 +2,10 @@
 //! token. Wrong codes are counted per network address ([`crate::guesses`]): past the limit
 //! the address gets 429 `too_many_attempts`, even with a right code.
 
+use crate::client_address::ClientAddress;
 use crate::db::{self, kiosks};
 use crate::error::Error;
 use crate::extract::Json;
-use crate::client_address::ClientAddress;
 use crate::secrets;
 use crate::state::AppState;
 use axum::extract::State;

@@ -36,7 +36,7 @@ pub async fn give_back(
 ) -> Result<Response, Error> {
     if let Some(id) = status_form_request(path) {
         let draft: StatusDraft = serde_html_form::from_str(form).unwrap_or_default();
-        return request::page(state, agent, id.to_string(), false, Some(draft)).await;
+        return request::page(state, agent, id.to_string(), false, Some(draft), false).await;
     }
     let fields: Vec<(String, String)> = serde_html_form::from_str(form).unwrap_or_default();
     let template = CarriedTemplate {

@@ -108,7 +108,16 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, Error> {
-    page(&state, &agent, id, !query.enregistre.is_empty(), None).await
+    let erase_unconfirmed = !query.confirmer.is_empty();
+    page(
+        &state,
+        &agent,
+        id,
+        !query.enregistre.is_empty(),
+        None,
+        erase_unconfirmed,
+    )
+    .await
 }
 
 /// A status change not sent yet, shown filled in on the request's page (after a login that
@@ -122,13 +131,15 @@ pub struct StatusDraft {
 }
 
 /// The page of request `id`: `saved` says the status was just saved; with `draft`, its form
-/// is filled in with it and the page says it was kept.
+/// is filled in with it and the page says it was kept; `erase_unconfirmed`: an erasure was
+/// asked without its confirmation box ticked (422, said by the form).
 pub async fn page(
     state: &AppState,
     agent: &Agent,
     id: String,
     saved: bool,
     draft: Option<StatusDraft>,
+    erase_unconfirmed: bool,
 ) -> Result<Response, Error> {
     let (detail, service_name, flow_title) = load(state, agent.scope(), id).await?;
     let s = &detail.submission;
@@ -188,10 +199,9 @@ pub async fn page(
             .user
             .is_admin()
             .then(|| format!("/demandes/{}/effacer", s.id)),
-        erase_problem: (!query.confirmer.is_empty())
-            .then_some("Cochez la case pour confirmer l'effacement."),
+        erase_problem: erase_unconfirmed.then_some("Cochez la case pour confirmer l'effacement."),
     };
-    let status = if query.confirmer.is_empty() {
+    let status = if !erase_unconfirmed {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -69,7 +69,9 @@ fn snapshot() -> Arc<Availability> {
 }
 
 fn started() -> Session {
-    let flow = load_flow(FLOW, &kiosk_flow::Datasets::new()).value.expect("the flow loads");
+    let flow = load_flow(FLOW, &kiosk_flow::Datasets::new())
+        .value
+        .expect("the flow loads");
     let mut s = Session::new(Arc::new(flow), day("2027-03-01")).with_availability(Some(snapshot()));
     s.handle(Event::Start);
     heard(&mut s, "duisans");
@@ -106,8 +108,11 @@ fn the_calendar_closes_the_taken_and_closed_days_of_the_chosen_hall_only() {
     assert!(allowed.allows(day("2027-03-14")));
 
     // Tincques' hall is not in the snapshot: every day is offered, the back end decides.
-    let flow = load_flow(FLOW, &kiosk_flow::Datasets::new()).value.expect("the flow loads");
-    let mut other = Session::new(Arc::new(flow), day("2027-03-01")).with_availability(Some(snapshot()));
+    let flow = load_flow(FLOW, &kiosk_flow::Datasets::new())
+        .value
+        .expect("the flow loads");
+    let mut other =
+        Session::new(Arc::new(flow), day("2027-03-01")).with_availability(Some(snapshot()));
     other.handle(Event::Start);
     heard(&mut other, "tincques");
     let effects = heard(&mut other, "le samedi 13 mars");

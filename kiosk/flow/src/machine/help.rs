@@ -203,17 +203,17 @@ impl KioskMachine {
                 let step = lookup.present(Some(text), None);
                 self.lookup_step(step, out);
             }
-            Page::Done {
-                text: shown,
-                spoken,
-                receipt,
-            } => {
-                let shown = format!("{text}\n{shown}");
-                let (spoken, receipt) = (spoken.clone(), receipt.clone());
+            Page::Done { spoken, printout } => {
+                // The end screen's text, with the news above it.
+                let shown = match self.last_view.as_ref().map(|view| &view.page) {
+                    Some(PageView::Done { text: shown, .. }) => format!("{text}\n{shown}"),
+                    _ => text.to_string(),
+                };
+                let (spoken, printout) = (spoken.clone(), printout.as_ref().clone());
                 out.push(KioskEffect::Say {
                     text: text.to_string(),
                 });
-                self.go_done(shown, spoken, receipt, out);
+                self.go_done(shown, spoken, printout, out);
             }
             Page::Attract => {
                 out.push(KioskEffect::Say {
