@@ -4,6 +4,7 @@
 //! kiosk say exactly the same sentences in the same order.
 
 use e2e::Kiosk;
+use kiosk_flow::machine::panel_script_line;
 use kiosk_flow::understand::Command;
 use kiosk_flow::{
     load_dataset, load_flow_with, load_service_notice, Datasets, Flow, ServiceNotices,
@@ -117,6 +118,8 @@ fn window_says(flows: &[Arc<Flow>], lines: &[String]) -> Vec<String> {
     let config = UiConfig {
         flows: flows.to_vec(),
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28),
+        // As `kiosk simulate`, which offers « Imprimer » (one-button mode scans it).
+        printer: true,
         ..UiConfig::default()
     };
     let controller = Controller::new(
@@ -128,6 +131,11 @@ fn window_says(flows: &[Arc<Flow>], lines: &[String]) -> Vec<String> {
     controller.window().show().expect("show");
     let k = controller.window().global::<KioskGlobal>();
     for line in lines {
+        // The front panel (script lines as `kiosk simulate` reads them).
+        if let Some(event) = panel_script_line(line) {
+            controller.event(event);
+            continue;
+        }
         match line.strip_prefix("touch:") {
             _ if line == "touch" => k.invoke_start(),
             _ if line == "attendre" => controller.time_out(),

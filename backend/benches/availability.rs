@@ -89,7 +89,7 @@ fn main() {
             let day = today.checked_add_days(Days::new(offset)).expect("date");
             let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
             for (n, id) in ids.iter().enumerate() {
-                if weekend && (n + offset as usize) % 3 == 0 {
+                if weekend && (n + offset as usize).is_multiple_of(3) {
                     insert(&tx, &format!("b{booked}"), id, day, 1)?;
                     booked += 1;
                 }

@@ -662,6 +662,13 @@ fn user_add(
     db.with(|conn| ambassadors::resolve_kiosks(conn, new.kiosks))?;
     if let Some(url) = new.webhook {
         crate::db::services::check_webhook_url(url).map_err(anyhow::Error::msg)?;
+        // The same rule as services' webhooks: https to a public address, unless allowed.
+        let policy = load_config(data_dir, None)?
+            .settings("127.0.0.1:0".parse()?)
+            .webhooks;
+        policy
+            .check(url)
+            .map_err(|problem| anyhow::anyhow!(problem.trim_end_matches('.').to_string()))?;
     }
     let (password, generated) = password_from(password_stdin)?;
     let hash = passwords::hash(&password)?;

@@ -307,9 +307,9 @@ fn the_command_line_refuses_what_an_ambassador_cannot_be() {
     let dir = tempfile::tempdir().expect("tempdir");
     let init = backend(dir.path(), &["init"], "");
     assert!(init.status.success(), "{}", text(&init.stderr));
-    let unknown = backend(
-        dir.path(),
-        &[
+    // `backend user add` for the ambassador, with these extra arguments.
+    let add_ambassador = |extra: &[&str]| {
+        let mut args = vec![
             "user",
             "add",
             AMBASSADOR,
@@ -317,12 +317,12 @@ fn the_command_line_refuses_what_an_ambassador_cannot_be() {
             "Nadia",
             "--role",
             "ambassadeur",
-            "--kiosk",
-            "Nulle part",
             "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
+        ];
+        args.extend_from_slice(extra);
+        backend(dir.path(), &args, &format!("{PASSWORD}\n"))
+    };
+    let unknown = add_ambassador(&["--kiosk", "Nulle part"]);
     assert!(!unknown.status.success());
     assert!(
         text(&unknown.stderr).contains("Nulle part"),
@@ -350,30 +350,26 @@ fn the_command_line_refuses_what_an_ambassador_cannot_be() {
     );
     assert!(!agent_with_kiosk.status.success());
     assert!(text(&agent_with_kiosk.stderr).contains("ambassadeur"));
+    // An ambassador's webhook follows the services' rule: no plain http to this machine.
+    let internal_hook = add_ambassador(&["--webhook", "http://127.0.0.1:9/appels"]);
+    assert!(!internal_hook.status.success());
+    assert!(
+        text(&internal_hook.stderr).contains("https"),
+        "{}",
+        text(&internal_hook.stderr)
+    );
     let add = backend(
         dir.path(),
         &["kiosk", "add", "Mairie de Duisans", "--place", "Duisans"],
         "",
     );
     assert!(add.status.success(), "{}", text(&add.stderr));
-    let ok = backend(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            AMBASSADOR,
-            "--name",
-            "Nadia",
-            "--role",
-            "ambassadeur",
-            "--kiosk",
-            "Mairie de Duisans",
-            "--webhook",
-            "http://127.0.0.1:9/appels",
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
+    let ok = add_ambassador(&[
+        "--kiosk",
+        "Mairie de Duisans",
+        "--webhook",
+        "https://appels.example.org/appels",
+    ]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(text(&ok.stderr).contains("Secret du webhook"));
     let list = backend(dir.path(), &["user", "list"], "");

@@ -384,6 +384,19 @@ mod tests {
             .with(|c| crate::db::kiosks::add(c, "A", "Duisans", "t"))
             .unwrap()
             .kiosk;
+        // The receipts below carry the prefix « AB »: make it this kiosk's.
+        db.with(|c| {
+            c.execute(
+                "UPDATE kiosk_receipt_prefixes SET prefix = 'AB' WHERE kiosk_id = ?1",
+                [&kiosk.id],
+            )?;
+            c.execute(
+                "UPDATE kiosks SET receipt_prefix = 'AB' WHERE id = ?1",
+                [&kiosk.id],
+            )?;
+            Ok::<_, rusqlite::Error>(())
+        })
+        .unwrap();
         let h = hall(auto_confirm);
         db.with(|c| {
             resources::add(

@@ -40,7 +40,7 @@ pub async fn put(
         .await?;
     tracing::info!(kiosk = %kiosk.id, help_call = %id, outcome = ingested.label(), "appel à l'aide");
     if matches!(ingested, db::Ingested::New { .. }) {
-        state.outbox_bell.notify_one();
+        state.outbox_bell.notify_waiters();
     }
     ack(id, ingested)
 }

@@ -217,26 +217,37 @@ impl Notifier {
                     timestamp,
                     webhook::help_call_json(&call, &flow_title),
                 );
-                self.post(&url, &secret, &delivery_id, timestamp, body)
-                    .await
+                self.post(item, &url, &secret, timestamp, body).await
             }
         })
     }
 
+    /// Posts a webhook's body to `url`, if the webhook policy lets it go there (checked at
+    /// each delivery: an address saved before the policy, or edited in the database, is
+    /// refused too; the page shows the reason without internal details).
     async fn post(
         &self,
+        item: &Pending,
         url: &str,
         secret: &str,
-        delivery_id: &str,
         timestamp: i64,
         body: Vec<u8>,
     ) -> Outcome {
+        if let Err(refused) = self.state.settings.webhooks.check(url) {
+            tracing::warn!(outbox = item.id, refused, "webhook refusé");
+            return Outcome::Failed(
+                "adresse refusée : https et adresse publique exigés, sauf hôte dans \
+                 [webhooks] allow"
+                    .into(),
+            );
+        }
         let timeout = self.state.settings.retry.timeout;
+        let delivery_id = item.id.to_string();
         match webhook::send(
             &self.http,
             url,
             secret,
-            delivery_id,
+            &delivery_id,
             timestamp,
             body,
             timeout,
@@ -303,14 +314,6 @@ impl Notifier {
                 else {
                     return Ok(Outcome::Skipped("le service n'a plus de webhook".into()));
                 };
-                if let Err(refused) = self.state.settings.webhooks.check(url) {
-                    tracing::warn!(outbox = item.id, refused, "webhook refusé");
-                    return Ok(Outcome::Failed(
-                        "adresse refusée : https et adresse publique exigés, sauf hôte dans \
-                         [webhooks] allow"
-                            .into(),
-                    ));
-                }
                 let delivery_id = item.id.to_string();
                 let timestamp = Utc::now().timestamp();
                 let request = match export::request_json(&detail, Some(&service.name), &flow_title)
@@ -325,7 +328,7 @@ impl Notifier {
                     }
                 };
                 let body = webhook::body(&delivery_id, timestamp, request);
-                self.post(url, secret, &delivery_id, timestamp, body).await
+                self.post(item, url, secret, timestamp, body).await
             }
         })
     }

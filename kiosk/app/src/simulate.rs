@@ -16,7 +16,7 @@
 //! `bouton:parler` chooses it.
 
 use kiosk_flow::machine::{
-    HelpCallAnswer, KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, ScanView,
+    panel_script_line, HelpCallAnswer, KioskEffect, KioskEvent, KioskMachine, PageView, ScanView,
     View,
 };
 use kiosk_flow::runtime::{Event, Input, Outcome, Screen, Submission};
@@ -234,6 +234,13 @@ impl Player<'_> {
                             .recv_timeout(LOOKUP_WAIT)
                             .unwrap_or(KioskEvent::StoreFailed),
                     );
+                }
+                if reply.is_none()
+                    && matches!(effect, KioskEffect::CallForHelp { .. })
+                    && self.host_keeps()
+                {
+                    // Queued on the host's runtime: its id comes back (none if it failed).
+                    reply = receiver.recv_timeout(LOOKUP_WAIT).ok();
                 }
                 match effect {
                     KioskEffect::Show(view) => self.print_view(&view)?,
@@ -537,7 +544,7 @@ pub fn to_event(line: &str) -> Option<KioskEvent> {
     if line == "touch" {
         return Some(KioskEvent::Tap);
     }
-    if let Some(event) = panel_event(line) {
+    if let Some(event) = panel_script_line(line) {
         return Some(event);
     }
     Some(match line.strip_prefix("touch:") {
@@ -550,21 +557,6 @@ pub fn to_event(line: &str) -> Option<KioskEvent> {
     })
 }
 
-/// The front panel's script lines: `bouton:parler`, `bouton:parler-long`, `bouton:aide`,
-/// `bouton:aide-long`, `presence:oui`, `presence:non`.
-fn panel_event(line: &str) -> Option<KioskEvent> {
-    let button = |button, press| Some(KioskEvent::Button { button, press });
-    match line {
-        "bouton:parler" => button(PanelButton::Talk, Press::Short),
-        "bouton:parler-long" => button(PanelButton::Talk, Press::Long),
-        "bouton:aide" => button(PanelButton::Help, Press::Short),
-        "bouton:aide-long" => button(PanelButton::Help, Press::Long),
-        "presence:oui" => Some(KioskEvent::Presence(true)),
-        "presence:non" => Some(KioskEvent::Presence(false)),
-        _ => None,
-    }
-}
-
 const PANEL_LINES: &str = "bouton:parler, bouton:parler-long, bouton:aide, bouton:aide-long, \
                            presence:oui ou presence:non";
 
@@ -573,7 +565,7 @@ const PANEL_LINES: &str = "bouton:parler, bouton:parler-long, bouton:aide, bouto
 pub fn unknown_panel_line(lines: &[(usize, String)]) -> Option<(usize, String)> {
     lines.iter().find_map(|(number, line)| {
         let looks_like_panel = line.starts_with("bouton:") || line.starts_with("presence:");
-        (looks_like_panel && panel_event(line).is_none()).then(|| {
+        (looks_like_panel && panel_script_line(line).is_none()).then(|| {
             (
                 *number,
                 format!("« {line} » n'est pas une ligne du panneau ; attendu : {PANEL_LINES}"),

@@ -44,7 +44,7 @@ steps:
 "#;
 
 fn day(s: &str) -> NaiveDate {
-    s.parse().unwrap()
+    s.parse().expect("a test date")
 }
 
 /// From 1 March 2027: the hall of Duisans taken on Saturday 13 March, closed on the 20th.

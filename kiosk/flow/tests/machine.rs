@@ -1173,12 +1173,17 @@ fn parler_under_the_idle_prompt_means_i_am_here() {
 }
 
 #[test]
-fn a_long_press_of_parler_is_left_to_one_button_mode() {
-    // Not a speak-now: this helper does not handle it (one-button mode does).
+fn a_long_press_of_parler_offers_one_button_mode() {
+    // Not a speak-now: the kiosk offers one-button mode, and listens for nothing.
     let mut host = Host::shipped();
     host.street_light_at_place();
     let effects = host.send(button(PanelButton::Talk, Press::Long));
-    assert!(!effects.iter().any(|e| matches!(e, KioskEffect::Hush)));
+    assert!(
+        said(&effects).contains(kiosk_flow::machine::phrases::ONE_BUTTON_OFFER),
+        "{}",
+        said(&effects)
+    );
+    assert!(listens(&effects).is_empty(), "{effects:?}");
 }
 
 #[test]

@@ -2,10 +2,12 @@
 //! presses) and the machine's own timer (the scan step), on the shipped flows.
 
 use chrono::NaiveDate;
-use kiosk_flow::machine::phrases::{ONE_BUTTON_OFF, ONE_BUTTON_OFFER, ONE_BUTTON_ON, STILL_THERE};
+use kiosk_flow::machine::phrases::{
+    HELP_COMING, ONE_BUTTON_OFF, ONE_BUTTON_OFFER, ONE_BUTTON_ON, STILL_THERE,
+};
 use kiosk_flow::machine::{
-    KioskConfig, KioskEffect, KioskEvent, KioskMachine, PageView, PanelButton, Press, ScanView,
-    SettingChange, Settings, View, OFFER_ITEM, STILL_HERE_ITEM, UP,
+    HelpCallAnswer, HelpMode, KioskConfig, KioskEffect, KioskEvent, KioskMachine, PageView,
+    PanelButton, Press, ScanView, SettingChange, Settings, View, OFFER_ITEM, STILL_HERE_ITEM, UP,
 };
 use kiosk_flow::runtime::{Input, Outcome, Screen, Submission};
 use std::collections::BTreeSet;
@@ -44,6 +46,8 @@ struct Button {
     finished: Vec<(String, Outcome)>,
     /// Every press and tick so far.
     moves: usize,
+    /// The calls for help asked after (`AskHelpCall`), by id.
+    asked_help: Vec<String>,
 }
 
 impl Button {
@@ -58,6 +62,7 @@ impl Button {
             submitted: Vec::new(),
             finished: Vec::new(),
             moves: 0,
+            asked_help: Vec::new(),
         };
         host.carry_out(effects);
         host
@@ -84,6 +89,10 @@ impl Button {
                 KioskEffect::FlowFinished { flow_id, outcome } => {
                     self.finished.push((flow_id, outcome))
                 }
+                KioskEffect::CallForHelp { .. } => answers.push(KioskEvent::HelpCallQueued {
+                    id: "appel-1".to_string(),
+                }),
+                KioskEffect::AskHelpCall { id } => self.asked_help.push(id),
                 _ => {}
             }
         }
@@ -540,4 +549,41 @@ fn command_buttons_are_in_a_group_and_help_is_reachable() {
     assert_eq!(kiosk.screen().step_id, "commune");
     kiosk.choose("retour");
     assert_eq!(kiosk.screen().step_id, step);
+}
+
+/// A call for help made in one-button mode (« Aide » held): the scan keeps its step as the
+/// timer, the call is asked after every `help_poll_every` of scanning, and the kiosk says
+/// someone is coming once an ambassador took it.
+#[test]
+fn a_call_for_help_is_asked_after_while_the_scan_goes_on() {
+    let mut kiosk = Button::new(config(true));
+    kiosk.press();
+    kiosk.choose("report");
+    kiosk.choose("eclairage-public");
+    kiosk.send(KioskEvent::Button {
+        button: PanelButton::Help,
+        press: Press::Long,
+    });
+    assert!(kiosk.asked_help.is_empty());
+    let step = kiosk.machine.settings().scan_step();
+    let every = KioskConfig::default().help_poll_every;
+    let ticks = every.as_millis().div_ceil(step.as_millis()) as usize;
+    for _ in 0..ticks {
+        kiosk.tick();
+    }
+    assert_eq!(kiosk.asked_help, ["appel-1"], "asked once per {every:?}");
+    assert_eq!(kiosk.timer, Some(step), "the scan keeps the timer");
+    kiosk.send(KioskEvent::HelpCall(HelpCallAnswer::Taken(
+        HelpMode::Coming,
+    )));
+    assert!(
+        kiosk.said.iter().any(|text| text.contains(HELP_COMING)),
+        "{:?}",
+        kiosk.said
+    );
+    // Taken: never asked after again.
+    for _ in 0..ticks {
+        kiosk.tick();
+    }
+    assert_eq!(kiosk.asked_help.len(), 1);
 }

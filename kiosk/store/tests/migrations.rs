@@ -37,6 +37,7 @@ fn a_new_file_gets_the_schema_and_reopening_is_idempotent() {
     drop(store);
     assert_eq!(user_version(&path), latest_version());
     let expected = [
+        "availability",
         "events",
         "help_calls",
         "identity",

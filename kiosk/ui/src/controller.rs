@@ -842,6 +842,10 @@ impl Inner {
             value: l.value.into(),
             ok: l.ok,
         }));
-        self.with_kiosk(|k| k.set_status(model(lines)));
+        let has_refused = status.refused.is_some_and(|n| n > 0);
+        self.with_kiosk(|k| {
+            k.set_status(model(lines));
+            k.set_has_refused(has_refused);
+        });
     }
 }

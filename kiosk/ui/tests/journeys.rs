@@ -279,7 +279,7 @@ fn call_for_help_is_queued_for_the_ambassadors() {
         .said()
         .last()
         .unwrap()
-        .contains("Votre demande d'aide est notée"));
+        .contains("Votre appel est noté"));
     assert!(!k.voice.said().join(" ").contains("J'appelle quelqu'un"));
     assert!(k
         .controller

@@ -41,6 +41,9 @@ pub(super) struct HelpWatch {
     closed: bool,
     /// How long the citizen has been waiting without a touch or a word.
     quiet: Duration,
+    /// In one-button mode (whose scan step is the machine's one timer): scan time since the
+    /// call was last asked after.
+    since_asked: Duration,
 }
 
 impl HelpWatch {
@@ -139,18 +142,34 @@ impl KioskMachine {
         true
     }
 
+    /// A tick of one-button mode's scan while a call waits: the scan keeps the timer, and the
+    /// call is asked after once every [`KioskConfig::help_poll_every`] of scanning.
+    pub(super) fn help_scan_tick(&mut self, step: Duration, out: &mut Vec<KioskEffect>) {
+        let Some(id) = self.help_waiting_id() else {
+            return;
+        };
+        let every = self.config.help_poll_every;
+        let Some(watch) = &mut self.help else {
+            return;
+        };
+        watch.quiet += step;
+        watch.since_asked += step;
+        if watch.since_asked >= every {
+            watch.since_asked = Duration::ZERO;
+            out.push(KioskEffect::AskHelpCall { id });
+        }
+    }
+
     /// The host's news about the call: its id once queued, or the back end's answer.
     pub(super) fn help_event(&mut self, event: KioskEvent, out: &mut Vec<KioskEffect>) {
         let Some(watch) = &mut self.help else {
             return;
         };
         match event {
-            KioskEvent::HelpCallQueued { id } => {
-                if watch.id.is_none() {
-                    watch.id = Some(id);
-                    if !self.idle_prompt {
-                        self.arm(out);
-                    }
+            KioskEvent::HelpCallQueued { id } if watch.id.is_none() => {
+                watch.id = Some(id);
+                if !self.idle_prompt {
+                    self.arm(out);
                 }
             }
             KioskEvent::HelpCall(answer) => match answer {

@@ -33,7 +33,7 @@ mod view;
 pub use help::{taken_text, HelpCallAnswer, HelpMode};
 pub use lookup::{answer_text, Lookup, LookupAnswer, RequestState};
 pub use one_button::OFFER_WAIT;
-pub use panel::{PanelButton, Press};
+pub use panel::{panel_script_line, PanelButton, Press};
 pub use printout::{paragraphs, Printout, DOCUMENTS_HEADING, RECEIPT_LABEL};
 pub use scan::{ScanItem, ScanView, COMMANDS_GROUP, OFFER_ITEM, STILL_HERE_ITEM, UP};
 pub use view::{HomeView, PageView, Tile, View};
@@ -482,9 +482,6 @@ impl KioskMachine {
             | KioskEvent::Heard(_)
             | KioskEvent::Activity
             | KioskEvent::Print => self.help_presence(),
-            _ => {}
-        }
-        match event {
             KioskEvent::Setting(change) => {
                 self.change_setting(change, &mut out);
                 if self.idle_prompt {

@@ -116,6 +116,7 @@ impl KioskMachine {
         }
         scan.advance();
         self.show_again(out);
+        self.help_scan_tick(step, out);
         out.push(KioskEffect::SetTimer(Some(step)));
     }
 

@@ -99,3 +99,19 @@ impl KioskMachine {
         }
     }
 }
+
+/// The front panel written as a line of an answer script (`kiosk simulate`, the tests):
+/// `bouton:parler`, `bouton:parler-long`, `bouton:aide`, `bouton:aide-long` (a press, held
+/// for the `-long` ones), `presence:oui`, `presence:non` (the presence sensor).
+pub fn panel_script_line(line: &str) -> Option<KioskEvent> {
+    let button = |button, press| Some(KioskEvent::Button { button, press });
+    match line.trim() {
+        "bouton:parler" => button(PanelButton::Talk, Press::Short),
+        "bouton:parler-long" => button(PanelButton::Talk, Press::Long),
+        "bouton:aide" => button(PanelButton::Help, Press::Short),
+        "bouton:aide-long" => button(PanelButton::Help, Press::Long),
+        "presence:oui" => Some(KioskEvent::Presence(true)),
+        "presence:non" => Some(KioskEvent::Presence(false)),
+        _ => None,
+    }
+}
