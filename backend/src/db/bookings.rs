@@ -286,6 +286,7 @@ pub fn outcome_by_receipt(
 mod tests {
     use super::*;
     use crate::db::resources::{NewResource, Resource};
+    use chrono::Datelike;
     use kiosk_flow::booking::ResourceKind;
 
     fn day(s: &str) -> NaiveDate {
@@ -318,6 +319,55 @@ mod tests {
         }
     }
 
+    /// Crèche places count per month: two places in March, both asked (the 3rd and the
+    /// 22nd), and no day of March is left, while April is.
+    #[test]
+    fn places_are_counted_over_the_month_of_the_day_asked() {
+        let creche = Resource {
+            id: "places-creche".into(),
+            name: "Crèche intercommunale".into(),
+            kind: ResourceKind::Places,
+            capacity: 2,
+            per_booking: 1,
+            weekdays: resources::parse_weekdays("lundi,mardi,mercredi,jeudi,vendredi").unwrap(),
+            notice_days: 0,
+            auto_confirm: false,
+            ..hall(false)
+        };
+        let asked_on = day("2027-02-15");
+        let mut load = Load::default();
+        load.add_taken(day("2027-03-03"), 1);
+        load.add_taken(day("2027-03-22"), 1);
+        let asked = BookingRequest {
+            resource: "places-creche".into(),
+            day: day("2027-03-10"),
+            quantity: 1,
+        };
+        let full = decide(&creche, &load, &asked, asked_on);
+        assert_eq!(full.state, BookingState::Declined);
+        assert!(
+            full.alternatives.iter().all(|d| d.month() != 3),
+            "{:?}",
+            full.alternatives
+        );
+        // The nearest: Friday 26 February (the weekend is closed).
+        assert_eq!(full.alternatives[0], day("2027-02-26"));
+        for free_day in ["2027-03-31", "2027-03-01"] {
+            assert_eq!(
+                creche.left_on(&load, day(free_day), asked_on),
+                DayLeft::Left(0)
+            );
+        }
+        let april = BookingRequest {
+            day: day("2027-04-01"),
+            ..asked
+        };
+        assert_eq!(
+            decide(&creche, &load, &april, asked_on).state,
+            BookingState::Held
+        );
+    }
+
     #[test]
     fn the_rules_decline_with_the_reason_and_the_nearest_free_days() {
         let asked_on = day("2027-03-01");
@@ -332,7 +382,7 @@ mod tests {
             BookingState::Confirmed
         );
         // Taken: declined, with the nearest free days (the same weekend first).
-        load.taken.insert(day("2027-03-13"), 1);
+        load.add_taken(day("2027-03-13"), 1);
         let taken = decide(&hall(true), &load, &ask("2027-03-13", 1), asked_on);
         assert_eq!(taken.state, BookingState::Declined);
         assert_eq!(taken.reason.as_deref(), Some("la salle est déjà prise"));

@@ -310,18 +310,26 @@ pub fn blocks_from(
     Ok(out)
 }
 
-/// What a resource's days look like from `from` on: the blocked days and, per day, the
-/// quantity taken by bookings not declined.
+/// What a resource's days look like from `from` on: the blocked days and, per day and per
+/// month, the quantity taken by bookings not declined (bookings are read from the first day
+/// of `from`'s month, so that the month `from` is in is counted whole).
 #[derive(Debug, Default)]
 pub struct Load {
     pub blocked: BTreeSet<NaiveDate>,
-    pub taken: HashMap<NaiveDate, u32>,
+    taken: HashMap<NaiveDate, u32>,
+    taken_by_month: HashMap<(i32, u32), u32>,
+}
+
+/// The first day of `day`'s month.
+fn month_start(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
 }
 
 impl Load {
     /// The load of every resource from `from` on, in two queries.
     pub fn all_from(conn: &Connection, from: NaiveDate) -> anyhow::Result<HashMap<String, Load>> {
         let mut loads: HashMap<String, Load> = HashMap::new();
+        let from_month = month_start(from).to_string();
         let from = from.to_string();
         let mut blocks =
             conn.prepare_cached("SELECT resource_id, day FROM resource_blocks WHERE day >= ?1")?;
@@ -337,7 +345,7 @@ impl Load {
             "SELECT resource_id, day, SUM(quantity) FROM bookings \
              WHERE state != 'declined' AND day >= ?1 GROUP BY resource_id, day",
         )?;
-        for row in taken.query_map([&from], |r| {
+        for row in taken.query_map([&from_month], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -346,7 +354,7 @@ impl Load {
         })? {
             let (id, day, quantity) = row?;
             if let Ok(day) = day.parse() {
-                loads.entry(id).or_default().taken.insert(day, quantity);
+                loads.entry(id).or_default().add_taken(day, quantity);
             }
         }
         Ok(loads)
@@ -362,19 +370,37 @@ impl Load {
             "SELECT day, SUM(quantity) FROM bookings \
              WHERE resource_id = ?1 AND state != 'declined' AND day >= ?2 GROUP BY day",
         )?;
-        for row in stmt.query_map(params![id, from.to_string()], |r| {
+        for row in stmt.query_map(params![id, month_start(from).to_string()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
         })? {
             let (day, quantity) = row?;
             if let Ok(day) = day.parse() {
-                load.taken.insert(day, quantity);
+                load.add_taken(day, quantity);
             }
         }
         Ok(load)
     }
 
+    /// Counts `quantity` taken on `day` (and in its month).
+    pub fn add_taken(&mut self, day: NaiveDate, quantity: u32) {
+        *self.taken.entry(day).or_default() += quantity;
+        *self
+            .taken_by_month
+            .entry((day.year(), day.month()))
+            .or_default() += quantity;
+    }
+
+    /// The quantity taken on `day`.
     pub fn taken_on(&self, day: NaiveDate) -> u32 {
         self.taken.get(&day).copied().unwrap_or(0)
+    }
+
+    /// The quantity taken over `day`'s month.
+    pub fn taken_in_month(&self, day: NaiveDate) -> u32 {
+        self.taken_by_month
+            .get(&(day.year(), day.month()))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -420,11 +446,21 @@ impl Resource {
         }
     }
 
+    /// What is already taken of the resource for `day`: that day's bookings for a hall or
+    /// equipment; the whole month's for places (a crèche's capacity is its places each month:
+    /// a place asked from the 3rd takes one of that month's places).
+    pub fn taken_for(&self, load: &Load, day: NaiveDate) -> u32 {
+        match self.kind {
+            ResourceKind::Places => load.taken_in_month(day),
+            ResourceKind::Salle | ResourceKind::Materiel => load.taken_on(day),
+        }
+    }
+
     /// What is left on `day` for a request made on `asked_on`.
     pub fn left_on(&self, load: &Load, day: NaiveDate, asked_on: NaiveDate) -> DayLeft {
         match self.closed_reason(load, day, asked_on) {
             Some(_) => DayLeft::Closed,
-            None => DayLeft::Left(self.capacity.saturating_sub(load.taken_on(day))),
+            None => DayLeft::Left(self.capacity.saturating_sub(self.taken_for(load, day))),
         }
     }
 

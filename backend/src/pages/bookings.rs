@@ -152,7 +152,7 @@ async fn visible(state: &AppState, scope: &Scope, id: &str) -> Result<Resource, 
 }
 
 fn day_view(resource: &Resource, load: &Load, day: NaiveDate, bookings: &[Booking]) -> DayView {
-    let taken = load.taken_on(day);
+    let taken = resource.taken_for(load, day);
     let blocked = load.blocked.contains(&day);
     let (summary, slug) = match resource.rule_closure(load, day) {
         Some(why) if blocked => (format!("Bloqué : {why}"), "bloque"),

@@ -15,7 +15,8 @@ pub enum ResourceKind {
     Salle,
     /// A lot of equipment with a quantity (40 chairs, 2 marquees).
     Materiel,
-    /// Places (a crèche): a quantity of places a day.
+    /// Places (a crèche): a quantity of places each month; a place asked from a day takes
+    /// one of that month's (the back end counts it, the snapshot gives it for every day).
     Places,
 }
 
