@@ -23,7 +23,12 @@ fn main() -> anyhow::Result<()> {
         let kiosk = Kiosk::new(&dir.path().join("borne"));
         kiosk.enroll(&backend.url, &backend.add_kiosk("borne-bench")?)?;
         let flows = dir.path().join("parcours");
-        std::fs::create_dir_all(&flows)?;
+        // The service's privacy notice goes with the flows (`rappel` asks a phone number).
+        std::fs::create_dir_all(flows.join("services"))?;
+        std::fs::copy(
+            repo().join("flows/services/mediation-numerique.yaml"),
+            flows.join("services/mediation-numerique.yaml"),
+        )?;
         for i in 0..count {
             let yaml = template
                 .replace("id: rappel\n", &format!("id: rappel-{i:03}\n"))
