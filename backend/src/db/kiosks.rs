@@ -137,6 +137,15 @@ pub fn receipt_prefixes(conn: &Connection, kiosk_id: &str) -> anyhow::Result<Vec
     Ok(prefixes)
 }
 
+/// Whether a kiosk or an Open311 client (both rows of `kiosks`) is already called `name`.
+pub(crate) fn name_taken(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM kiosks WHERE name = ?1)",
+        [name],
+        |row| row.get(0),
+    )
+}
+
 /// Adds a kiosk named `name` at `place`, with a fresh receipt prefix and enrolment code.
 pub fn add(conn: &mut Connection, name: &str, place: &str, now: &str) -> anyhow::Result<Added> {
     let name = name.trim();
@@ -148,12 +157,7 @@ pub fn add(conn: &mut Connection, name: &str, place: &str, now: &str) -> anyhow:
         bail!("le lieu de la borne est vide");
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM kiosks WHERE name = ?1)",
-        [name],
-        |row| row.get(0),
-    )?;
-    if taken {
+    if name_taken(&tx, name)? {
         bail!("une borne s'appelle déjà « {name} » : choisissez un autre nom");
     }
     let receipt_prefix = free_receipt_prefix(&tx)?;

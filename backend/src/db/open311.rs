@@ -51,12 +51,7 @@ pub fn add_client(
         bail!("le nom du client Open311 est vide ou trop long (100 caractères au plus)");
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM kiosks WHERE name = ?1)",
-        [name],
-        |row| row.get(0),
-    )?;
-    if taken {
+    if super::kiosks::name_taken(&tx, name)? {
         bail!("une borne ou un client s'appelle déjà « {name} » : choisissez un autre nom");
     }
     let receipt_prefix = free_receipt_prefix(&tx)?;
@@ -200,7 +195,9 @@ pub struct StoredReport {
 pub fn reports(conn: &Connection, filter: &RequestFilter) -> anyhow::Result<Vec<StoredReport>> {
     let mut conditions = Vec::new();
     let mut values: Vec<String> = Vec::new();
-    let placeholders = |values: &mut Vec<String>, items: &[String]| -> String {
+    // Appends `items` to the query's values and gives their numbered SQL parameters
+    // (`?3, ?4`), for an `IN (...)` list.
+    let bind_list = |values: &mut Vec<String>, items: &[String]| -> String {
         let start = values.len();
         values.extend(items.iter().cloned());
         (start..values.len())
@@ -211,10 +208,10 @@ pub fn reports(conn: &Connection, filter: &RequestFilter) -> anyhow::Result<Vec<
     if filter.flows.is_empty() {
         return Ok(Vec::new());
     }
-    let flows = placeholders(&mut values, &filter.flows);
+    let flows = bind_list(&mut values, &filter.flows);
     conditions.push(format!("flow_id IN ({flows})"));
     if !filter.receipts.is_empty() {
-        let receipts = placeholders(&mut values, &filter.receipts);
+        let receipts = bind_list(&mut values, &filter.receipts);
         conditions.push(format!("receipt IN ({receipts})"));
     } else {
         if !filter.statuses.is_empty() {
@@ -223,7 +220,7 @@ pub fn reports(conn: &Connection, filter: &RequestFilter) -> anyhow::Result<Vec<
                 .iter()
                 .map(|s| super::submissions::status_to_db(*s).to_string())
                 .collect();
-            let statuses = placeholders(&mut values, &statuses);
+            let statuses = bind_list(&mut values, &statuses);
             conditions.push(format!("status IN ({statuses})"));
         }
         if let Some(start) = &filter.start {
