@@ -133,7 +133,12 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
         } => screenshot(&flow, &out, size, today),
         Command::Say { text, out } => {
             let config = config::Config::load(&cli.config, None)?;
-            voice_cmd::say(&text, out.as_deref(), &config.voice_choice())
+            voice_cmd::say(
+                &text,
+                out.as_deref(),
+                &config.voice_choice(),
+                config.voice.words_per_minute,
+            )
         }
         Command::Listen { wav, grammar } => voice_cmd::listen(wav.as_deref(), grammar.as_deref()),
     }

@@ -11,14 +11,20 @@ use serde::Serialize;
 
 /// `kiosk say "TEXTE" [--out FILE.wav]`: speaks the text with the voice the configuration
 /// chooses among those installed (a French Piper voice, else espeak-ng's French voice; never a
-/// voice of another language) at the kiosk's default rate, into a WAV file, and prints which
-/// voice spoke (`voix : espeak-ng fr`).
-pub fn say(text: &str, out: Option<&Path>, choice: &VoiceChoice) -> anyhow::Result<ExitCode> {
+/// voice of another language) at the configured rate, into a WAV file, and prints which voice
+/// spoke (`voix : espeak-ng fr`).
+pub fn say(
+    text: &str,
+    out: Option<&Path>,
+    choice: &VoiceChoice,
+    words_per_minute: u32,
+) -> anyhow::Result<ExitCode> {
     let Some(out) = out else {
         // Playback through the sound card (cpal) is not wired yet.
         bail!("la sortie audio n'est pas encore branchée : utilisez --out FICHIER.wav");
     };
     let mut speaker = Speaker::from_models(&ModelPaths::from_env(), choice, None);
+    speaker.settings.words_per_minute = words_per_minute;
     let Some(audio) = speaker.render(text).context("synthèse vocale")? else {
         eprintln!("aucune voix installée (scripts/fetch-models, scripts/setup-audio) : texte seul");
         println!("{text}");
