@@ -322,6 +322,11 @@ impl Config {
         self.data_dir.join("prompt-cache")
     }
 
+    /// Where the Piper voice's optimized graph is saved (kiosk-voice's `onnx.rs`).
+    pub fn optimized_voice_dir(&self) -> PathBuf {
+        self.data_dir.join("voice-optimized")
+    }
+
     /// What the voice engine needs; `open_devices` false for file-only uses.
     pub fn voice_settings(&self, open_devices: bool) -> crate::voice_engine::VoiceSettings {
         let voice = &self.voice;
@@ -332,6 +337,7 @@ impl Config {
                 output: voice.output_device.clone(),
             },
             cache_dir: Some(self.prompt_cache_dir()),
+            optimized_dir: Some(self.optimized_voice_dir()),
             words_per_minute: voice.words_per_minute,
             volume: voice.volume,
             turn: kiosk_voice::TurnConfig {

@@ -138,6 +138,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<ExitCode> {
                 out.as_deref(),
                 &config.voice_choice(),
                 config.voice.words_per_minute,
+                config.optimized_voice_dir(),
             )
         }
         Command::Listen { wav, grammar } => voice_cmd::listen(wav.as_deref(), grammar.as_deref()),

@@ -1,7 +1,7 @@
 //! `kiosk say` and `kiosk listen`: the kiosk's voice from the command line, with the models of
 //! `voice-models/` (or `KIOSK_VOICE_MODELS`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -18,12 +18,14 @@ pub fn say(
     out: Option<&Path>,
     choice: &VoiceChoice,
     words_per_minute: u32,
+    optimized_dir: PathBuf,
 ) -> anyhow::Result<ExitCode> {
     let Some(out) = out else {
         // Playback through the sound card (cpal) is not wired yet.
         bail!("la sortie audio n'est pas encore branchée : utilisez --out FICHIER.wav");
     };
-    let mut speaker = Speaker::from_models(&ModelPaths::from_env(), choice, None);
+    let paths = ModelPaths::from_env().optimized_in(Some(optimized_dir));
+    let mut speaker = Speaker::from_models(&paths, choice, None);
     speaker.settings.words_per_minute = words_per_minute;
     let Some(audio) = speaker.render(text).context("synthèse vocale")? else {
         eprintln!("aucune voix installée (scripts/fetch-models, scripts/setup-audio) : texte seul");

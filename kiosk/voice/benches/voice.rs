@@ -125,7 +125,7 @@ fn main() {
 
     let (onnx, ort) = common::english_voice();
     let t = Instant::now();
-    let voice = PiperVoice::load(&onnx, &ort).expect("voice");
+    let voice = PiperVoice::load(&onnx, &ort, None).expect("voice");
     println!("Piper voice load (en_US-joe-medium): {:?}", t.elapsed());
     let after_both = common::rss_mib();
     println!(

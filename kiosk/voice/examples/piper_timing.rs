@@ -3,7 +3,9 @@
 //! one JSON line with seconds: `load`, `first_audio_cold`, `total_cold`, `first_audio_warm`,
 //! `total_warm`, and the audio's duration.
 //!
-//! `piper_timing MODEL.onnx WORDS_PER_MINUTE TEXT` (ONNX Runtime from `voice-models/`).
+//! `piper_timing MODEL.onnx WORDS_PER_MINUTE TEXT [OPTIMIZED_DIR]` (ONNX Runtime from
+//! `voice-models/`; with `OPTIMIZED_DIR`, the voice's optimized graph is saved there or read from
+//! there, as `kiosk run` does in its data folder).
 
 use std::time::Instant;
 
@@ -26,16 +28,17 @@ impl AudioSink for Timed {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "piper_timing MODEL.onnx WORDS_PER_MINUTE TEXT";
+    let usage = "piper_timing MODEL.onnx WORDS_PER_MINUTE TEXT [OPTIMIZED_DIR]";
     let onnx = std::path::PathBuf::from(args.next().ok_or(usage)?);
     let words_per_minute: u32 = args.next().ok_or(usage)?.parse()?;
     let text = args.next().ok_or(usage)?;
+    let optimized_dir = args.next().map(std::path::PathBuf::from);
     let ort = ModelPaths::from_env()
         .onnxruntime()
         .ok_or("ONNX Runtime is missing: run scripts/fetch-models")?;
 
     let started = Instant::now();
-    let voice = PiperVoice::load(&onnx, &ort)?;
+    let voice = PiperVoice::load(&onnx, &ort, optimized_dir.as_deref())?;
     let load = started.elapsed().as_secs_f64();
     let mut speaker = Speaker::new(Some(Box::new(voice)), None);
     speaker.settings.words_per_minute = words_per_minute;

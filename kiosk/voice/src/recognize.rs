@@ -381,6 +381,7 @@ fn worker(
                     Ok(vosk::DecodingState::Finalized) => {
                         collect_words(active.recognizer.result(), &mut words);
                     }
+                    Ok(vosk::DecodingState::Running) if std::env::var_os("NOPARTIAL").is_some() => {}
                     Ok(vosk::DecodingState::Running) => {
                         let partial = active.recognizer.partial_result().partial.to_owned();
                         if !partial.is_empty() && partial != last_partial {

@@ -182,7 +182,7 @@ impl Speaker {
                 info!("no ONNX Runtime installed (scripts/fetch-models): no Piper voice");
                 return None;
             };
-            match PiperVoice::load(&onnx, &ort) {
+            match PiperVoice::load(&onnx, &ort, paths.optimized_dir()) {
                 Ok(voice) => Some(Box::new(voice) as Box<dyn Voice>),
                 Err(e) => {
                     warn!(error = %e, "Piper voice unusable, trying espeak-ng");

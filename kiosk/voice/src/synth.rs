@@ -2,7 +2,6 @@
 //! the language of a Piper voice, and the splitting of a text into sentences.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use tracing::{info, instrument};
 
@@ -32,8 +31,6 @@ pub struct PiperVoice {
     id: String,
     piper: piper_rs::Piper,
 }
-
-static ORT_INIT: OnceLock<Result<(), String>> = OnceLock::new();
 
 /// The language a Piper voice speaks, from its `.onnx.json`: `espeak.voice` (`fr`, `en-us`),
 /// else `language.code` (`fr_FR`).
@@ -66,30 +63,30 @@ pub fn same_language(voice_language: &str, language: &str) -> bool {
 }
 
 impl PiperVoice {
-    /// Loads a voice; `onnxruntime` is the `libonnxruntime.so` to open (once per process).
+    /// Loads a voice; `onnxruntime` is the `libonnxruntime.so` to open (once per process). With
+    /// `optimized_dir`, ONNX Runtime's graph optimizations are done once and saved there
+    /// (`onnx.rs`): later loads take a third of the time.
     #[instrument(skip_all, fields(voice = %onnx.display()))]
-    pub fn load(onnx: &Path, onnxruntime: &Path) -> Result<Self, VoiceError> {
-        let ort = ORT_INIT.get_or_init(|| {
-            ort::init_from(onnxruntime)
-                .map(|builder| {
-                    builder.commit();
-                })
-                .map_err(|e| format!("{}: {e}", onnxruntime.display()))
-        });
-        if let Err(why) = ort {
-            return Err(VoiceError::Load {
-                what: "ONNX Runtime".into(),
-                why: why.clone(),
-            });
-        }
+    pub fn load(
+        onnx: &Path,
+        onnxruntime: &Path,
+        optimized_dir: Option<&Path>,
+    ) -> Result<Self, VoiceError> {
+        crate::onnx::init(onnxruntime)?;
         // piper-rs phonemizes with espeak-ng, which needs its data folder.
         crate::espeak::locate_data();
-        let config = onnx.with_extension("onnx.json");
-        let started = std::time::Instant::now();
-        let piper = piper_rs::Piper::new(onnx, &config).map_err(|e| VoiceError::Load {
+        let config_path = onnx.with_extension("onnx.json");
+        let load_error = |why: String| VoiceError::Load {
             what: onnx.display().to_string(),
-            why: e.to_string(),
-        })?;
+            why,
+        };
+        let config: piper_rs::ModelConfig = std::fs::read(&config_path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+            .map_err(|why| load_error(format!("{}: {why}", config_path.display())))?;
+        let started = std::time::Instant::now();
+        let session = crate::onnx::session(onnx, onnxruntime, optimized_dir)?;
+        let piper = piper_rs::Piper::from_session(session, config);
         let id = onnx
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

@@ -16,7 +16,7 @@ use kiosk_voice::{
 #[test]
 fn the_english_piper_voice_speaks_sentence_by_sentence_with_plausible_length() {
     let (onnx, ort) = common::english_voice();
-    let voice = PiperVoice::load(&onnx, &ort).expect("voice loads");
+    let voice = PiperVoice::load(&onnx, &ort, None).expect("voice loads");
     let mut speaker = Speaker::new(Some(Box::new(voice)), None);
     let text = "Hello. Which village do you live in? Please say its name.";
     let mut sink = MemorySink::default();
@@ -45,6 +45,47 @@ fn the_english_piper_voice_speaks_sentence_by_sentence_with_plausible_length() {
         "{} s",
         slow.duration_secs()
     );
+}
+
+/// The optimized graph saved at the first load serves the next ones; a damaged one is deleted and
+/// the voice loads from its own file, saving a good copy again.
+#[test]
+fn a_voice_saves_its_optimized_graph_once_and_survives_a_damaged_copy() {
+    let (onnx, ort) = common::english_voice();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let optimized = dir.path().join("voice-optimized");
+    let saved = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let speak = |voice: PiperVoice| {
+        let mut speaker = Speaker::new(Some(Box::new(voice)), None);
+        let audio = speaker
+            .render("Which village do you live in?")
+            .expect("render")
+            .expect("audio");
+        assert!(audio.rms() > 0.02, "not silent");
+        audio.duration_secs()
+    };
+
+    let first = speak(PiperVoice::load(&onnx, &ort, Some(&optimized)).expect("first load"));
+    let files = saved(&optimized);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let copy = files[0].clone();
+    assert!(copy.extension().is_some_and(|e| e == "onnx"));
+    let size = std::fs::metadata(&copy).expect("copy").len();
+    assert!(size > 1_000_000, "{size} bytes");
+
+    let second = speak(PiperVoice::load(&onnx, &ort, Some(&optimized)).expect("from the copy"));
+    // The same sentence, as long within the voice's own randomness (noise_w).
+    assert!((second / first - 1.0).abs() < 0.25, "{first} s then {second} s");
+    assert_eq!(saved(&optimized), vec![copy.clone()]);
+
+    std::fs::write(&copy, b"not an onnx graph").expect("damage");
+    speak(PiperVoice::load(&onnx, &ort, Some(&optimized)).expect("loads anyway"));
+    assert_eq!(saved(&optimized), vec![copy.clone()]);
+    assert!(std::fs::metadata(&copy).expect("saved again").len() > 1_000_000);
 }
 
 /// A voice that counts its calls and returns a short tone.
@@ -271,7 +312,7 @@ fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn a_read_back_with_a_phone_number_never_reaches_the_disk() {
     let (onnx, ort) = common::english_voice();
-    let voice = PiperVoice::load(&onnx, &ort).expect("voice loads");
+    let voice = PiperVoice::load(&onnx, &ort, None).expect("voice loads");
     let flow = repo_flow("rappel.yaml", &kiosk_flow::Datasets::new());
     let allowed = warm_up_list(std::slice::from_ref(&flow));
     assert!(
@@ -426,7 +467,7 @@ fn warm_cache_size_of_the_installed_flows() {
     let flows: Vec<_> = names.iter().map(|n| repo_flow(n, &datasets)).collect();
     let texts = warm_up_list(&flows);
     let (onnx, ort) = common::english_voice();
-    let voice = PiperVoice::load(&onnx, &ort).expect("voice loads");
+    let voice = PiperVoice::load(&onnx, &ort, None).expect("voice loads");
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = PromptCache::open_allowing(dir.path(), &texts).expect("cache");
     let mut speaker = Speaker::new(Some(Box::new(voice)), Some(cache));
