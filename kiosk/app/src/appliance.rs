@@ -235,7 +235,19 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
         let progress = progress.clone();
         VoiceEngine::start(
             voice_settings,
-            Box::new(move |report| on_voice_report(report, &shared, &progress)),
+            Box::new(move |report| {
+                if let VoiceReport::Ready(status) = &report {
+                    // Launch to listening: both models loaded (side by side) and the
+                    // microphone open, while the attract screen has been up for a while.
+                    info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        resident_mib = resident_mib(),
+                        recognition = status.recognition.is_some(),
+                        "voice ready: the kiosk can listen"
+                    );
+                }
+                on_voice_report(report, &shared, &progress)
+            }),
         )
         .context("le fil de la voix n'a pas démarré")?
     };
@@ -326,6 +338,7 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     }
     info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
+        resident_mib = resident_mib(),
         "attract screen ready"
     );
     // systemd: ready once the event loop shows the attract screen, then pings from the UI
@@ -357,6 +370,19 @@ pub fn run(config: Config, started: Instant) -> Result<ExitCode> {
     );
     result?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// This process's resident memory in MiB (Linux's `VmRSS`), for the start-up log lines.
+fn resident_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
 }
 
 fn on_voice_report(report: VoiceReport, shared: &SharedStatus, progress: &WarmProgress) {

@@ -82,6 +82,9 @@ pub struct VoiceConfig {
     pub fallback_language: String,
     /// The Piper voice (a folder of the models); none: the production French voice.
     pub piper_voice: Option<String>,
+    /// The recognizer's search narrowed for short answers (kiosk-voice's `Search::KIOSK`,
+    /// about twice as fast in free dictation); `false`: the model's own search.
+    pub narrow_search: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -182,6 +185,7 @@ impl Default for VoiceConfig {
             output_device: None,
             fallback_language: "fr".to_owned(),
             piper_voice: None,
+            narrow_search: true,
         }
     }
 }
@@ -338,6 +342,7 @@ impl Config {
             },
             cache_dir: Some(self.prompt_cache_dir()),
             optimized_dir: Some(self.optimized_voice_dir()),
+            recognition_search: voice.narrow_search.then_some(kiosk_voice::Search::KIOSK),
             words_per_minute: voice.words_per_minute,
             volume: voice.volume,
             turn: kiosk_voice::TurnConfig {

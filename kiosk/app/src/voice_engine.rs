@@ -14,8 +14,8 @@
 
 use kiosk_voice::device::{AudioConfig, Capture, HalfDuplex, Playback};
 use kiosk_voice::{
-    listen_once, Mode, ModelPaths, Recognizer, RecognizerConfig, Speaker, SpeechSettings, StopFlag,
-    TurnConfig, TurnOutcome, VoiceChoice,
+    listen_once, Mode, ModelPaths, Recognizer, RecognizerConfig, Search, Speaker, SpeechSettings,
+    StopFlag, TurnConfig, TurnOutcome, VoiceChoice, VoiceError,
 };
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -38,6 +38,8 @@ pub struct VoiceSettings {
     /// Where the Piper voice's optimized graph is saved, so that the next start loads it three
     /// times faster; none: optimized at each start.
     pub optimized_dir: Option<PathBuf>,
+    /// The recognizer's search; none: the model's own.
+    pub recognition_search: Option<Search>,
     pub words_per_minute: u32,
     /// 0.0 to 1.0.
     pub volume: f32,
@@ -313,10 +315,29 @@ impl Worker {
         }
     }
 
+    /// Loads the voice and the recognizer side by side (each takes about a second, neither
+    /// needs the other), then opens the devices.
     fn load(&self) -> (Loaded, VoiceStatus) {
         let settings = &self.settings;
         let paths = ModelPaths::new(&settings.models).optimized_in(settings.optimized_dir.clone());
         let mut status = VoiceStatus::default();
+        let recognition = paths.recognition_model().map(|model| {
+            let name = model
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut config = RecognizerConfig::new(model);
+            config.search = settings.recognition_search;
+            config.global_phrases = kiosk_flow::understand::command_phrases()
+                .into_iter()
+                .map(|(phrase, _)| phrase.to_owned())
+                .collect();
+            let span = tracing::Span::current();
+            let loading = std::thread::Builder::new()
+                .name("vosk-load".into())
+                .spawn(move || span.in_scope(|| Recognizer::spawn(config)));
+            (name, loading)
+        });
         let mut speaker =
             Speaker::from_models(&paths, &settings.voice_choice, settings.cache_dir.clone());
         speaker.settings = SpeechSettings {
@@ -330,7 +351,7 @@ impl Worker {
                     .to_owned(),
             );
         }
-        let recognizer = match paths.recognition_model() {
+        let recognizer = match recognition {
             None => {
                 status.problems.push(
                     "Aucun modèle de reconnaissance (scripts/fetch-models) : réponses au toucher seulement."
@@ -338,17 +359,11 @@ impl Worker {
                 );
                 None
             }
-            Some(model) => {
-                let name = model
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let mut config = RecognizerConfig::new(model);
-                config.global_phrases = kiosk_flow::understand::command_phrases()
-                    .into_iter()
-                    .map(|(phrase, _)| phrase.to_owned())
-                    .collect();
-                match Recognizer::spawn(config) {
+            Some((name, loading)) => {
+                let loaded = loading
+                    .map_err(VoiceError::from)
+                    .and_then(|thread| thread.join().unwrap_or(Err(VoiceError::WorkerGone)));
+                match loaded {
                     Ok(recognizer) => {
                         status.recognition = Some(name);
                         Some(recognizer)
@@ -594,6 +609,7 @@ mod tests {
                 audio: AudioConfig::default(),
                 cache_dir: None,
                 optimized_dir: None,
+                recognition_search: Some(Search::KIOSK),
                 words_per_minute: 150,
                 volume: 1.0,
                 turn: TurnConfig::default(),

@@ -11,6 +11,7 @@
 //! - [`audio`]: the [`Audio`] buffer type, WAV files and resampling to the recognizer's 16 kHz.
 //! - [`recognize`]: the recognizer worker thread (a Vosk recognizer is not thread-safe): grammar
 //!   and free modes, word confidences, partial results, recognizers recreated on a schedule.
+//! - [`search`]: the decoder's search (beam, active states), narrowed for short answers.
 //! - [`synth`]: the voices ([`PiperVoice`], the [`EspeakVoice`] fallback), a Piper voice's
 //!   language, and sentence splitting. `espeak` (private) is the linked espeak-ng engine both use.
 //! - [`cache`]: the prompt cache on disk, keyed by voice, rate and sentence; it holds only the
@@ -72,6 +73,7 @@ pub mod listen;
 pub mod models;
 mod onnx;
 pub mod recognize;
+pub mod search;
 pub mod speaker;
 pub mod synth;
 pub mod test_rig;
@@ -85,6 +87,7 @@ pub use device::{
 pub use listen::{listen_once, Listened, TurnOutcome, TurnTiming};
 pub use models::ModelPaths;
 pub use recognize::{Event, Mode, Recognizer, RecognizerConfig, Utterance, Word};
+pub use search::Search;
 pub use speaker::{AudioSink, MemorySink, Speaker, SpeechSettings, Spoken, StopFlag, VoiceChoice};
 pub use synth::{piper_voice_language, same_language, EspeakVoice, PiperVoice, Voice};
 pub use turn::{Turn, TurnConfig, TurnEnd, TurnStep, Vad};

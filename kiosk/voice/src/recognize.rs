@@ -25,6 +25,7 @@ use serde::Serialize;
 use tracing::{debug, info, info_span, warn};
 
 use crate::audio::RECOGNIZER_RATE;
+use crate::search::Search;
 use crate::VoiceError;
 
 /// How the recognizer listens.
@@ -46,6 +47,8 @@ pub struct RecognizerConfig {
     pub min_confidence: f32,
     /// Recognizers are rebuilt after this many utterances, to bound Vosk's memory.
     pub recreate_after: u32,
+    /// The decoder's search; `None`: the model's own.
+    pub search: Option<Search>,
 }
 
 impl RecognizerConfig {
@@ -55,6 +58,7 @@ impl RecognizerConfig {
             global_phrases: Vec::new(),
             min_confidence: 0.6,
             recreate_after: 50,
+            search: Some(Search::KIOSK),
         }
     }
 }
@@ -177,8 +181,8 @@ impl Recognizer {
     pub fn recognize(&self, mode: Mode, samples: &[i16]) -> Result<Utterance, VoiceError> {
         while self.events.try_recv().is_ok() {}
         self.begin(mode)?;
-        // 0.1 s chunks, as a microphone would deliver them.
-        for chunk in samples.chunks(1600) {
+        // The turn-taking's 16 ms frames, as a listening turn feeds them.
+        for chunk in samples.chunks(crate::turn::FRAME) {
             self.feed(chunk.to_vec())?;
         }
         self.end()?;
@@ -200,6 +204,9 @@ impl Drop for Recognizer {
         }
     }
 }
+
+/// Audio between two partial results: 0.2 s at 16 kHz.
+const PARTIAL_EVERY: usize = RECOGNIZER_RATE as usize / 5;
 
 /// Lower case, no quotes or backslashes (they would break Vosk's JSON grammar), single spaces.
 fn clean_phrase(phrase: &str) -> String {
@@ -333,7 +340,24 @@ fn worker(
         )));
         return;
     }
-    let Some(mut model) = vosk::Model::new(config.model_dir.to_string_lossy()) else {
+    // With a search of our own, Vosk reads the model through a view; the view can go once the
+    // model is loaded (Vosk reads every file at once).
+    let view = match &config.search {
+        Some(search) => match search.view(&config.model_dir) {
+            Ok(view) => Some(view),
+            Err(e) => {
+                warn!(error = %e, "recognition: the model's own search (no view)");
+                None
+            }
+        },
+        None => None,
+    };
+    let model_dir = view
+        .as_ref()
+        .map_or(config.model_dir.clone(), |v| v.path().to_path_buf());
+    let model = vosk::Model::new(model_dir.to_string_lossy());
+    drop(view);
+    let Some(mut model) = model else {
         let _ = ready.send(Err(VoiceError::Load {
             what: config.model_dir.display().to_string(),
             why: "Vosk could not read the model".into(),
@@ -356,11 +380,23 @@ fn worker(
     let mut current: Option<Mode> = None;
     let mut words: Vec<Word> = Vec::new();
     let mut last_partial = String::new();
-    while let Ok(command) = commands.recv() {
+    // Audio since the last partial result (asked at most every PARTIAL_EVERY samples).
+    let mut since_partial = 0_usize;
+    // A command read while gathering queued audio, handled next.
+    let mut next: Option<Command> = None;
+    loop {
+        let command = match next.take() {
+            Some(command) => command,
+            None => match commands.recv() {
+                Ok(command) => command,
+                Err(_) => return,
+            },
+        };
         match command {
             Command::Begin(mode) => {
                 words.clear();
                 last_partial.clear();
+                since_partial = 0;
                 if let Err(e) = state.recognizer(&mode) {
                     warn!(error = %e, "cannot start recognition");
                     current = None;
@@ -368,7 +404,17 @@ fn worker(
                 }
                 current = Some(mode);
             }
-            Command::Audio(samples) => {
+            Command::Audio(mut samples) => {
+                // The turn-taking sends 16 ms frames: what is already queued is decoded at once.
+                while let Ok(command) = commands.try_recv() {
+                    match command {
+                        Command::Audio(more) => samples.extend_from_slice(&more),
+                        other => {
+                            next = Some(other);
+                            break;
+                        }
+                    }
+                }
                 let Some(mode) = &current else { continue };
                 let slot = match mode {
                     Mode::Grammar(_) => &mut state.grammar,
@@ -381,8 +427,15 @@ fn worker(
                     Ok(vosk::DecodingState::Finalized) => {
                         collect_words(active.recognizer.result(), &mut words);
                     }
-                    Ok(vosk::DecodingState::Running) if std::env::var_os("NOPARTIAL").is_some() => {}
                     Ok(vosk::DecodingState::Running) => {
+                        // A partial result traces the best path back through the whole
+                        // utterance: asked for every frame, it cost free dictation a tenth of
+                        // its time; five a second are enough for the screen.
+                        since_partial += samples.len();
+                        if since_partial < PARTIAL_EVERY {
+                            continue;
+                        }
+                        since_partial = 0;
                         let partial = active.recognizer.partial_result().partial.to_owned();
                         if !partial.is_empty() && partial != last_partial {
                             last_partial.clone_from(&partial);

@@ -79,7 +79,10 @@ fn a_voice_saves_its_optimized_graph_once_and_survives_a_damaged_copy() {
 
     let second = speak(PiperVoice::load(&onnx, &ort, Some(&optimized)).expect("from the copy"));
     // The same sentence, as long within the voice's own randomness (noise_w).
-    assert!((second / first - 1.0).abs() < 0.25, "{first} s then {second} s");
+    assert!(
+        (second / first - 1.0).abs() < 0.25,
+        "{first} s then {second} s"
+    );
     assert_eq!(saved(&optimized), vec![copy.clone()]);
 
     std::fs::write(&copy, b"not an onnx graph").expect("damage");
