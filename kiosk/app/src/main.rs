@@ -33,6 +33,10 @@ use std::process::ExitCode;
 // `client_for` also for `appliance` (`crate::client_for`).
 use sync_cmd::{client_for, enroll, open_store, outbox, retry_refused, status, sync};
 
+// jemalloc is this process's malloc, libvosk's and ONNX Runtime's included (its unprefixed
+// `malloc` is exported by the binary): linking the crate is all it takes.
+use tikv_jemalloc_sys as _;
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -7,6 +7,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+// The kiosk's malloc (jemalloc, for libvosk and ONNX Runtime too), as in the `kiosk` binary.
+use tikv_jemalloc_sys as _;
+
 use std::process::Command;
 use std::time::Instant;
 
