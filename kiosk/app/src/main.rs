@@ -33,9 +33,11 @@ use std::process::ExitCode;
 // `client_for` also for `appliance` (`crate::client_for`).
 use sync_cmd::{client_for, enroll, open_store, outbox, retry_refused, status, sync};
 
-// jemalloc is this process's malloc, libvosk's and ONNX Runtime's included (its unprefixed
-// `malloc` is exported by the binary): linking the crate is all it takes.
-use tikv_jemalloc_sys as _;
+/// jemalloc is this process's malloc, libvosk's and ONNX Runtime's included: its unprefixed
+/// `malloc` is exported by the binary. Rust's allocations call it directly, which also makes
+/// every linker (GNU ld reads archives in order) take jemalloc's `malloc` before libc's.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()

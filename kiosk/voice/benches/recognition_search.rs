@@ -7,8 +7,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-// The kiosk's malloc (jemalloc, for libvosk and ONNX Runtime too), as in the `kiosk` binary.
-use tikv_jemalloc_sys as _;
+/// The kiosk's malloc (jemalloc, for libvosk and ONNX Runtime too), as in the `kiosk` binary.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use std::process::Command;
 use std::time::Instant;
