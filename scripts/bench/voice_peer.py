@@ -25,8 +25,8 @@ LONG = ("Bonjour, je suis la borne de votre commune. Je vais vous poser quelques
 SHORT = "Oui."
 
 
-def timed_with_memory(argv, stdin_text=None, env=None):
-    """Like timed(), with the child's own peak resident memory from wait4()."""
+def timed(argv, stdin_text=None, env=None):
+    """Runs a child to its end: (wall seconds, its own peak resident MiB from wait4(), stdout)."""
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=env)
@@ -37,9 +37,9 @@ def timed_with_memory(argv, stdin_text=None, env=None):
     err = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        sys.exit(f"{argv[0]} failed ({child.returncode}): {err.decode(errors='replace')[-2000:]}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{argv[0]} failed ({code}): {err.decode(errors='replace')[-2000:]}")
     return wall, usage.ru_maxrss / 1024.0, out.decode()
 
 
@@ -69,20 +69,20 @@ def main():
     env = dict(os.environ, RUST_LOG="warn")
 
     def kiosk_say(text):
-        return timed_with_memory([args.kiosk, "say", "--config", config, "--data-dir", work,
+        return timed([args.kiosk, "say", "--config", config, "--data-dir", work,
                                   "--out", os.path.join(work, "kiosk.wav"), text], env=env)
 
     def peer_say(text):
-        return timed_with_memory([peer_bin, "-m", args.model, "-f",
+        return timed([peer_bin, "-m", args.model, "-f",
                                   os.path.join(work, "peer.wav")], stdin_text=text, env=env)
 
     def kiosk_in_process():
         # The voice's optimized graph in the work folder, as `kiosk run` keeps it in its data.
-        return timed_with_memory([args.timing, args.model, "175", LONG,
+        return timed([args.timing, args.model, "175", LONG,
                                   os.path.join(work, "voice-optimized")], env=env)
 
     def peer_in_process():
-        return timed_with_memory([peer_python, peer_timing, args.model, "1.0", LONG], env=env)
+        return timed([peer_python, peer_timing, args.model, "1.0", LONG], env=env)
 
     results = {}  # (measure, side) -> list of values
 

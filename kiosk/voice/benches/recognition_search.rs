@@ -59,21 +59,6 @@ fn spoken(text: &str, speed: u32, pitch: u32) -> Vec<i16> {
     common::padded(&audio.resampled(RECOGNIZER_RATE).expect("resample"))
 }
 
-/// Word-level edit distance.
-fn distance(a: &[&str], b: &[&str]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, wa) in a.iter().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, wb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(wa != wb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
 fn main() {
     let model = common::korean_model();
     let own = Search::of_model(&model).expect("model.conf");
@@ -143,11 +128,11 @@ fn main() {
         for (i, ((text, _), got)) in utterances.iter().zip(&heard).enumerate() {
             let said: Vec<&str> = text.split_whitespace().collect();
             let got_words: Vec<&str> = got.split_whitespace().collect();
-            errors += distance(&said, &got_words);
+            errors += strsim::generic_levenshtein(&said, &got_words);
             words += said.len();
             if let Some(own_heard) = reference.get(i) {
                 let own_words: Vec<&str> = own_heard.split_whitespace().collect();
-                changed += distance(&own_words, &got_words);
+                changed += strsim::generic_levenshtein(&own_words, &got_words);
             }
         }
         if reference.is_empty() {

@@ -53,17 +53,17 @@ pub(crate) fn session(
     optimized_dir: Option<&Path>,
 ) -> Result<Session, VoiceError> {
     let Some(dir) = optimized_dir else {
-        return load(onnx, Optimization::Full { save_to: None });
+        return load(onnx, GraphOptimizationLevel::All, None);
     };
     let saved = match optimized_path(onnx, onnxruntime, dir) {
         Ok(path) => path,
         Err(e) => {
             warn!(error = %e, "optimized voice: no key, loading the voice itself");
-            return load(onnx, Optimization::Full { save_to: None });
+            return load(onnx, GraphOptimizationLevel::All, None);
         }
     };
     if saved.is_file() {
-        match load(&saved, Optimization::AlreadyDone) {
+        match load(&saved, GraphOptimizationLevel::Disable, None) {
             Ok(session) => {
                 info!(optimized = %saved.display(), "voice loaded from its optimized graph");
                 return Ok(session);
@@ -76,17 +76,12 @@ pub(crate) fn session(
     }
     if let Err(e) = std::fs::create_dir_all(dir) {
         warn!(error = %e, dir = %dir.display(), "optimized voice: folder not created");
-        return load(onnx, Optimization::Full { save_to: None });
+        return load(onnx, GraphOptimizationLevel::All, None);
     }
     // ONNX Runtime writes the file itself: into a temporary name, renamed once complete, so that
     // another process never reads half a file.
     let partial = saved.with_extension(format!("tmp{}", std::process::id()));
-    let session = load(
-        onnx,
-        Optimization::Full {
-            save_to: Some(&partial),
-        },
-    )?;
+    let session = load(onnx, GraphOptimizationLevel::All, Some(&partial))?;
     match std::fs::rename(&partial, &saved) {
         Ok(()) => {
             remove_other_keys(&saved);
@@ -100,40 +95,32 @@ pub(crate) fn session(
     Ok(session)
 }
 
-enum Optimization<'a> {
-    /// ONNX Runtime's every optimization, the result saved if asked.
-    Full { save_to: Option<&'a Path> },
-    /// The file is an optimized graph already.
-    AlreadyDone,
-}
-
-fn load(file: &Path, optimization: Optimization<'_>) -> Result<Session, VoiceError> {
+/// A session of `file` at optimization `level` (`Disable` for a graph optimized already), the
+/// optimized graph written to `save_to` if given.
+fn load(
+    file: &Path,
+    level: GraphOptimizationLevel,
+    save_to: Option<&Path>,
+) -> Result<Session, VoiceError> {
     let error = |e: ort::Error| VoiceError::Load {
         what: file.display().to_string(),
         why: e.to_string(),
     };
-    let builder = Session::builder().map_err(error)?;
-    let builder = match optimization {
-        Optimization::Full { save_to: None } => builder
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(|e| error(e.into()))?,
-        Optimization::Full {
-            save_to: Some(path),
-        } => builder
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(|e| error(e.into()))?
-            .with_optimized_model_path(path)
-            .map_err(|e| error(e.into()))?,
-        Optimization::AlreadyDone => builder
-            .with_optimization_level(GraphOptimizationLevel::Disable)
-            .map_err(|e| error(e.into()))?,
-    };
     // Memory patterns plan a run's buffers from the last input's shapes; every sentence has its
     // own length, so the plan is never reused and only holds memory: off, the process peaks at
     // 195 MiB instead of 215-260 MiB, synthesis as fast.
-    let mut builder = builder
+    let builder = Session::builder()
+        .map_err(error)?
+        .with_optimization_level(level)
+        .map_err(|e| error(e.into()))?
         .with_memory_pattern(false)
         .map_err(|e| error(e.into()))?;
+    let mut builder = match save_to {
+        Some(path) => builder
+            .with_optimized_model_path(path)
+            .map_err(|e| error(e.into()))?,
+        None => builder,
+    };
     builder.commit_from_file(file).map_err(error)
 }
 
